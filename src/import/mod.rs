@@ -1,0 +1,160 @@
+//! Importers: sniff the format of a file from its content, parse it into a [`Store`], and
+//! collect warnings. Only an unreadable file is an [`ImportError`]; odd data is a warning.
+//!
+//! Every importer is a module with the same surface: a cheap [`Sniff`] over the first bytes,
+//! and a parse into a fresh [`Store`]. Detection is by content, never by file name. To add a
+//! format, add a module and list it in [`IMPORTERS`].
+
+mod builder;
+pub mod ids;
+mod jaeger;
+mod json;
+mod otlp;
+
+pub use builder::StoreBuilder;
+
+use crate::model::{FileInfo, Store};
+use std::fmt;
+
+/// How sure an importer is, from a look at the start of a file, that it can read it.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, PartialOrd, Ord)]
+pub enum Sniff {
+    No,
+    Maybe,
+    Yes,
+}
+
+/// One importer's surface.
+pub struct Importer {
+    /// Human name of the format, shown to the user ("OTLP JSON").
+    pub name: &'static str,
+    /// Looks at the first bytes (at most [`SNIFF_BYTES`]) of a file.
+    pub sniff: fn(head: &[u8]) -> Sniff,
+    /// Parses a whole file into `builder`; `Err` is a user-facing reason.
+    pub parse: fn(bytes: &[u8], builder: &mut StoreBuilder) -> Result<(), String>,
+    /// What `sniff` looks for, for the "formats tried" message.
+    pub looks_for: &'static str,
+}
+
+/// The importers, in order of preference when several say the same.
+pub const IMPORTERS: &[Importer] = &[otlp::IMPORTER, jaeger::IMPORTER];
+
+/// How many leading bytes sniffers see.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Why a file could not be loaded. Displays as `"<file>: <message>"`.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ImportError {
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Detects the format of `bytes` and imports them. `file_name` is used only in messages and
+/// in the returned [`FileInfo`]. The returned store holds exactly one file.
+pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
+    let fail = |message: String| ImportError {
+        file: file_name.to_string(),
+        message,
+    };
+    let bytes = strip_bom(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(fail("the file is empty".into()));
+    }
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
+    let mut candidates: Vec<(Sniff, &Importer)> = IMPORTERS
+        .iter()
+        .map(|imp| ((imp.sniff)(head), imp))
+        .filter(|(s, _)| *s != Sniff::No)
+        .collect();
+    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+
+    if candidates.is_empty() {
+        // Nobody recognised it: say whether it is JSON at all, then what was tried.
+        if let Err(e) = json::check_syntax(bytes) {
+            return Err(fail(format!("not valid JSON: {e}")));
+        }
+        let tried: Vec<String> = IMPORTERS
+            .iter()
+            .map(|imp| format!("{} (looks for {})", imp.name, imp.looks_for))
+            .collect();
+        return Err(fail(format!(
+            "valid JSON, but not a trace format Spanorama reads. Tried: {}",
+            tried.join("; ")
+        )));
+    }
+
+    let mut failures = Vec::new();
+    for (_, imp) in &candidates {
+        let mut builder = StoreBuilder::new();
+        match (imp.parse)(bytes, &mut builder) {
+            Ok(()) => {
+                if builder.span_count() == 0 {
+                    failures.push(format!("{}: the file contains no spans", imp.name));
+                    continue;
+                }
+                let info = FileInfo {
+                    name: file_name.to_string(),
+                    format: imp.name.to_string(),
+                    bytes: bytes.len(),
+                    span_count: builder.span_count(),
+                    warnings: Vec::new(),
+                };
+                return Ok(builder.finish(info));
+            }
+            Err(message) => failures.push(format!("{}: {message}", imp.name)),
+        }
+    }
+    if failures.len() == 1 {
+        Err(fail(failures.remove(0)))
+    } else {
+        Err(fail(format!("no format could read it. {}", failures.join("; "))))
+    }
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// True when `head` contains the JSON key `"key"` (followed by optional space and a colon).
+pub(crate) fn has_key(head: &[u8], key: &str) -> bool {
+    let needle = format!("\"{key}\"");
+    let needle = needle.as_bytes();
+    let mut from = 0;
+    while let Some(at) = find(&head[from..], needle) {
+        let after = from + at + needle.len();
+        let rest = head[after..].iter().find(|b| !b.is_ascii_whitespace());
+        if rest == Some(&b':') {
+            return true;
+        }
+        from = after;
+    }
+    false
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// First non-whitespace byte.
+pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
+    head.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_key_needs_a_colon() {
+        assert!(has_key(br#"{"resourceSpans" : []}"#, "resourceSpans"));
+        assert!(!has_key(br#"{"a": "resourceSpans"}"#, "resourceSpans"));
+    }
+}

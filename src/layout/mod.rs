@@ -1,0 +1,1 @@
+//! Layout: what goes where.

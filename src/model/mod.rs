@@ -1,0 +1,20 @@
+//! The normalised trace model: every importer produces a [`Store`], the app merges them
+//! and builds [`Trace`]s (span trees) from the merged store.
+//!
+//! Design for a million spans: strings are interned ([`Interner`]), span records are compact
+//! fixed-size structs in one `Vec`, attributes/events/links live in shared arenas addressed by
+//! [`Slice`]s, and trees are index arrays built iteratively.
+
+mod ids;
+mod store;
+mod strings;
+mod tree;
+pub mod units;
+
+pub use ids::{SpanId, TraceId};
+pub use store::{
+    Attr, Event, FileInfo, Link, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode, Store,
+    Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
+};
+pub use strings::{Interner, StrId};
+pub use tree::{build_traces, Trace, TreeWarning, NO_PARENT};

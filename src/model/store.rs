@@ -1,0 +1,456 @@
+//! The span store: compact span records plus the arenas their attributes, events and links
+//! live in. Importers fill one `Store` per file; the app appends them into one.
+
+use super::ids::{SpanId, TraceId};
+use super::strings::{Interner, StrId};
+use std::collections::HashMap;
+
+/// A range into one of the store's arenas (`attrs`, `events`, `links`).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub struct Slice {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Slice {
+    /// The index range this slice covers.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len as usize
+    }
+
+    fn shifted(self, by: u32) -> Slice {
+        Slice {
+            start: self.start + by,
+            len: self.len,
+        }
+    }
+}
+
+/// What role a span plays (OTLP `SpanKind`; Jaeger/Zipkin `span.kind`).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum SpanKind {
+    #[default]
+    Unspecified,
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+impl SpanKind {
+    /// Lower-case name as shown to the user.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Unspecified => "unspecified",
+            SpanKind::Internal => "internal",
+            SpanKind::Server => "server",
+            SpanKind::Client => "client",
+            SpanKind::Producer => "producer",
+            SpanKind::Consumer => "consumer",
+        }
+    }
+
+    /// Parses the names used by OpenTracing/Jaeger tags and Zipkin (`server`, `CLIENT`, …).
+    pub fn from_name(name: &str) -> SpanKind {
+        match name.to_ascii_lowercase().as_str() {
+            "internal" => SpanKind::Internal,
+            "server" | "rpc.server" => SpanKind::Server,
+            "client" | "rpc.client" => SpanKind::Client,
+            "producer" => SpanKind::Producer,
+            "consumer" => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+}
+
+/// Span outcome (OTLP `Status.code`).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum StatusCode {
+    #[default]
+    Unset,
+    Ok,
+    Error,
+}
+
+impl StatusCode {
+    /// Name as shown to the user.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusCode::Unset => "unset",
+            StatusCode::Ok => "ok",
+            StatusCode::Error => "error",
+        }
+    }
+}
+
+/// An attribute value. Strings are interned; arrays and maps are kept as compact JSON text.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub enum Value {
+    Str(StrId),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// Binary data, as the base64 text it came in.
+    Bytes(StrId),
+    /// An array or key/value list, as JSON text.
+    Json(StrId),
+}
+
+impl Value {
+    /// The value as display text.
+    pub fn display(&self, strings: &Interner) -> String {
+        match *self {
+            Value::Str(s) | Value::Bytes(s) | Value::Json(s) => strings.get(s).to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Bool(b) => b.to_string(),
+        }
+    }
+
+    fn remap(self, map: &[StrId]) -> Value {
+        let m = |s: StrId| map.get(s.0 as usize).copied().unwrap_or(StrId::EMPTY);
+        match self {
+            Value::Str(s) => Value::Str(m(s)),
+            Value::Bytes(s) => Value::Bytes(m(s)),
+            Value::Json(s) => Value::Json(m(s)),
+            other => other,
+        }
+    }
+}
+
+/// One key/value attribute (span attribute, resource attribute, event or link attribute).
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct Attr {
+    pub key: StrId,
+    pub value: Value,
+}
+
+/// A timestamped event inside a span (OTLP event, Jaeger log, Zipkin annotation).
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct Event {
+    /// Nanoseconds since the Unix epoch.
+    pub time_unix_nanos: i64,
+    pub name: StrId,
+    pub attrs: Slice,
+}
+
+/// A link from a span to another span, possibly in another trace.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct Link {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    pub attrs: Slice,
+}
+
+/// The process a span ran in: OTLP resource + instrumentation scope, or a Jaeger process.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct Resource {
+    pub service: StrId,
+    pub attrs: Slice,
+    pub scope_name: StrId,
+    pub scope_version: StrId,
+    pub scope_attrs: Slice,
+}
+
+/// `Span::duration_nanos` value for a span whose end is not known (in-progress, or no end
+/// time in the file). Such spans are drawn open-ended.
+pub const SPAN_END_UNKNOWN: i64 = -1;
+
+/// One span, compact and fixed-size.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct Span {
+    pub trace_id: TraceId,
+    pub span_id: SpanId,
+    /// `SpanId(0)` when the span declares no parent.
+    pub parent_id: SpanId,
+    /// Nanoseconds since the Unix epoch.
+    pub start_unix_nanos: i64,
+    /// Nanoseconds, `>= 0`, or [`SPAN_END_UNKNOWN`].
+    pub duration_nanos: i64,
+    pub service: StrId,
+    pub name: StrId,
+    pub kind: SpanKind,
+    pub status: StatusCode,
+    pub status_message: StrId,
+    /// Index into [`Store::resources`].
+    pub resource: u32,
+    pub attrs: Slice,
+    pub events: Slice,
+    pub links: Slice,
+    /// Index into [`Store::files`]: the file this span came from.
+    pub file: u32,
+}
+
+impl Span {
+    /// End time in nanoseconds since the epoch; the start when the end is unknown.
+    pub fn end_unix_nanos(&self) -> i64 {
+        self.start_unix_nanos
+            .saturating_add(self.duration_nanos.max(0))
+    }
+
+    /// True when the span's end time is unknown.
+    pub fn end_unknown(&self) -> bool {
+        self.duration_nanos == SPAN_END_UNKNOWN
+    }
+}
+
+/// Something odd about one span that the importer noticed. Tree-level findings (missing
+/// parent, duplicate id, cycle) are [`crate::model::TreeWarning`]s instead.
+#[derive(Clone, PartialEq, Debug)]
+pub enum SpanWarning {
+    /// The span had no service name; it is shown under the placeholder name.
+    NoServiceName,
+    /// An id was not hex; it was hashed to a number and its text kept for display.
+    OpaqueId { field: &'static str, text: String },
+    /// An id had fewer hex digits than its full width and was left-padded with zeros.
+    PaddedId { field: &'static str, text: String },
+    /// The end time was before the start time; the duration was set to 0.
+    EndBeforeStart,
+    /// The file gave no end time; the span is drawn open-ended.
+    NoEndTime,
+    /// A warning the exporting system itself attached to the span (e.g. Jaeger's `warnings`).
+    FromSource(String),
+}
+
+impl SpanWarning {
+    /// The warning in words a user understands.
+    pub fn message(&self) -> String {
+        match self {
+            SpanWarning::NoServiceName => {
+                format!("no service name in the file; shown as \"{UNKNOWN_SERVICE}\"")
+            }
+            SpanWarning::OpaqueId { field, text } => {
+                format!("{field} \"{text}\" is not hex; it was mapped to a number for linking")
+            }
+            SpanWarning::PaddedId { field, text } => {
+                format!("{field} \"{text}\" was shorter than full width and was left-padded with zeros")
+            }
+            SpanWarning::EndBeforeStart => "end time is before start time; duration set to 0".into(),
+            SpanWarning::NoEndTime => "no end time in the file; drawn open-ended".into(),
+            SpanWarning::FromSource(text) => format!("exporter warning: {text}"),
+        }
+    }
+}
+
+/// Service name shown for spans whose file names no service.
+pub const UNKNOWN_SERVICE: &str = "unknown_service";
+
+/// One loaded file.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct FileInfo {
+    pub name: String,
+    /// Human name of the detected format, e.g. "OTLP JSON".
+    pub format: String,
+    pub bytes: usize,
+    pub span_count: usize,
+    /// File-level warnings (summaries), in words a user understands.
+    pub warnings: Vec<String>,
+}
+
+/// Spans and everything they refer to.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    pub strings: Interner,
+    pub spans: Vec<Span>,
+    pub attrs: Vec<Attr>,
+    pub events: Vec<Event>,
+    pub links: Vec<Link>,
+    pub resources: Vec<Resource>,
+    /// Import warnings, as `(index into spans, warning)`, in span order.
+    pub span_warnings: Vec<(u32, SpanWarning)>,
+    /// Original text of span ids that were not hex (keyed by the number they were mapped to).
+    pub span_id_text: HashMap<SpanId, StrId>,
+    /// Original text of trace ids that were not hex.
+    pub trace_id_text: HashMap<TraceId, StrId>,
+    pub files: Vec<FileInfo>,
+}
+
+impl Store {
+    /// Appends attributes to the arena and returns their slice.
+    pub fn push_attrs(&mut self, attrs: impl IntoIterator<Item = Attr>) -> Slice {
+        let start = self.attrs.len() as u32;
+        self.attrs.extend(attrs);
+        Slice {
+            start,
+            len: self.attrs.len() as u32 - start,
+        }
+    }
+
+    /// The attributes a slice refers to (empty if out of range).
+    pub fn attrs_of(&self, slice: Slice) -> &[Attr] {
+        self.attrs.get(slice.range()).unwrap_or(&[])
+    }
+
+    /// The events of a span.
+    pub fn events_of(&self, span: &Span) -> &[Event] {
+        self.events.get(span.events.range()).unwrap_or(&[])
+    }
+
+    /// The links of a span.
+    pub fn links_of(&self, span: &Span) -> &[Link] {
+        self.links.get(span.links.range()).unwrap_or(&[])
+    }
+
+    /// Import warnings of span `index` (binary search: `span_warnings` is in span order).
+    pub fn warnings_of(&self, index: u32) -> impl Iterator<Item = &SpanWarning> {
+        let from = self.span_warnings.partition_point(|(i, _)| *i < index);
+        self.span_warnings[from..]
+            .iter()
+            .take_while(move |(i, _)| *i == index)
+            .map(|(_, w)| w)
+    }
+
+    /// Display text of a span id: the original text when it was not hex.
+    pub fn span_id_display(&self, id: SpanId) -> String {
+        match self.span_id_text.get(&id) {
+            Some(text) => self.strings.get(*text).to_string(),
+            None => id.to_string(),
+        }
+    }
+
+    /// Display text of a trace id: the original text when it was not hex.
+    pub fn trace_id_display(&self, id: TraceId) -> String {
+        match self.trace_id_text.get(&id) {
+            Some(text) => self.strings.get(*text).to_string(),
+            None => id.to_string(),
+        }
+    }
+
+    /// Appends another store (usually one file's import) to this one, re-interning its
+    /// strings and shifting its arena indices. Linear in the size of `other`.
+    pub fn append(&mut self, other: Store) {
+        let map: Vec<StrId> = (0..other.strings.len() as u32)
+            .map(|i| self.strings.intern(other.strings.get(StrId(i))))
+            .collect();
+        let m = |s: StrId| map.get(s.0 as usize).copied().unwrap_or(StrId::EMPTY);
+        let attr_base = self.attrs.len() as u32;
+        let event_base = self.events.len() as u32;
+        let link_base = self.links.len() as u32;
+        let resource_base = self.resources.len() as u32;
+        let span_base = self.spans.len() as u32;
+        let file_base = self.files.len() as u32;
+
+        self.attrs.extend(other.attrs.iter().map(|a| Attr {
+            key: m(a.key),
+            value: a.value.remap(&map),
+        }));
+        self.events.extend(other.events.iter().map(|e| Event {
+            time_unix_nanos: e.time_unix_nanos,
+            name: m(e.name),
+            attrs: e.attrs.shifted(attr_base),
+        }));
+        self.links.extend(other.links.iter().map(|l| Link {
+            trace_id: l.trace_id,
+            span_id: l.span_id,
+            attrs: l.attrs.shifted(attr_base),
+        }));
+        self.resources
+            .extend(other.resources.iter().map(|r| Resource {
+                service: m(r.service),
+                attrs: r.attrs.shifted(attr_base),
+                scope_name: m(r.scope_name),
+                scope_version: m(r.scope_version),
+                scope_attrs: r.scope_attrs.shifted(attr_base),
+            }));
+        self.spans.extend(other.spans.iter().map(|s| Span {
+            service: m(s.service),
+            name: m(s.name),
+            status_message: m(s.status_message),
+            resource: s.resource + resource_base,
+            attrs: s.attrs.shifted(attr_base),
+            events: s.events.shifted(event_base),
+            links: s.links.shifted(link_base),
+            file: s.file + file_base,
+            ..*s
+        }));
+        self.span_warnings.extend(
+            other
+                .span_warnings
+                .into_iter()
+                .map(|(i, w)| (i + span_base, w)),
+        );
+        for (id, text) in other.span_id_text {
+            self.span_id_text.insert(id, m(text));
+        }
+        for (id, text) in other.trace_id_text {
+            self.trace_id_text.insert(id, m(text));
+        }
+        self.files.extend(other.files);
+    }
+
+    /// Number of distinct service names among the spans.
+    pub fn service_count(&self) -> usize {
+        let mut seen = vec![false; self.strings.len()];
+        let mut count = 0;
+        for span in &self.spans {
+            if let Some(slot) = seen.get_mut(span.service.0 as usize) {
+                if !*slot {
+                    *slot = true;
+                    count += 1;
+                }
+            }
+        }
+        count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_span_store(service: &str, attr: &str) -> Store {
+        let mut s = Store::default();
+        let service = s.strings.intern(service);
+        let key = s.strings.intern("k");
+        let val = s.strings.intern(attr);
+        let attrs = s.push_attrs([Attr {
+            key,
+            value: Value::Str(val),
+        }]);
+        s.resources.push(Resource {
+            service,
+            attrs: Slice::default(),
+            scope_name: StrId::EMPTY,
+            scope_version: StrId::EMPTY,
+            scope_attrs: Slice::default(),
+        });
+        s.spans.push(Span {
+            trace_id: TraceId(1),
+            span_id: SpanId(2),
+            parent_id: SpanId(0),
+            start_unix_nanos: 10,
+            duration_nanos: 5,
+            service,
+            name: service,
+            kind: SpanKind::Server,
+            status: StatusCode::Unset,
+            status_message: StrId::EMPTY,
+            resource: 0,
+            attrs,
+            events: Slice::default(),
+            links: Slice::default(),
+            file: 0,
+        });
+        s.span_warnings.push((0, SpanWarning::NoEndTime));
+        s.files.push(FileInfo::default());
+        s
+    }
+
+    #[test]
+    fn append_remaps_strings_and_shifts_arenas() {
+        let mut a = one_span_store("alpha", "x");
+        let b = one_span_store("beta", "y");
+        a.append(b);
+        assert_eq!(a.spans.len(), 2);
+        let s = a.spans[1];
+        assert_eq!(a.strings.get(s.service), "beta");
+        assert_eq!(s.resource, 1);
+        assert_eq!(s.file, 1);
+        let attrs = a.attrs_of(s.attrs);
+        assert_eq!(attrs.len(), 1);
+        assert_eq!(attrs[0].value.display(&a.strings), "y");
+        assert_eq!(a.warnings_of(1).count(), 1);
+        assert_eq!(a.service_count(), 2);
+    }
+}

@@ -1,0 +1,132 @@
+//! String interning: every service name, operation name, attribute key and string value is
+//! stored once and referred to by a 4-byte [`StrId`].
+//!
+//! All strings live back to back in one `String`; a hash table holds only ids and hashes by
+//! looking the bytes up in that buffer, so each distinct string costs its bytes plus about
+//! 12 bytes of bookkeeping.
+
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
+
+/// Index of an interned string. `StrId::EMPTY` is the empty string.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+pub struct StrId(pub u32);
+
+impl StrId {
+    /// The empty string, present in every interner.
+    pub const EMPTY: StrId = StrId(0);
+}
+
+/// Deduplicating string store.
+#[derive(Clone)]
+pub struct Interner {
+    bytes: String,
+    /// `ends[i]` is the end offset of string `i` in `bytes`; string `i` starts at `ends[i-1]`.
+    ends: Vec<usize>,
+    table: HashTable<u32>,
+    hasher: rustc_hash::FxBuildHasher,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        let mut interner = Interner {
+            bytes: String::new(),
+            ends: Vec::new(),
+            table: HashTable::new(),
+            hasher: rustc_hash::FxBuildHasher,
+        };
+        interner.intern("");
+        interner
+    }
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Interner({} strings)", self.ends.len())
+    }
+}
+
+impl Interner {
+    /// Returns the id of `s`, adding it if it is new.
+    pub fn intern(&mut self, s: &str) -> StrId {
+        let hash = self.hasher.hash_one(s);
+        let Interner {
+            bytes,
+            ends,
+            table,
+            hasher,
+        } = self;
+        let lookup = |id: &u32| slice(bytes, ends, *id) == s;
+        if let Some(id) = table.find(hash, lookup) {
+            return StrId(*id);
+        }
+        let id = ends.len() as u32;
+        bytes.push_str(s);
+        ends.push(bytes.len());
+        table.insert_unique(hash, id, |id| hasher.hash_one(slice(bytes, ends, *id)));
+        StrId(id)
+    }
+
+    /// The id of `s` if it was interned, without adding it.
+    pub fn lookup(&self, s: &str) -> Option<StrId> {
+        let hash = self.hasher.hash_one(s);
+        self.table
+            .find(hash, |id| slice(&self.bytes, &self.ends, *id) == s)
+            .map(|id| StrId(*id))
+    }
+
+    /// The text of an id. An id from another interner that is out of range yields "".
+    pub fn get(&self, id: StrId) -> &str {
+        slice(&self.bytes, &self.ends, id.0)
+    }
+
+    /// Number of distinct strings (including the empty string).
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Always false: the empty string is always present.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Approximate heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 5
+    }
+}
+
+fn slice<'a>(bytes: &'a str, ends: &[usize], id: u32) -> &'a str {
+    let i = id as usize;
+    let end = match ends.get(i) {
+        Some(end) => *end,
+        None => return "",
+    };
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    bytes.get(start..end).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_dedupes_and_round_trips() {
+        let mut i = Interner::default();
+        assert_eq!(i.intern(""), StrId::EMPTY);
+        let a = i.intern("frontend");
+        let b = i.intern("backend");
+        assert_ne!(a, b);
+        assert_eq!(i.intern("frontend"), a);
+        assert_eq!(i.get(a), "frontend");
+        assert_eq!(i.get(b), "backend");
+        assert_eq!(i.lookup("backend"), Some(b));
+        assert_eq!(i.lookup("nope"), None);
+        assert_eq!(i.get(StrId(999)), "");
+        for n in 0..10_000 {
+            i.intern(&format!("s{n}"));
+        }
+        assert_eq!(i.get(i.lookup("s1234").unwrap()), "s1234");
+        assert_eq!(i.len(), 3 + 10_000);
+    }
+}
