@@ -77,6 +77,13 @@ pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
     candidates.sort_by(|a, b| b.0.cmp(&a.0));
 
     if candidates.is_empty() {
+        if let Some(format) = recognise_unsupported(head) {
+            let readable: Vec<&str> = IMPORTERS.iter().map(|imp| imp.name).collect();
+            return Err(fail(format!(
+                "this looks like {format}, which Spanorama cannot read yet (it reads {})",
+                readable.join(" and ")
+            )));
+        }
         // Nobody recognised it: say whether it is JSON at all, then what was tried.
         if let Err(e) = json::check_syntax(bytes) {
             return Err(fail(format!("not valid JSON: {e}")));
@@ -117,6 +124,46 @@ pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
     } else {
         Err(fail(format!("no format could read it. {}", failures.join("; "))))
     }
+}
+
+/// Formats we can recognise but not yet read, so the user gets a precise message.
+fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
+    let k = |key: &str| has_key(head, key);
+    let text = String::from_utf8_lossy(&head[..head.len().min(256)]);
+    if text.trim_start().starts_with("{\"format\"") && text.contains('\n') {
+        return Some("an AWS X-Ray daemon datagram");
+    }
+    if k("Traces") && k("Segments") || k("TraceSegmentDocuments") {
+        return Some("AWS X-Ray API output");
+    }
+    if k("Services") && k("ReferenceId") {
+        return Some("an AWS X-Ray service graph (dependency data, not traces)");
+    }
+    if k("trace_id") && k("start_time") && (k("end_time") || k("in_progress")) {
+        return Some("AWS X-Ray segment documents");
+    }
+    if k("callCount") && k("parent") && k("child") {
+        return Some("Jaeger dependency links (dependency data, not traces)");
+    }
+    if k("traceEvents") || (k("ph") && k("ts")) {
+        return Some("a Chrome Trace Event file (a profile, not distributed traces)");
+    }
+    if k("trace.id") {
+        return Some("New Relic Trace API JSON");
+    }
+    if k("trace_id") && k("span_id") && (k("resource") || k("service")) {
+        return Some("Datadog agent trace JSON");
+    }
+    if (k("traceId") || k("trace_id")) && (k("annotations") || k("binaryAnnotations")) && !k("localEndpoint") && !k("kind") {
+        return Some("Zipkin v1 JSON");
+    }
+    if k("traceId") && k("spanId") && k("operationName") {
+        return Some("Jaeger api_v2 protobuf-JSON");
+    }
+    if (k("traceId") || k("trace_id")) && k("id") {
+        return Some("Zipkin v2 JSON");
+    }
+    None
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {

@@ -1,0 +1,353 @@
+//! Waterfall layout: which rows are visible (collapse), where each visible row, its tree
+//! guides and its bar go. Only the rows inside the viewport are laid out, so the cost of a
+//! frame depends on the canvas size, not on the number of spans.
+
+use super::time_scale::TimeScale;
+use crate::model::units::format_duration;
+use crate::model::{StatusCode, Store, Trace, NO_PARENT};
+use crate::theme;
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+/// Trace positions of the rows that are shown: pre-order, skipping the subtrees of
+/// collapsed rows (O(visible rows) thanks to `subtree_end`).
+pub fn visible_rows(trace: &Trace, collapsed: &BTreeSet<u32>) -> Vec<u32> {
+    let n = trace.len();
+    let mut rows = Vec::with_capacity(if collapsed.is_empty() { n } else { 64 });
+    let mut pos = 0usize;
+    while pos < n {
+        rows.push(pos as u32);
+        if collapsed.contains(&(pos as u32)) {
+            pos = (trace.subtree_end[pos] as usize).max(pos + 1);
+        } else {
+            pos += 1;
+        }
+    }
+    rows
+}
+
+/// Sizes of the waterfall canvas and its columns, CSS px.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct WaterfallGeometry {
+    pub width_px: f64,
+    pub height_px: f64,
+    /// Width of the label column (tree + service + operation) on the left.
+    pub label_width_px: f64,
+    pub row_height_px: f64,
+    pub header_height_px: f64,
+    pub indent_px: f64,
+}
+
+impl WaterfallGeometry {
+    /// The standard geometry for a canvas of the given size.
+    pub fn standard(width_px: f64, height_px: f64) -> WaterfallGeometry {
+        WaterfallGeometry {
+            width_px,
+            height_px,
+            label_width_px: (width_px * 0.34).clamp(160.0, 460.0).min(width_px * 0.6),
+            row_height_px: theme::ROW_HEIGHT_PX,
+            header_height_px: theme::HEADER_HEIGHT_PX,
+            indent_px: theme::INDENT_PX,
+        }
+    }
+
+    /// Left edge of the timeline column.
+    pub fn timeline_x_px(&self) -> f64 {
+        self.label_width_px + 8.0
+    }
+
+    /// Width of the timeline column (space for a duration label is kept on the right).
+    pub fn timeline_width_px(&self) -> f64 {
+        (self.width_px - self.timeline_x_px() - 64.0).max(1.0)
+    }
+
+    /// Deepest indentation drawn; deeper rows are drawn at this depth, so at least 110 px of
+    /// the label column stay for text.
+    pub fn max_indent_levels(&self) -> u32 {
+        (((self.label_width_px - 110.0) / self.indent_px).floor()).max(1.0) as u32
+    }
+
+    /// Rows (indices into the visible rows) that intersect the viewport.
+    pub fn visible_range(&self, scroll_top_px: f64, row_count: usize) -> Range<usize> {
+        let first = (scroll_top_px.max(0.0) / self.row_height_px).floor() as usize;
+        let body = (self.height_px - self.header_height_px).max(0.0);
+        let last = ((scroll_top_px.max(0.0) + body) / self.row_height_px).ceil() as usize;
+        first.min(row_count)..last.min(row_count)
+    }
+
+    /// The row (index into visible rows) under canvas y, if any.
+    pub fn row_at(&self, y_px: f64, scroll_top_px: f64, row_count: usize) -> Option<usize> {
+        if y_px < self.header_height_px {
+            return None;
+        }
+        let row = ((y_px - self.header_height_px + scroll_top_px) / self.row_height_px).floor();
+        (row >= 0.0 && (row as usize) < row_count).then_some(row as usize)
+    }
+
+    /// Canvas y of the top of a row.
+    pub fn row_y_px(&self, row: usize, scroll_top_px: f64) -> f64 {
+        self.header_height_px + row as f64 * self.row_height_px - scroll_top_px
+    }
+
+    /// Left edge of the collapse toggle of a row drawn at `indent_levels`.
+    pub fn toggle_x_px(&self, indent_levels: u32) -> f64 {
+        4.0 + indent_levels as f64 * self.indent_px
+    }
+
+    /// Whether canvas x hits the collapse toggle of a row drawn at `indent_levels`.
+    pub fn hits_toggle(&self, x_px: f64, indent_levels: u32) -> bool {
+        let left = self.toggle_x_px(indent_levels);
+        x_px >= left - 2.0 && x_px <= left + self.indent_px + 2.0
+    }
+
+    /// Height of all rows, CSS px (what the scroll container must scroll through).
+    pub fn content_height_px(&self, row_count: usize) -> f64 {
+        self.header_height_px + row_count as f64 * self.row_height_px
+    }
+}
+
+/// A tree guide segment in one indentation column of a row.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Guide {
+    /// `│` an ancestor's later sibling continues below.
+    Through,
+    /// `├` this row, more siblings follow.
+    Tee,
+    /// `└` this row, the last sibling.
+    Elbow,
+}
+
+/// Everything the renderer needs to draw one row.
+#[derive(Clone, PartialEq, Debug)]
+pub struct RowBox {
+    /// Index into the visible rows.
+    pub row: usize,
+    /// Trace position.
+    pub pos: u32,
+    /// Index into `Store::spans`.
+    pub span: u32,
+    /// Top of the row on the canvas, CSS px.
+    pub y_px: f64,
+    pub depth: u32,
+    /// Indentation drawn (`depth` capped at [`WaterfallGeometry::max_indent_levels`]).
+    pub indent_levels: u32,
+    /// Guides per indentation column `(level, kind)`, for levels `< indent_levels`.
+    pub guides: Vec<(u32, Guide)>,
+    pub has_children: bool,
+    pub collapsed: bool,
+    /// Spans hidden under this row when collapsed.
+    pub hidden_count: u32,
+    pub bar_x_px: f64,
+    pub bar_width_px: f64,
+    /// The span's end is unknown; its bar runs to the end of the trace.
+    pub open_ended: bool,
+    pub service: String,
+    pub name: String,
+    pub colour: String,
+    pub is_error: bool,
+    /// Whether the span has warnings (import or tree).
+    pub has_warning: bool,
+    pub duration_label: String,
+}
+
+/// Lays out the rows `range` (indices into `rows`) of `trace`.
+#[allow(clippy::too_many_arguments)]
+pub fn row_boxes(
+    store: &Store,
+    trace: &Trace,
+    rows: &[u32],
+    range: Range<usize>,
+    geometry: &WaterfallGeometry,
+    scale: &TimeScale,
+    scroll_top_px: f64,
+    collapsed: &BTreeSet<u32>,
+) -> Vec<RowBox> {
+    let max_levels = geometry.max_indent_levels();
+    let range = range.start.min(rows.len())..range.end.min(rows.len());
+    let mut out = Vec::with_capacity(range.len());
+    for row in range {
+        let pos = rows[row];
+        let p = pos as usize;
+        let Some(&span_index) = trace.spans.get(p) else {
+            continue;
+        };
+        let Some(span) = store.spans.get(span_index as usize) else {
+            continue;
+        };
+        let depth = trace.depth[p];
+        let indent_levels = depth.min(max_levels);
+        let guides = guides_for(trace, p, depth, indent_levels);
+        let has_children = trace.has_children(p);
+        let is_collapsed = has_children && collapsed.contains(&pos);
+        let open_ended = span.end_unknown();
+        let bar_x_px = scale.px_from_nanos(span.start_unix_nanos);
+        let end_px = if open_ended {
+            scale.px_from_nanos(trace.end_unix_nanos.max(span.start_unix_nanos))
+        } else {
+            scale.px_from_nanos(span.end_unix_nanos())
+        };
+        let bar_width_px = (end_px - bar_x_px).max(theme::MIN_BAR_WIDTH_PX);
+        let duration_label = if open_ended {
+            "no end time".to_string()
+        } else {
+            format_duration(span.duration_nanos)
+        };
+        let service = store.strings.get(span.service);
+        out.push(RowBox {
+            row,
+            pos,
+            span: span_index,
+            y_px: geometry.row_y_px(row, scroll_top_px),
+            depth,
+            indent_levels,
+            guides,
+            has_children,
+            collapsed: is_collapsed,
+            hidden_count: if is_collapsed {
+                trace.subtree_end[p] - pos - 1
+            } else {
+                0
+            },
+            bar_x_px,
+            bar_width_px,
+            open_ended,
+            service: service.to_string(),
+            name: store.strings.get(span.name).to_string(),
+            colour: theme::service_colour(service),
+            is_error: span.status == StatusCode::Error,
+            has_warning: trace.warnings_at(pos).next().is_some()
+                || store.warnings_of(span_index).next().is_some(),
+            duration_label,
+        });
+    }
+    out
+}
+
+/// Rows deeper than their drawn indentation by more than this get no guides: finding them
+/// would mean walking that many ancestors per row per frame.
+const MAX_GUIDE_WALK: u32 = 256;
+
+/// Guides of row `pos`, found by walking up its ancestors (bounded work per row even for
+/// very deep trees).
+fn guides_for(trace: &Trace, pos: usize, depth: u32, indent_levels: u32) -> Vec<(u32, Guide)> {
+    let mut guides = Vec::new();
+    if depth > indent_levels + MAX_GUIDE_WALK {
+        return guides;
+    }
+    let mut node = pos;
+    let mut node_depth = depth;
+    while node_depth > 0 {
+        let parent = trace.parent[node];
+        if parent == NO_PARENT {
+            break;
+        }
+        let level = node_depth - 1;
+        if level < indent_levels {
+            let has_next_sibling = trace.subtree_end[node] < trace.subtree_end[parent as usize];
+            let kind = match (node_depth == depth, has_next_sibling) {
+                (true, true) => Some(Guide::Tee),
+                (true, false) => Some(Guide::Elbow),
+                (false, true) => Some(Guide::Through),
+                (false, false) => None,
+            };
+            if let Some(kind) = kind {
+                guides.push((level, kind));
+            }
+        }
+        node = parent as usize;
+        node_depth -= 1;
+    }
+    guides.reverse();
+    guides
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::import;
+    use crate::model::build_traces;
+
+    /// root ─┬─ a ─── a1
+    ///       └─ b
+    const DOC: &str = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},
+      "scopeSpans":[{"spans":[
+        {"traceId":"00000000000000000000000000000001","spanId":"0000000000000001","name":"root","startTimeUnixNano":"1000","endTimeUnixNano":"2000"},
+        {"traceId":"00000000000000000000000000000001","spanId":"0000000000000002","parentSpanId":"0000000000000001","name":"a","startTimeUnixNano":"1100","endTimeUnixNano":"1500"},
+        {"traceId":"00000000000000000000000000000001","spanId":"0000000000000003","parentSpanId":"0000000000000002","name":"a1","startTimeUnixNano":"1200","endTimeUnixNano":"1300","status":{"code":2}},
+        {"traceId":"00000000000000000000000000000001","spanId":"0000000000000004","parentSpanId":"0000000000000001","name":"b","startTimeUnixNano":"1600","endTimeUnixNano":"1900"}
+      ]}]}]}"#;
+
+    fn fixture() -> (Store, Trace) {
+        let store = import("t.json", DOC.as_bytes()).expect("fixture imports");
+        let trace = build_traces(&store).remove(0);
+        (store, trace)
+    }
+
+    #[test]
+    fn collapse_hides_the_subtree() {
+        let (_, trace) = fixture();
+        assert_eq!(visible_rows(&trace, &BTreeSet::new()), [0, 1, 2, 3]);
+        assert_eq!(visible_rows(&trace, &BTreeSet::from([1])), [0, 1, 3]);
+        assert_eq!(visible_rows(&trace, &BTreeSet::from([0])), [0]);
+    }
+
+    #[test]
+    fn rows_get_guides_bars_and_labels() {
+        let (store, trace) = fixture();
+        let geometry = WaterfallGeometry::standard(1000.0, 400.0);
+        let scale = TimeScale::new(1000, 2000, geometry.timeline_x_px(), geometry.timeline_width_px());
+        let rows = visible_rows(&trace, &BTreeSet::new());
+        let boxes = row_boxes(&store, &trace, &rows, 0..4, &geometry, &scale, 0.0, &BTreeSet::new());
+        let names: Vec<&str> = boxes.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["root", "a", "a1", "b"]);
+        assert_eq!(boxes[0].guides, []);
+        assert_eq!(boxes[1].guides, [(0, Guide::Tee)]);
+        assert_eq!(boxes[2].guides, [(0, Guide::Through), (1, Guide::Elbow)]);
+        assert_eq!(boxes[3].guides, [(0, Guide::Elbow)]);
+        assert!(boxes[2].is_error);
+        assert_eq!(boxes[0].bar_x_px, geometry.timeline_x_px());
+        assert!((boxes[0].bar_width_px - geometry.timeline_width_px()).abs() < 1e-9);
+        assert_eq!(boxes[1].duration_label, "400 ns");
+        assert_eq!(boxes[3].y_px, geometry.header_height_px + 3.0 * geometry.row_height_px);
+        assert!(boxes[0].has_children && !boxes[3].has_children);
+    }
+
+    #[test]
+    fn hit_testing_and_viewport_range() {
+        let g = WaterfallGeometry::standard(1000.0, 30.0 + 24.0 * 10.0);
+        assert_eq!(g.visible_range(0.0, 100), 0..10);
+        assert_eq!(g.visible_range(24.0 * 5.5, 100), 5..16);
+        assert_eq!(g.visible_range(0.0, 3), 0..3);
+        assert_eq!(g.row_at(10.0, 0.0, 100), None);
+        assert_eq!(g.row_at(30.0 + 24.0 * 2.0 + 1.0, 0.0, 100), Some(2));
+        assert_eq!(g.row_at(30.0 + 1.0, 48.0, 100), Some(2));
+        assert_eq!(g.row_at(30.0 + 24.0 * 50.0, 0.0, 10), None);
+    }
+
+    #[test]
+    fn deep_chains_cap_indentation_and_guide_work() {
+        let mut doc = String::from(r#"{"resourceSpans":[{"scopeSpans":[{"spans":["#);
+        for i in 1..=500u32 {
+            let parent = if i == 1 { String::new() } else { format!(r#","parentSpanId":"{:016x}""#, i - 1) };
+            if i > 1 {
+                doc.push(',');
+            }
+            doc.push_str(&format!(
+                r#"{{"traceId":"00000000000000000000000000000001","spanId":"{i:016x}"{parent},"name":"s","startTimeUnixNano":"{i}","endTimeUnixNano":"100000"}}"#
+            ));
+        }
+        doc.push_str("]}]}]}");
+        let store = import("deep.json", doc.as_bytes()).expect("imports");
+        let trace = build_traces(&store).remove(0);
+        let g = WaterfallGeometry::standard(1000.0, 400.0);
+        let scale = TimeScale::new(0, 100_000, g.timeline_x_px(), g.timeline_width_px());
+        let rows = visible_rows(&trace, &BTreeSet::new());
+        let boxes = row_boxes(&store, &trace, &rows, 490..500, &g, &scale, 0.0, &BTreeSet::new());
+        assert_eq!(boxes.len(), 10);
+        for b in &boxes {
+            assert_eq!(b.indent_levels, g.max_indent_levels());
+            assert!(b.guides.len() <= g.max_indent_levels() as usize);
+        }
+        assert_eq!(boxes[9].depth, 499);
+    }
+}
