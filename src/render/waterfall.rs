@@ -1,0 +1,311 @@
+//! Paints a waterfall frame: ruler, rows (stripes, tree guides, toggles, labels), bars and
+//! durations. Crisp on high-DPI screens: the backing store is `devicePixelRatio` times the
+//! CSS size and the context is scaled once.
+
+use crate::layout::{Guide, RowBox, Tick, WaterfallGeometry};
+use crate::theme;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// One frame to paint.
+pub struct WaterfallFrame<'a> {
+    pub geometry: WaterfallGeometry,
+    pub rows: &'a [RowBox],
+    pub ticks: &'a [Tick],
+    /// Visible-row index under the mouse.
+    pub hover_row: Option<usize>,
+    /// Store index of the selected span.
+    pub selected_span: Option<u32>,
+    pub device_pixel_ratio: f64,
+}
+
+/// Resizes the canvas backing store if needed and paints the frame.
+pub fn draw(canvas: &HtmlCanvasElement, frame: &WaterfallFrame) -> Result<(), String> {
+    let g = &frame.geometry;
+    let dpr = frame.device_pixel_ratio.max(1.0);
+    let (w, h) = (
+        (g.width_px * dpr).round().max(1.0) as u32,
+        (g.height_px * dpr).round().max(1.0) as u32,
+    );
+    if canvas.width() != w {
+        canvas.set_width(w);
+    }
+    if canvas.height() != h {
+        canvas.set_height(h);
+    }
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(|_| "no 2d context".to_string())?
+        .ok_or("no 2d context")?
+        .dyn_into_ctx()?;
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
+        .map_err(|_| "setTransform failed".to_string())?;
+    paint(&ctx, frame);
+    Ok(())
+}
+
+trait IntoCtx {
+    fn dyn_into_ctx(self) -> Result<CanvasRenderingContext2d, String>;
+}
+
+impl IntoCtx for js_sys::Object {
+    fn dyn_into_ctx(self) -> Result<CanvasRenderingContext2d, String> {
+        use wasm_bindgen::JsCast;
+        self.dyn_into::<CanvasRenderingContext2d>()
+            .map_err(|_| "not a 2d context".to_string())
+    }
+}
+
+fn paint(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame) {
+    let g = &f.geometry;
+    let row_h = g.row_height_px;
+    let timeline_x = g.timeline_x_px();
+    ctx.set_fill_style_str(theme::BACKGROUND);
+    ctx.fill_rect(0.0, 0.0, g.width_px, g.height_px);
+
+    // Row backgrounds: stripes, hover, selection.
+    for r in f.rows {
+        let fill = if Some(r.span) == f.selected_span {
+            Some(theme::ROW_SELECTED)
+        } else if Some(r.row) == f.hover_row {
+            Some(theme::ROW_HOVER)
+        } else if r.row % 2 == 1 {
+            Some(theme::ROW_STRIPE)
+        } else {
+            None
+        };
+        if let Some(fill) = fill {
+            ctx.set_fill_style_str(fill);
+            ctx.fill_rect(0.0, r.y_px, g.width_px, row_h);
+        }
+    }
+
+    // Grid lines under the bars.
+    ctx.set_stroke_style_str(theme::GRID);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    for t in f.ticks {
+        let x = t.x_px.round() + 0.5;
+        ctx.move_to(x, g.header_height_px);
+        ctx.line_to(x, g.height_px);
+    }
+    ctx.stroke();
+
+    for r in f.rows {
+        paint_label(ctx, g, r);
+        paint_bar(ctx, g, r, timeline_x);
+    }
+
+    // Column divider.
+    ctx.set_stroke_style_str(theme::DIVIDER);
+    ctx.begin_path();
+    ctx.move_to(g.label_width_px.round() + 0.5, 0.0);
+    ctx.line_to(g.label_width_px.round() + 0.5, g.height_px);
+    ctx.stroke();
+
+    paint_ruler(ctx, g, f.ticks);
+}
+
+fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox) {
+    let row_h = g.row_height_px;
+    let mid = r.y_px + row_h / 2.0;
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(0.0, r.y_px, g.label_width_px, row_h);
+    ctx.clip();
+
+    // Tree guides: one column per level, centred under the parent's toggle.
+    ctx.set_stroke_style_str(theme::GUIDE);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    for &(level, kind) in &r.guides {
+        let x = (g.toggle_x_px(level) + g.indent_px / 2.0).round() + 0.5;
+        let right = g.toggle_x_px(level + 1) + 2.0;
+        match kind {
+            Guide::Through => {
+                ctx.move_to(x, r.y_px);
+                ctx.line_to(x, r.y_px + row_h);
+            }
+            Guide::Tee => {
+                ctx.move_to(x, r.y_px);
+                ctx.line_to(x, r.y_px + row_h);
+                ctx.move_to(x, mid.round() + 0.5);
+                ctx.line_to(right, mid.round() + 0.5);
+            }
+            Guide::Elbow => {
+                ctx.move_to(x, r.y_px);
+                ctx.line_to(x, mid.round() + 0.5);
+                ctx.line_to(right, mid.round() + 0.5);
+            }
+        }
+    }
+    ctx.stroke();
+
+    // Collapse toggle: ▾ expanded, ▸ collapsed.
+    let toggle_x = g.toggle_x_px(r.indent_levels);
+    if r.has_children {
+        let cx = toggle_x + g.indent_px / 2.0;
+        ctx.set_fill_style_str(theme::TEXT_MUTED);
+        ctx.begin_path();
+        if r.collapsed {
+            ctx.move_to(cx - 3.0, mid - 5.0);
+            ctx.line_to(cx + 4.0, mid);
+            ctx.line_to(cx - 3.0, mid + 5.0);
+        } else {
+            ctx.move_to(cx - 5.0, mid - 3.0);
+            ctx.line_to(cx + 5.0, mid - 3.0);
+            ctx.line_to(cx, mid + 4.0);
+        }
+        ctx.close_path();
+        ctx.fill();
+    }
+
+    // Service colour swatch, then "service operation".
+    let mut x = toggle_x + g.indent_px + 2.0;
+    ctx.set_fill_style_str(&r.colour);
+    ctx.fill_rect(x, mid - 5.0, 4.0, 10.0);
+    x += 9.0;
+    if r.is_error {
+        ctx.set_fill_style_str(theme::ERROR);
+        ctx.begin_path();
+        let _ = ctx.arc(x + 5.0, mid, 5.0, 0.0, std::f64::consts::TAU);
+        ctx.fill();
+        ctx.set_fill_style_str(theme::BACKGROUND);
+        ctx.set_font(theme::FONT_BOLD);
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        let _ = ctx.fill_text("!", x + 5.0, mid + 0.5);
+        x += 14.0;
+    }
+    ctx.set_text_align("left");
+    ctx.set_text_baseline("middle");
+    let right_edge = g.label_width_px - 6.0 - if r.has_warning { 14.0 } else { 0.0 };
+    ctx.set_font(theme::FONT_BOLD);
+    ctx.set_fill_style_str(theme::TEXT);
+    let service = fit_text(ctx, &r.service, right_edge - x);
+    let _ = ctx.fill_text(&service, x, mid);
+    x += measure(ctx, &service) + 6.0;
+    ctx.set_font(theme::FONT);
+    ctx.set_fill_style_str(if r.is_error { theme::ERROR } else { theme::TEXT_MUTED });
+    let mut name = r.name.clone();
+    if r.collapsed {
+        name.push_str(&format!("  (+{})", crate::model::units::format_count(r.hidden_count as u64)));
+    }
+    if right_edge - x > 12.0 {
+        let name = fit_text(ctx, &name, right_edge - x);
+        let _ = ctx.fill_text(&name, x, mid);
+    }
+    if r.has_warning {
+        // A small amber triangle: this span has warnings (see the detail panel).
+        let wx = g.label_width_px - 14.0;
+        ctx.set_fill_style_str(theme::WARNING);
+        ctx.begin_path();
+        ctx.move_to(wx + 5.0, mid - 5.0);
+        ctx.line_to(wx + 10.0, mid + 4.0);
+        ctx.line_to(wx, mid + 4.0);
+        ctx.close_path();
+        ctx.fill();
+    }
+    ctx.restore();
+}
+
+fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, timeline_x: f64) {
+    let row_h = g.row_height_px;
+    let mid = r.y_px + row_h / 2.0;
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(timeline_x, r.y_px, g.width_px - timeline_x, row_h);
+    ctx.clip();
+    let bar_y = r.y_px + 6.0;
+    let bar_h = row_h - 12.0;
+    ctx.set_fill_style_str(&r.colour);
+    if r.open_ended {
+        ctx.set_global_alpha(0.45);
+    }
+    ctx.fill_rect(r.bar_x_px, bar_y, r.bar_width_px, bar_h);
+    ctx.set_global_alpha(1.0);
+    if r.is_error {
+        ctx.set_stroke_style_str(theme::ERROR);
+        ctx.set_line_width(2.0);
+        ctx.stroke_rect(r.bar_x_px - 1.0, bar_y - 1.0, r.bar_width_px + 2.0, bar_h + 2.0);
+    }
+    if r.open_ended {
+        ctx.set_stroke_style_str(&r.colour);
+        ctx.set_line_width(1.0);
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &3.0.into()));
+        ctx.stroke_rect(r.bar_x_px + 0.5, bar_y + 0.5, r.bar_width_px - 1.0, bar_h - 1.0);
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+
+    // Duration: right of the bar if it fits, else left of it.
+    ctx.set_font(theme::FONT_SMALL);
+    ctx.set_text_baseline("middle");
+    ctx.set_fill_style_str(if r.is_error { theme::ERROR } else { theme::TEXT_MUTED });
+    let text_w = measure(ctx, &r.duration_label);
+    let after = r.bar_x_px + r.bar_width_px + 4.0;
+    if after + text_w <= g.width_px - 2.0 {
+        ctx.set_text_align("left");
+        let _ = ctx.fill_text(&r.duration_label, after.max(timeline_x + 2.0), mid);
+    } else {
+        ctx.set_text_align("right");
+        let _ = ctx.fill_text(&r.duration_label, (r.bar_x_px - 4.0).max(timeline_x + text_w + 2.0), mid);
+    }
+    ctx.restore();
+}
+
+fn paint_ruler(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, ticks: &[Tick]) {
+    let h = g.header_height_px;
+    ctx.set_fill_style_str(theme::HEADER_BG);
+    ctx.fill_rect(0.0, 0.0, g.width_px, h);
+    ctx.set_stroke_style_str(theme::DIVIDER);
+    ctx.begin_path();
+    ctx.move_to(0.0, h - 0.5);
+    ctx.line_to(g.width_px, h - 0.5);
+    ctx.stroke();
+    ctx.set_font(theme::FONT_BOLD);
+    ctx.set_fill_style_str(theme::TEXT);
+    ctx.set_text_align("left");
+    ctx.set_text_baseline("middle");
+    let _ = ctx.fill_text("Service · operation", 10.0, h / 2.0);
+    ctx.set_font(theme::FONT_SMALL);
+    ctx.set_fill_style_str(theme::TEXT_MUTED);
+    ctx.set_stroke_style_str(theme::DIVIDER);
+    ctx.begin_path();
+    for t in ticks {
+        let x = t.x_px.round() + 0.5;
+        ctx.move_to(x, h - 8.0);
+        ctx.line_to(x, h);
+    }
+    ctx.stroke();
+    for t in ticks {
+        let _ = ctx.fill_text(&t.label, t.x_px + 4.0, h / 2.0 - 2.0);
+    }
+}
+
+fn measure(ctx: &CanvasRenderingContext2d, text: &str) -> f64 {
+    ctx.measure_text(text).map(|m| m.width()).unwrap_or(0.0)
+}
+
+/// `text`, cut with an ellipsis to fit `max_px` (binary search on the character count).
+fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_px: f64) -> String {
+    if max_px <= 0.0 {
+        return String::new();
+    }
+    if measure(ctx, text) <= max_px {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let (mut lo, mut hi) = (0usize, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        let candidate: String = chars[..mid].iter().collect::<String>() + "…";
+        if measure(ctx, &candidate) <= max_px {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    if lo == 0 {
+        return String::new();
+    }
+    chars[..lo].iter().collect::<String>() + "…"
+}

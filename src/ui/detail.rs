@@ -1,0 +1,182 @@
+//! The span detail panel (HTML, so text can be selected and copied): ids, timing, status,
+//! attributes, resource, scope, events, links and warnings. Trace data is shown as text only.
+
+use super::Shared;
+use crate::model::units::{format_duration, format_timestamp};
+use crate::model::{Attr, Store, Trace, TreeWarning, Value};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct DetailProps {
+    pub store: Shared<Store>,
+    pub traces: Shared<Vec<Trace>>,
+    pub trace_index: usize,
+    /// Store index of the span shown.
+    pub span: u32,
+    pub onselect: Callback<Option<u32>>,
+}
+
+#[function_component(DetailPanel)]
+pub fn detail_panel(props: &DetailProps) -> Html {
+    let store = &props.store;
+    let (Some(trace), Some(span)) = (
+        props.traces.get(props.trace_index),
+        store.spans.get(props.span as usize),
+    ) else {
+        return html! {};
+    };
+    let pos = trace.position_of(props.span);
+    let onclose = {
+        let onselect = props.onselect.clone();
+        Callback::from(move |_: MouseEvent| onselect.emit(None))
+    };
+
+    // The parent, as a link when it is loaded.
+    let parent_pos = pos.and_then(|p| trace.parent.get(p).copied()).filter(|p| *p != crate::model::NO_PARENT);
+    let parent_html = if span.parent_id.is_zero() {
+        html! { <span class="muted">{"none (root span)"}</span> }
+    } else if let Some(pp) = parent_pos {
+        let parent_span = trace.spans[pp as usize];
+        let onselect = props.onselect.clone();
+        html! {
+            <a href="#" class="span-link" onclick={Callback::from(move |e: MouseEvent| { e.prevent_default(); onselect.emit(Some(parent_span)); })}>
+                { store.span_id_display(span.parent_id) }
+            </a>
+        }
+    } else {
+        html! { <span>{ store.span_id_display(span.parent_id) }<span class="muted">{" (not in the loaded data)"}</span></span> }
+    };
+
+    let status = match span.status {
+        crate::model::StatusCode::Error => {
+            let message = store.strings.get(span.status_message);
+            if message.is_empty() { "error".to_string() } else { format!("error: {message}") }
+        }
+        other => {
+            let message = store.strings.get(span.status_message);
+            if message.is_empty() { other.as_str().to_string() } else { format!("{}: {message}", other.as_str()) }
+        }
+    };
+    let duration = if span.end_unknown() {
+        "unknown (no end time)".to_string()
+    } else {
+        format_duration(span.duration_nanos)
+    };
+    let children = pos.map_or(0, |p| {
+        let end = trace.subtree_end[p] as usize;
+        (p + 1..end).filter(|&c| trace.parent[c] as usize == p).count()
+    });
+    let file = store.files.get(span.file as usize);
+    let resource = store.resources.get(span.resource as usize);
+
+    let mut warnings: Vec<String> = store.warnings_of(props.span).map(|w| w.message()).collect();
+    if let Some(p) = pos {
+        warnings.extend(trace.warnings_at(p as u32).map(|w: &TreeWarning| w.message(store)));
+    }
+
+    let events = store.events_of(span);
+    let links = store.links_of(span);
+
+    html! {
+        <aside id="detail" class="detail">
+            <div class="detail-head">
+                <h2 class="detail-title">{ store.strings.get(span.name).to_string() }</h2>
+                <button class="close" title="Close" onclick={onclose}>{"×"}</button>
+            </div>
+            <dl class="facts">
+                <dt>{"Service"}</dt><dd>{ store.strings.get(span.service).to_string() }</dd>
+                <dt>{"Operation"}</dt><dd>{ store.strings.get(span.name).to_string() }</dd>
+                <dt>{"Duration"}</dt><dd>{ duration }</dd>
+                <dt>{"Offset"}</dt><dd>{ format!("+{}", format_duration(span.start_unix_nanos - trace.start_unix_nanos)) }</dd>
+                <dt>{"Start"}</dt><dd>{ format_timestamp(span.start_unix_nanos) }</dd>
+                <dt>{"Status"}</dt><dd class={classes!((span.status == crate::model::StatusCode::Error).then_some("error"))}>{ status }</dd>
+                <dt>{"Kind"}</dt><dd>{ span.kind.as_str() }</dd>
+                <dt>{"Trace ID"}</dt><dd class="mono">{ store.trace_id_display(span.trace_id) }</dd>
+                <dt>{"Span ID"}</dt><dd class="mono">{ store.span_id_display(span.span_id) }</dd>
+                <dt>{"Parent"}</dt><dd class="mono">{ parent_html }</dd>
+                <dt>{"Children"}</dt><dd>{ children }</dd>
+                if let Some(file) = file {
+                    <dt>{"File"}</dt><dd>{ format!("{} ({})", file.name, file.format) }</dd>
+                }
+            </dl>
+            if !warnings.is_empty() {
+                <section class="detail-section warnings">
+                    <h3>{"Warnings"}</h3>
+                    <ul>{ for warnings.into_iter().map(|w| html! { <li>{ w }</li> }) }</ul>
+                </section>
+            }
+            <section class="detail-section">
+                <h3>{ format!("Attributes ({})", store.attrs_of(span.attrs).len()) }</h3>
+                { attr_table(store, store.attrs_of(span.attrs)) }
+            </section>
+            if let Some(r) = resource {
+                <section class="detail-section">
+                    <h3>{ format!("Resource / process ({})", store.attrs_of(r.attrs).len()) }</h3>
+                    { attr_table(store, store.attrs_of(r.attrs)) }
+                    if !store.strings.get(r.scope_name).is_empty() || r.scope_attrs.len > 0 {
+                        <h4>{ format!("Scope: {} {}", store.strings.get(r.scope_name), store.strings.get(r.scope_version)) }</h4>
+                        { attr_table(store, store.attrs_of(r.scope_attrs)) }
+                    }
+                </section>
+            }
+            <section class="detail-section">
+                <h3>{ format!("Events ({})", events.len()) }</h3>
+                { for events.iter().map(|e| html! {
+                    <div class="event">
+                        <div class="event-head">
+                            <span class="event-time">{ format!("+{}", format_duration(e.time_unix_nanos - span.start_unix_nanos)) }</span>
+                            <span class="event-name">{ store.strings.get(e.name).to_string() }</span>
+                        </div>
+                        <div class="event-abs muted">{ format_timestamp(e.time_unix_nanos) }</div>
+                        { attr_table(store, store.attrs_of(e.attrs)) }
+                    </div>
+                }) }
+            </section>
+            <section class="detail-section">
+                <h3>{ format!("Links ({})", links.len()) }</h3>
+                { for links.iter().map(|l| {
+                    let target = store.spans.iter().position(|s| s.trace_id == l.trace_id && s.span_id == l.span_id);
+                    let onselect = props.onselect.clone();
+                    html! {
+                        <div class="link">
+                            <div class="mono">{ format!("trace {}", store.trace_id_display(l.trace_id)) }</div>
+                            <div class="mono">
+                                { format!("span {}", store.span_id_display(l.span_id)) }
+                                if let Some(t) = target {
+                                    {" "}
+                                    <a href="#" class="span-link" onclick={Callback::from(move |e: MouseEvent| { e.prevent_default(); onselect.emit(Some(t as u32)); })}>{"show"}</a>
+                                }
+                            </div>
+                            { attr_table(store, store.attrs_of(l.attrs)) }
+                        </div>
+                    }
+                }) }
+            </section>
+        </aside>
+    }
+}
+
+fn attr_table(store: &Store, attrs: &[Attr]) -> Html {
+    if attrs.is_empty() {
+        return html! { <div class="muted none">{"none"}</div> };
+    }
+    html! {
+        <table class="attrs">
+            { for attrs.iter().map(|a| html! {
+                <tr>
+                    <th>{ store.strings.get(a.key).to_string() }</th>
+                    <td class={classes!(value_class(&a.value))}>{ a.value.display(&store.strings) }</td>
+                </tr>
+            }) }
+        </table>
+    }
+}
+
+fn value_class(v: &Value) -> &'static str {
+    match v {
+        Value::Str(_) => "str",
+        Value::Int(_) | Value::Float(_) => "num",
+        Value::Bool(_) => "bool",
+        Value::Bytes(_) | Value::Json(_) => "json",
+    }
+}

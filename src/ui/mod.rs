@@ -1,0 +1,343 @@
+//! Yew components: the page, its panels and their events. Thin: state changes go through
+//! the reducer in [`state`], drawing through `render`, positions through `layout`.
+
+mod detail;
+mod loader;
+mod state;
+mod toolbar;
+mod trace_list;
+mod waterfall;
+
+use crate::model::units::{format_count, format_counted};
+use crate::model::{Store, Trace, TreeWarning};
+use state::{Action, AppState};
+use std::ops::Deref;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Shared, immutable data compared by identity: cheap props for big values.
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Self {
+        Shared(Rc::new(value))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T: Default> Default for Shared<T> {
+    fn default() -> Self {
+        Shared::new(T::default())
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// `performance.now()` in ms (0 when unavailable).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::default);
+    let dragging = use_state(|| false);
+
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            if let Some(url) = loader::url_from_query() {
+                loader::load_url(url, dispatch);
+            }
+        });
+    }
+
+    let ondragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(dt) = e.data_transfer() {
+                dt.set_drop_effect("copy");
+            }
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let ondragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            // Leaving for a child element also fires dragleave; only react when the pointer
+            // leaves the window.
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let ondrop = {
+        let dragging = dragging.clone();
+        let dispatch = state.dispatcher();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            let files = e
+                .data_transfer()
+                .and_then(|dt| dt.files())
+                .map(file_list_to_vec)
+                .unwrap_or_default();
+            loader::load_files(files, dispatch.clone());
+        })
+    };
+
+    let on_select_trace = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |i: usize| dispatch.dispatch(Action::SelectTrace(i)))
+    };
+    let on_select_span = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |s: Option<u32>| dispatch.dispatch(Action::SelectSpan(s)))
+    };
+    let on_toggle = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |pos: u32| dispatch.dispatch(Action::ToggleRow(pos)))
+    };
+    let on_dismiss = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |i: usize| dispatch.dispatch(Action::DismissError(i)))
+    };
+    let on_expand_all = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::ExpandAll))
+    };
+    let on_collapse_all = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::CollapseAll))
+    };
+
+    let store = state.store.clone();
+    let traces = state.traces.clone();
+    let selected = state.selected();
+
+    html! {
+        <div class="app" {ondragover} {ondragleave} {ondrop}>
+            <toolbar::Toolbar dispatch={state.dispatcher()} />
+            <div class="status">
+                <div id="summary">{ summary(&state) }</div>
+                if !state.loading.is_empty() {
+                    <div id="loading" class="loading">{ format!("Loading {}…", state.loading.join(", ")) }</div>
+                }
+            </div>
+            <div id="messages">
+                { for state.errors.iter().enumerate().map(|(i, e)| {
+                    let on_dismiss = on_dismiss.clone();
+                    html! {
+                        <div class="message error" role="alert">
+                            <span class="text">{ e.clone() }</span>
+                            <button class="dismiss" title="Dismiss" onclick={Callback::from(move |_| on_dismiss.emit(i))}>{"×"}</button>
+                        </div>
+                    }
+                }) }
+                if let Some(trace) = selected {
+                    { for trace_warning_lines(&store, trace).into_iter().map(|w| html! {
+                        <div class="message warning">{ w }</div>
+                    }) }
+                }
+            </div>
+            <FileList store={store.clone()} />
+            if traces.len() > 1 {
+                <trace_list::TraceList
+                    store={store.clone()}
+                    traces={traces.clone()}
+                    selected={state.selected_trace}
+                    onselect={on_select_trace} />
+            }
+            if let (Some(index), Some(trace)) = (state.selected_trace, selected) {
+                <div class="trace-view">
+                    <div class="trace-header">
+                        <div class="trace-title">
+                            <span class="service">{ store.strings.get(trace.root_service).to_string() }</span>
+                            <span class="operation">{ store.strings.get(trace.root_name).to_string() }</span>
+                        </div>
+                        <div class="trace-facts">
+                            <span>{ format!("Trace {}", store.trace_id_display(trace.id)) }</span>
+                            <span>{ crate::model::units::format_timestamp(trace.start_unix_nanos) }</span>
+                            <span>{ format!("Duration {}", crate::model::units::format_duration(trace.duration_nanos())) }</span>
+                            <span>{ format_counted(trace.len() as u64, "span", "spans") }</span>
+                            <span>{ format_counted(trace.service_count as u64, "service", "services") }</span>
+                            <span>{ format!("Depth {}", trace.depth.iter().max().map_or(0, |d| d + 1)) }</span>
+                            if trace.error_count > 0 {
+                                <span class="errors">{ format_counted(trace.error_count as u64, "error", "errors") }</span>
+                            }
+                        </div>
+                        <div class="trace-actions">
+                            <button id="expand-all" onclick={on_expand_all}>{"Expand all"}</button>
+                            <button id="collapse-all" onclick={on_collapse_all}>{"Collapse all"}</button>
+                        </div>
+                    </div>
+                    <div class="trace-body">
+                        <waterfall::Waterfall
+                            store={store.clone()}
+                            traces={traces.clone()}
+                            trace_index={index}
+                            collapsed={state.collapsed.clone()}
+                            selected_span={state.selected_span}
+                            onselect={on_select_span.clone()}
+                            ontoggle={on_toggle} />
+                        if let Some(span) = state.selected_span {
+                            <detail::DetailPanel
+                                store={store.clone()}
+                                traces={traces.clone()}
+                                trace_index={index}
+                                span={span}
+                                onselect={on_select_span} />
+                        }
+                    </div>
+                </div>
+            } else {
+                <Welcome />
+            }
+            if *dragging {
+                <div class="drop-overlay"><div>{"Drop trace files to open them"}</div></div>
+            }
+        </div>
+    }
+}
+
+/// `3 traces · 12,345 spans · 18 services · loaded in 120 ms`.
+fn summary(state: &AppState) -> String {
+    if state.store.spans.is_empty() {
+        return "No traces loaded".into();
+    }
+    let mut text = format!(
+        "{} · {} · {}",
+        format_counted(state.traces.len() as u64, "trace", "traces"),
+        format_counted(state.store.spans.len() as u64, "span", "spans"),
+        format_counted(state.store.service_count() as u64, "service", "services"),
+    );
+    if let Some(ms) = state.last_load_ms {
+        text.push_str(&format!(" · loaded in {} ms", format_count(ms.round().max(0.0) as u64)));
+    }
+    text
+}
+
+/// Tree warnings of a trace, counted by kind, in words.
+fn trace_warning_lines(store: &Store, trace: &Trace) -> Vec<String> {
+    let mut missing = 0u64;
+    let mut duplicate = 0u64;
+    let mut cycle = 0u64;
+    let mut own = 0u64;
+    let mut outside = 0u64;
+    for (_, w) in &trace.warnings {
+        match w {
+            TreeWarning::MissingParent(_) => missing += 1,
+            TreeWarning::DuplicateId => duplicate += 1,
+            TreeWarning::ParentCycle => cycle += 1,
+            TreeWarning::OwnParent => own += 1,
+            TreeWarning::OutsideParent => outside += 1,
+        }
+    }
+    let spans = |n| format_counted(n, "span", "spans");
+    let mut out = Vec::new();
+    if missing > 0 {
+        out.push(format!(
+            "{} whose parent is not in the loaded data: shown as extra roots",
+            spans(missing)
+        ));
+    }
+    if duplicate > 0 {
+        out.push(format!("{} with a span id used earlier in the trace", spans(duplicate)));
+    }
+    if cycle > 0 {
+        out.push(format!("{} cut out of parent cycles: shown as roots", spans(cycle)));
+    }
+    if own > 0 {
+        out.push(format!("{} naming themselves as parent: shown as roots", spans(own)));
+    }
+    if outside > 0 {
+        out.push(format!(
+            "{} starting before or ending after their parent (clock skew or async work)",
+            spans(outside)
+        ));
+    }
+    let _ = store;
+    out
+}
+
+#[derive(Properties, PartialEq)]
+struct FileListProps {
+    store: Shared<Store>,
+}
+
+/// Loaded files: name, detected format, counts, warnings.
+#[function_component(FileList)]
+fn file_list(props: &FileListProps) -> Html {
+    if props.store.files.is_empty() {
+        return html! { <div id="files"></div> };
+    }
+    html! {
+        <details id="files" class="files" open={props.store.files.iter().any(|f| !f.warnings.is_empty())}>
+            <summary>{ format_counted(props.store.files.len() as u64, "file loaded", "files loaded") }</summary>
+            { for props.store.files.iter().map(|f| html! {
+                <div class="file-info">
+                    <span class="file-name">{ f.name.clone() }</span>
+                    <span class="file-format">{ f.format.clone() }</span>
+                    <span class="file-counts">{ format!("{} · {}", format_counted(f.span_count as u64, "span", "spans"), bytes_text(f.bytes)) }</span>
+                    if !f.warnings.is_empty() {
+                        <ul class="file-warnings">
+                            { for f.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }
+                        </ul>
+                    }
+                </div>
+            }) }
+        </details>
+    }
+}
+
+fn bytes_text(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+    }
+}
+
+#[function_component(Welcome)]
+fn welcome() -> Html {
+    html! {
+        <div class="welcome">
+            <h1>{"Look at a trace"}</h1>
+            <p>{"Drop OpenTelemetry (OTLP JSON or JSON Lines) or Jaeger JSON files anywhere on this page, use "}<b>{"Open files"}</b>{", paste a URL above, or pick an example."}</p>
+            <p class="privacy">{"Everything happens in your browser: your traces are never uploaded anywhere."}</p>
+        </div>
+    }
+}
+
+/// The files of a `FileList` as a `Vec`.
+pub(crate) fn file_list_to_vec(list: web_sys::FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.item(i)).collect()
+}

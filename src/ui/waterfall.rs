@@ -1,0 +1,354 @@
+//! The waterfall canvas component: virtual scrolling (a tall spacer scrolls, the canvas
+//! stays in view and draws only the visible rows), hover tooltip, click to select, click the
+//! triangle to collapse/expand, Ctrl/⌘ + wheel to zoom time, Shift + wheel to pan, resize
+//! tracking and high-DPI drawing.
+
+use super::Shared;
+use crate::layout::{row_boxes, visible_rows, TimeScale, WaterfallGeometry};
+use crate::model::units::{format_count, format_duration};
+use crate::model::{Store, Trace};
+use crate::render::waterfall::{draw, WaterfallFrame};
+use crate::theme;
+use gloo::events::{EventListener, EventListenerOptions};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlCanvasElement, HtmlElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct WaterfallProps {
+    pub store: Shared<Store>,
+    pub traces: Shared<Vec<Trace>>,
+    pub trace_index: usize,
+    pub collapsed: Rc<BTreeSet<u32>>,
+    pub selected_span: Option<u32>,
+    pub onselect: Callback<Option<u32>>,
+    pub ontoggle: Callback<u32>,
+}
+
+/// Mouse position over the canvas.
+#[derive(Copy, Clone, PartialEq, Debug)]
+struct Hover {
+    row: usize,
+    x_px: f64,
+    y_px: f64,
+}
+
+/// What the non-Yew listeners (wheel, resize) need to read: refreshed on every render.
+#[derive(Clone, Copy)]
+struct Live {
+    geometry: WaterfallGeometry,
+    trace_start: i64,
+    trace_end: i64,
+    window: (i64, i64),
+}
+
+#[function_component(Waterfall)]
+pub fn waterfall(props: &WaterfallProps) -> Html {
+    let scroll_ref = use_node_ref();
+    let canvas_ref = use_node_ref();
+    let size = use_state(|| (800.0f64, 400.0f64));
+    let scroll_top = use_state(|| 0.0f64);
+    let hover = use_state(|| None::<Hover>);
+    // Zoom window in ns since the epoch; None = the whole trace.
+    let zoom = use_state(|| None::<(i64, i64)>);
+    let draws = use_mut_ref(|| 0u64);
+    let live = use_mut_ref(|| None::<Live>);
+
+    let trace = props.traces.get(props.trace_index);
+    let rows = use_memo(
+        (props.traces.clone(), props.trace_index, props.collapsed.clone()),
+        |(traces, index, collapsed)| {
+            traces
+                .get(*index)
+                .map(|t| visible_rows(t, collapsed))
+                .unwrap_or_default()
+        },
+    );
+
+    // A new trace starts at the top, unzoomed.
+    {
+        let zoom = zoom.clone();
+        let scroll_top = scroll_top.clone();
+        let scroll_ref = scroll_ref.clone();
+        use_effect_with((props.traces.clone(), props.trace_index), move |_| {
+            zoom.set(None);
+            scroll_top.set(0.0);
+            if let Some(el) = scroll_ref.cast::<HtmlElement>() {
+                el.set_scroll_top(0);
+            }
+        });
+    }
+
+    // Track the viewport size.
+    {
+        let size = size.clone();
+        let scroll_ref = scroll_ref.clone();
+        use_effect_with((), move |_| {
+            let observer = scroll_ref.cast::<HtmlElement>().and_then(|el| {
+                let measure = {
+                    let el = el.clone();
+                    let size = size.clone();
+                    move || {
+                        let w = el.client_width() as f64;
+                        let h = el.client_height() as f64;
+                        if w > 0.0 && h > 0.0 {
+                            size.set((w, h));
+                        }
+                    }
+                };
+                measure();
+                let callback = Closure::<dyn FnMut()>::new(measure);
+                let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&el);
+                Some((observer, callback))
+            });
+            move || {
+                if let Some((observer, _callback)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+
+    let geometry = WaterfallGeometry::standard(size.0, size.1);
+    let (trace_start, trace_end) = trace.map_or((0, 1), |t| (t.start_unix_nanos, t.end_unix_nanos.max(t.start_unix_nanos + 1)));
+    let window = zoom.unwrap_or((trace_start, trace_end));
+    *live.borrow_mut() = Some(Live {
+        geometry,
+        trace_start,
+        trace_end,
+        window,
+    });
+
+    // Wheel: zoom with Ctrl/⌘, pan with Shift or a horizontal wheel; plain wheel scrolls.
+    // Registered by hand because it must be able to preventDefault (not passive).
+    {
+        let canvas_ref = canvas_ref.clone();
+        let live = live.clone();
+        let zoom = zoom.clone();
+        use_effect_with((), move |_| {
+            let listener = canvas_ref.cast::<HtmlCanvasElement>().map(|canvas| {
+                EventListener::new_with_options(
+                    &canvas,
+                    "wheel",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        let Some(e) = event.dyn_ref::<web_sys::WheelEvent>() else {
+                            return;
+                        };
+                        let Some(l) = *live.borrow() else {
+                            return;
+                        };
+                        if let Some(next) = wheel_window(&l, e) {
+                            e.prevent_default();
+                            zoom.set(next);
+                        }
+                    },
+                )
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Draw after every render whose inputs changed.
+    {
+        let canvas_ref = canvas_ref.clone();
+        let draws = draws.clone();
+        let store = props.store.clone();
+        let traces = props.traces.clone();
+        let rows = rows.clone();
+        let collapsed = props.collapsed.clone();
+        let deps = (
+            props.store.clone(),
+            props.traces.clone(),
+            props.trace_index,
+            rows.clone(),
+            (*size, *scroll_top, *zoom),
+            hover.map(|h| h.row),
+            props.selected_span,
+        );
+        let index = props.trace_index;
+        let selected_span = props.selected_span;
+        let hover = *hover;
+        let size = *size;
+        let scroll_top = *scroll_top;
+        use_effect_with(deps, move |_| {
+            let (Some(canvas), Some(trace)) = (canvas_ref.cast::<HtmlCanvasElement>(), traces.get(index)) else {
+                return;
+            };
+            let started = super::now_ms();
+            let geometry = WaterfallGeometry::standard(size.0, size.1);
+            let scale = TimeScale::new(window.0, window.1, geometry.timeline_x_px(), geometry.timeline_width_px());
+            let range = geometry.visible_range(scroll_top, rows.len());
+            let boxes = row_boxes(&store, trace, &rows, range, &geometry, &scale, scroll_top, &collapsed);
+            let ticks = scale.ticks(trace.start_unix_nanos, theme::MIN_TICK_SPACING_PX);
+            let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+            let frame = WaterfallFrame {
+                geometry,
+                rows: &boxes,
+                ticks: &ticks,
+                hover_row: hover.map(|h| h.row),
+                selected_span,
+                device_pixel_ratio: dpr,
+            };
+            if let Err(e) = draw(&canvas, &frame) {
+                gloo::console::error!(format!("waterfall draw failed: {e}"));
+                return;
+            }
+            let mut n = draws.borrow_mut();
+            *n += 1;
+            let _ = canvas.set_attribute("data-draws", &n.to_string());
+            let _ = canvas.set_attribute("data-draw-ms", &format!("{:.2}", super::now_ms() - started));
+        });
+    }
+
+    let Some(trace) = trace else {
+        return html! {};
+    };
+
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        let hover = hover.clone();
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target_dyn_into::<HtmlElement>() {
+                scroll_top.set(el.scroll_top() as f64);
+                hover.set(None);
+            }
+        })
+    };
+    let row_count = rows.len();
+    let onmousemove = {
+        let hover = hover.clone();
+        let scroll_top = *scroll_top;
+        Callback::from(move |e: MouseEvent| {
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            let next = geometry
+                .row_at(y, scroll_top, row_count)
+                .map(|row| Hover { row, x_px: x, y_px: y });
+            if *hover != next {
+                hover.set(next);
+            }
+        })
+    };
+    let onmouseleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: MouseEvent| hover.set(None))
+    };
+    let onclick = {
+        let rows = rows.clone();
+        let traces = props.traces.clone();
+        let index = props.trace_index;
+        let onselect = props.onselect.clone();
+        let ontoggle = props.ontoggle.clone();
+        let scroll_top = *scroll_top;
+        Callback::from(move |e: MouseEvent| {
+            let Some(trace) = traces.get(index) else {
+                return;
+            };
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            let Some(row) = geometry.row_at(y, scroll_top, rows.len()) else {
+                return;
+            };
+            let pos = rows[row];
+            let indent = trace.depth[pos as usize].min(geometry.max_indent_levels());
+            if trace.has_children(pos as usize) && geometry.hits_toggle(x, indent) {
+                ontoggle.emit(pos);
+            } else {
+                onselect.emit(trace.spans.get(pos as usize).copied());
+            }
+        })
+    };
+    let ondblclick = {
+        let zoom = zoom.clone();
+        Callback::from(move |e: MouseEvent| {
+            if (e.offset_y() as f64) < geometry.header_height_px {
+                zoom.set(None);
+            }
+        })
+    };
+    let reset_zoom = {
+        let zoom = zoom.clone();
+        Callback::from(move |_: MouseEvent| zoom.set(None))
+    };
+
+    let tooltip = hover.and_then(|h| {
+        let pos = *rows.get(h.row)?;
+        let index = *trace.spans.get(pos as usize)?;
+        let span = props.store.spans.get(index as usize)?;
+        let store = &props.store;
+        let left = (h.x_px + 14.0).min(size.0 - 300.0).max(4.0);
+        let top = h.y_px + 16.0;
+        Some(html! {
+            <div id="tooltip" class="tooltip" style={format!("left:{left:.0}px;top:{top:.0}px")}>
+                <div class="tt-service" style={format!("border-color:{}", theme::service_colour(store.strings.get(span.service)))}>
+                    { store.strings.get(span.service).to_string() }
+                </div>
+                <div class="tt-name">{ store.strings.get(span.name).to_string() }</div>
+                <div class="tt-facts">
+                    <span>{ if span.end_unknown() { "no end time".to_string() } else { format_duration(span.duration_nanos) } }</span>
+                    <span>{ format!("at +{}", format_duration(span.start_unix_nanos - trace.start_unix_nanos)) }</span>
+                    if span.status == crate::model::StatusCode::Error {
+                        <span class="error">{"error"}</span>
+                    }
+                </div>
+            </div>
+        })
+    });
+
+    let content_height = geometry.content_height_px(row_count).max(size.1);
+    html! {
+        <div class="waterfall" id="waterfall">
+            if zoom.is_some() {
+                <button class="reset-zoom" onclick={reset_zoom}>{"Reset zoom"}</button>
+            }
+            <div id="waterfall-scroll" class="waterfall-scroll" ref={scroll_ref} {onscroll}>
+                <div class="waterfall-spacer" style={format!("height:{content_height:.0}px")}>
+                    <canvas id="waterfall-canvas" ref={canvas_ref}
+                        style={format!("height:{:.0}px", size.1)}
+                        data-rows={row_count.to_string()}
+                        data-row-height={geometry.row_height_px.to_string()}
+                        data-header-height={geometry.header_height_px.to_string()}
+                        data-label-width={format!("{:.0}", geometry.label_width_px)}
+                        aria-label={format!("Waterfall of {} spans", format_count(row_count as u64))}
+                        {onmousemove} {onmouseleave} {onclick} {ondblclick}></canvas>
+                </div>
+            </div>
+            { tooltip.unwrap_or_default() }
+            <div class="waterfall-help">{"Click a span for details · ▾ collapses · Ctrl/⌘ + wheel zooms · Shift + wheel pans · double-click the ruler to reset"}</div>
+        </div>
+    }
+}
+
+/// The zoom window after a wheel event, or None when the event should scroll normally.
+/// `Some(None)` means "back to the whole trace".
+#[allow(clippy::option_option)]
+fn wheel_window(l: &Live, e: &web_sys::WheelEvent) -> Option<Option<(i64, i64)>> {
+    let g = &l.geometry;
+    let (start, end) = l.window;
+    let span = (end - start).max(1) as f64;
+    let full = (l.trace_end - l.trace_start).max(1) as f64;
+    let scale = TimeScale::new(start, end, g.timeline_x_px(), g.timeline_width_px());
+    let zooming = e.ctrl_key() || e.meta_key();
+    let panning = e.shift_key() || e.delta_x().abs() > e.delta_y().abs();
+    let (new_start, new_span) = if zooming {
+        let x = (e.offset_x() as f64).clamp(g.timeline_x_px(), g.timeline_x_px() + g.timeline_width_px());
+        let at = scale.nanos_from_px(x) as f64;
+        let factor = (e.delta_y() * 0.002).exp();
+        let new_span = (span * factor).clamp(100.0_f64.min(full), full);
+        (at - (at - start as f64) * new_span / span, new_span)
+    } else if panning {
+        let delta = if e.delta_x().abs() > e.delta_y().abs() { e.delta_x() } else { e.delta_y() };
+        (start as f64 + delta / g.timeline_width_px() * span, span)
+    } else {
+        return None;
+    };
+    let new_start = new_start.clamp(l.trace_start as f64, (l.trace_end as f64 - new_span).max(l.trace_start as f64));
+    if new_span >= full {
+        return Some(None);
+    }
+    let s = new_start.round() as i64;
+    Some(Some((s, s + new_span.round().max(1.0) as i64)))
+}
