@@ -30,18 +30,62 @@ pub const HEADER_BG: &str = "#f3f4f6";
 pub const ERROR: &str = "#dc2626";
 pub const WARNING: &str = "#d97706";
 
-/// Stable colour of a service: a hue from an FNV-1a hash of the name; saturation and
-/// lightness fixed so every bar has readable contrast on white.
-pub fn service_colour(service: &str) -> String {
-    let hash = service
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-        });
-    // Spread hues with the golden ratio so similar hashes still look different.
-    let hue = ((hash % 3600) as f64 / 10.0 + (hash >> 32) as f64 * 0.618_033_988_75 * 360.0) % 360.0;
-    let lightness = 42 + (hash >> 20) % 3 * 6;
-    format!("hsl({hue:.0}, 62%, {lightness}%)")
+/// Well-separated categorical colours for service bars (readable on white).
+pub const PALETTE: [&str; 20] = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
+    "#2f6690", "#e15759", "#8cd17d", "#d37295", "#499894", "#b6992d", "#a0cbe8", "#ffbe7d",
+    "#86bcb6", "#f1ce63", "#79706e", "#d4a6c8",
+];
+
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Stable colour of a service on its own: a palette slot from an FNV-1a hash of the name.
+pub fn service_colour(service: &str) -> &'static str {
+    PALETTE[(fnv1a(service) % PALETTE.len() as u64) as usize]
+}
+
+/// Colours for a set of services: each takes its hash slot, and on a collision the next
+/// free slot (services in hash order, so the result depends only on the set of names). With
+/// at most 20 services no two share a colour; beyond that colours repeat.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Palette {
+    by_name: std::collections::HashMap<String, &'static str>,
+}
+
+impl Palette {
+    pub fn for_services<'a>(names: impl IntoIterator<Item = &'a str>) -> Palette {
+        let mut names: Vec<&str> = names.into_iter().collect();
+        names.sort_by_key(|n| (fnv1a(n), *n));
+        names.dedup();
+        let mut taken = [false; PALETTE.len()];
+        let mut by_name = std::collections::HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let home = (fnv1a(name) % PALETTE.len() as u64) as usize;
+            let slot = if i < PALETTE.len() {
+                (0..PALETTE.len())
+                    .map(|k| (home + k) % PALETTE.len())
+                    .find(|s| !taken[*s])
+                    .unwrap_or(home)
+            } else {
+                home
+            };
+            taken[slot] = true;
+            by_name.insert(name.to_string(), PALETTE[slot]);
+        }
+        Palette { by_name }
+    }
+
+    /// The colour of a service; services outside the set get their hash colour.
+    pub fn colour(&self, service: &str) -> &'static str {
+        self.by_name
+            .get(service)
+            .copied()
+            .unwrap_or_else(|| service_colour(service))
+    }
 }
 
 #[cfg(test)]
@@ -51,7 +95,13 @@ mod tests {
     #[test]
     fn service_colours_are_stable_and_distinct() {
         assert_eq!(service_colour("frontend"), service_colour("frontend"));
-        assert_ne!(service_colour("frontend"), service_colour("backend"));
-        assert!(service_colour("x").starts_with("hsl("));
+        let names: Vec<String> = (0..20).map(|i| format!("service-{i}")).collect();
+        let palette = Palette::for_services(names.iter().map(|s| s.as_str()));
+        let mut colours: Vec<&str> = names.iter().map(|n| palette.colour(n)).collect();
+        colours.sort();
+        colours.dedup();
+        assert_eq!(colours.len(), 20, "20 services get 20 different colours");
+        let again = Palette::for_services(names.iter().rev().map(|s| s.as_str()));
+        assert_eq!(palette, again, "order of discovery does not matter");
     }
 }

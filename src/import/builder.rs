@@ -3,7 +3,7 @@
 
 use super::ids::{self, IdForm};
 use crate::model::{
-    Attr, FileInfo, Resource, Slice, Span, SpanId, SpanWarning, StrId, Store, TraceId,
+    Attr, FileInfo, Resource, Slice, Span, SpanId, SpanWarning, Store, StrId, TraceId,
     UNKNOWN_SERVICE,
 };
 

@@ -43,7 +43,10 @@ pub fn trace_id(text: &str) -> (TraceId, IdForm) {
     }
     let hi = fnv1a(t.as_bytes(), 0xcbf2_9ce4_8422_2325);
     let lo = fnv1a(t.as_bytes(), 0x8422_2325_cbf2_9ce4);
-    (TraceId(((hi as u128) << 64 | lo as u128).max(1)), IdForm::Opaque)
+    (
+        TraceId(((hi as u128) << 64 | lo as u128).max(1)),
+        IdForm::Opaque,
+    )
 }
 
 /// Reads a 64-bit span id.
@@ -67,7 +70,10 @@ pub fn span_id(text: &str) -> (SpanId, IdForm) {
             return (SpanId(id), IdForm::Exact);
         }
     }
-    (SpanId(fnv1a(t.as_bytes(), 0xcbf2_9ce4_8422_2325).max(1)), IdForm::Opaque)
+    (
+        SpanId(fnv1a(t.as_bytes(), 0xcbf2_9ce4_8422_2325).max(1)),
+        IdForm::Opaque,
+    )
 }
 
 fn base64_bytes(t: &str) -> Option<Vec<u8>> {

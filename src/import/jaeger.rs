@@ -39,9 +39,8 @@ fn sniff(head: &[u8]) -> Sniff {
         return Sniff::No;
     }
     let trace = has_key(head, "traceID");
-    let span_like = has_key(head, "spanID")
-        || has_key(head, "processes")
-        || has_key(head, "operationName");
+    let span_like =
+        has_key(head, "spanID") || has_key(head, "processes") || has_key(head, "operationName");
     if trace && span_like {
         Sniff::Yes
     } else {
@@ -237,7 +236,11 @@ fn add_span(w: &Node<'_>, resource: u32, b: &mut StoreBuilder) {
             continue;
         }
         let key = b.intern("jaeger.ref_type");
-        let value = b.intern(if *child_of { "CHILD_OF" } else { "FOLLOWS_FROM" });
+        let value = b.intern(if *child_of {
+            "CHILD_OF"
+        } else {
+            "FOLLOWS_FROM"
+        });
         let attrs = b.push_attrs([Attr {
             key,
             value: Value::Str(value),

@@ -62,7 +62,11 @@ impl<'de> Deserialize<'de> for FlexU64 {
                 Ok(FlexU64(v.max(0) as u64))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<FlexU64, E> {
-                Ok(FlexU64(if v.is_finite() && v > 0.0 { v as u64 } else { 0 }))
+                Ok(FlexU64(if v.is_finite() && v > 0.0 {
+                    v as u64
+                } else {
+                    0
+                }))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<FlexU64, E> {
                 let t = v.trim();

@@ -122,7 +122,10 @@ pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
     if failures.len() == 1 {
         Err(fail(failures.remove(0)))
     } else {
-        Err(fail(format!("no format could read it. {}", failures.join("; "))))
+        Err(fail(format!(
+            "no format could read it. {}",
+            failures.join("; ")
+        )))
     }
 }
 
@@ -154,7 +157,11 @@ fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     if k("trace_id") && k("span_id") && (k("resource") || k("service")) {
         return Some("Datadog agent trace JSON");
     }
-    if (k("traceId") || k("trace_id")) && (k("annotations") || k("binaryAnnotations")) && !k("localEndpoint") && !k("kind") {
+    if (k("traceId") || k("trace_id"))
+        && (k("annotations") || k("binaryAnnotations"))
+        && !k("localEndpoint")
+        && !k("kind")
+    {
         return Some("Zipkin v1 JSON");
     }
     if k("traceId") && k("spanId") && k("operationName") {

@@ -63,7 +63,12 @@ fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Document<'a> {
-    #[serde(default, borrow, alias = "resource_spans", deserialize_with = "nullable")]
+    #[serde(
+        default,
+        borrow,
+        alias = "resource_spans",
+        deserialize_with = "nullable"
+    )]
     resource_spans: Vec<ResourceSpans<'a>>,
     /// Tempo's name for `resourceSpans`.
     #[serde(default, borrow, deserialize_with = "nullable")]
@@ -341,9 +346,7 @@ fn span_kind(kind: Option<&Loose<'_>>) -> SpanKind {
         Some(Loose::U64(3)) | Some(Loose::I64(3)) => SpanKind::Client,
         Some(Loose::U64(4)) | Some(Loose::I64(4)) => SpanKind::Producer,
         Some(Loose::U64(5)) | Some(Loose::I64(5)) => SpanKind::Consumer,
-        Some(Loose::Str(name)) => {
-            SpanKind::from_name(name.trim_start_matches("SPAN_KIND_"))
-        }
+        Some(Loose::Str(name)) => SpanKind::from_name(name.trim_start_matches("SPAN_KIND_")),
         _ => SpanKind::Unspecified,
     }
 }

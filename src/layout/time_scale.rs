@@ -48,7 +48,8 @@ impl TimeScale {
     }
 
     pub fn nanos_from_px(&self, x_px: f64) -> i64 {
-        self.start_nanos + ((x_px - self.x_px) / self.width_px * self.span_nanos() as f64).round() as i64
+        self.start_nanos
+            + ((x_px - self.x_px) / self.width_px * self.span_nanos() as f64).round() as i64
     }
 
     /// Width of a duration, CSS px.
@@ -62,7 +63,9 @@ impl TimeScale {
         let min_step = self.span_nanos() as f64 * min_spacing_px / self.width_px;
         let step = nice_step(min_step.max(1.0));
         let first = (self.start_nanos - origin_nanos).div_euclid(step) * step;
-        let max_offset = (self.end_nanos - origin_nanos).abs().max((self.start_nanos - origin_nanos).abs());
+        let max_offset = (self.end_nanos - origin_nanos)
+            .abs()
+            .max((self.start_nanos - origin_nanos).abs());
         let mut ticks = Vec::new();
         let mut offset = first;
         while origin_nanos.saturating_add(offset) <= self.end_nanos && ticks.len() < 1000 {
@@ -157,7 +160,10 @@ mod tests {
         // 1.2 µs → 200 ns steps.
         let s = TimeScale::new(0, 1_200, 0.0, 600.0);
         let labels: Vec<String> = s.ticks(0, 90.0).into_iter().map(|t| t.label).collect();
-        assert_eq!(labels, ["0", "0.2 µs", "0.4 µs", "0.6 µs", "0.8 µs", "1 µs", "1.2 µs"]);
+        assert_eq!(
+            labels,
+            ["0", "0.2 µs", "0.4 µs", "0.6 µs", "0.8 µs", "1 µs", "1.2 µs"]
+        );
         // Sub-unit steps get decimals: 2.5 s over 1000 px → 500 ms.
         let s = TimeScale::new(0, 2_500_000_000, 0.0, 500.0);
         let labels: Vec<String> = s.ticks(0, 90.0).into_iter().map(|t| t.label).collect();

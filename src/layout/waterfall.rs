@@ -143,7 +143,7 @@ pub struct RowBox {
     pub open_ended: bool,
     pub service: String,
     pub name: String,
-    pub colour: String,
+    pub colour: &'static str,
     pub is_error: bool,
     /// Whether the span has warnings (import or tree).
     pub has_warning: bool,
@@ -161,6 +161,7 @@ pub fn row_boxes(
     scale: &TimeScale,
     scroll_top_px: f64,
     collapsed: &BTreeSet<u32>,
+    palette: &theme::Palette,
 ) -> Vec<RowBox> {
     let max_levels = geometry.max_indent_levels();
     let range = range.start.min(rows.len())..range.end.min(rows.len());
@@ -213,7 +214,7 @@ pub fn row_boxes(
             open_ended,
             service: service.to_string(),
             name: store.strings.get(span.name).to_string(),
-            colour: theme::service_colour(service),
+            colour: palette.colour(service),
             is_error: span.status == StatusCode::Error,
             has_warning: trace.warnings_at(pos).next().is_some()
                 || store.warnings_of(span_index).next().is_some(),
@@ -295,9 +296,24 @@ mod tests {
     fn rows_get_guides_bars_and_labels() {
         let (store, trace) = fixture();
         let geometry = WaterfallGeometry::standard(1000.0, 400.0);
-        let scale = TimeScale::new(1000, 2000, geometry.timeline_x_px(), geometry.timeline_width_px());
+        let scale = TimeScale::new(
+            1000,
+            2000,
+            geometry.timeline_x_px(),
+            geometry.timeline_width_px(),
+        );
         let rows = visible_rows(&trace, &BTreeSet::new());
-        let boxes = row_boxes(&store, &trace, &rows, 0..4, &geometry, &scale, 0.0, &BTreeSet::new());
+        let boxes = row_boxes(
+            &store,
+            &trace,
+            &rows,
+            0..4,
+            &geometry,
+            &scale,
+            0.0,
+            &BTreeSet::new(),
+            &theme::Palette::default(),
+        );
         let names: Vec<&str> = boxes.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, ["root", "a", "a1", "b"]);
         assert_eq!(boxes[0].guides, []);
@@ -308,7 +324,10 @@ mod tests {
         assert_eq!(boxes[0].bar_x_px, geometry.timeline_x_px());
         assert!((boxes[0].bar_width_px - geometry.timeline_width_px()).abs() < 1e-9);
         assert_eq!(boxes[1].duration_label, "400 ns");
-        assert_eq!(boxes[3].y_px, geometry.header_height_px + 3.0 * geometry.row_height_px);
+        assert_eq!(
+            boxes[3].y_px,
+            geometry.header_height_px + 3.0 * geometry.row_height_px
+        );
         assert!(boxes[0].has_children && !boxes[3].has_children);
     }
 
@@ -328,7 +347,11 @@ mod tests {
     fn deep_chains_cap_indentation_and_guide_work() {
         let mut doc = String::from(r#"{"resourceSpans":[{"scopeSpans":[{"spans":["#);
         for i in 1..=500u32 {
-            let parent = if i == 1 { String::new() } else { format!(r#","parentSpanId":"{:016x}""#, i - 1) };
+            let parent = if i == 1 {
+                String::new()
+            } else {
+                format!(r#","parentSpanId":"{:016x}""#, i - 1)
+            };
             if i > 1 {
                 doc.push(',');
             }
@@ -342,7 +365,17 @@ mod tests {
         let g = WaterfallGeometry::standard(1000.0, 400.0);
         let scale = TimeScale::new(0, 100_000, g.timeline_x_px(), g.timeline_width_px());
         let rows = visible_rows(&trace, &BTreeSet::new());
-        let boxes = row_boxes(&store, &trace, &rows, 490..500, &g, &scale, 0.0, &BTreeSet::new());
+        let boxes = row_boxes(
+            &store,
+            &trace,
+            &rows,
+            490..500,
+            &g,
+            &scale,
+            0.0,
+            &BTreeSet::new(),
+            &theme::Palette::default(),
+        );
         assert_eq!(boxes.len(), 10);
         for b in &boxes {
             assert_eq!(b.indent_levels, g.max_indent_levels());

@@ -224,9 +224,13 @@ impl SpanWarning {
                 format!("{field} \"{text}\" is not hex; it was mapped to a number for linking")
             }
             SpanWarning::PaddedId { field, text } => {
-                format!("{field} \"{text}\" was shorter than full width and was left-padded with zeros")
+                format!(
+                    "{field} \"{text}\" was shorter than full width and was left-padded with zeros"
+                )
             }
-            SpanWarning::EndBeforeStart => "end time is before start time; duration set to 0".into(),
+            SpanWarning::EndBeforeStart => {
+                "end time is before start time; duration set to 0".into()
+            }
             SpanWarning::NoEndTime => "no end time in the file; drawn open-ended".into(),
             SpanWarning::FromSource(text) => format!("exporter warning: {text}"),
         }
@@ -379,19 +383,25 @@ impl Store {
         self.files.extend(other.files);
     }
 
-    /// Number of distinct service names among the spans.
-    pub fn service_count(&self) -> usize {
+    /// The distinct service names of the spans, in interning order.
+    pub fn services(&self) -> Vec<StrId> {
         let mut seen = vec![false; self.strings.len()];
-        let mut count = 0;
+        let mut out = Vec::new();
         for span in &self.spans {
             if let Some(slot) = seen.get_mut(span.service.0 as usize) {
                 if !*slot {
                     *slot = true;
-                    count += 1;
+                    out.push(span.service);
                 }
             }
         }
-        count
+        out.sort_unstable();
+        out
+    }
+
+    /// Number of distinct service names among the spans.
+    pub fn service_count(&self) -> usize {
+        self.services().len()
     }
 }
 

@@ -105,7 +105,9 @@ impl Trace {
 
     /// Whether row `pos` has children.
     pub fn has_children(&self, pos: usize) -> bool {
-        self.subtree_end.get(pos).is_some_and(|end| *end as usize > pos + 1)
+        self.subtree_end
+            .get(pos)
+            .is_some_and(|end| *end as usize > pos + 1)
     }
 
     /// Tree warnings for row `pos`.
@@ -201,10 +203,10 @@ fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
     let mut stack: Vec<(u32, u32)> = Vec::new();
     let mut root_count = 0u32;
     let dfs = |root: u32,
-                   order: &mut Vec<u32>,
-                   depth: &mut Vec<u32>,
-                   visited: &mut Vec<bool>,
-                   stack: &mut Vec<(u32, u32)>| {
+               order: &mut Vec<u32>,
+               depth: &mut Vec<u32>,
+               visited: &mut Vec<bool>,
+               stack: &mut Vec<(u32, u32)>| {
         stack.push((root, 0));
         while let Some((node, d)) = stack.pop() {
             if visited[node as usize] {
@@ -213,7 +215,8 @@ fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
             visited[node as usize] = true;
             order.push(node);
             depth.push(d);
-            let kids = &children[child_start[node as usize] as usize..child_start[node as usize + 1] as usize];
+            let kids = &children
+                [child_start[node as usize] as usize..child_start[node as usize + 1] as usize];
             // Push in reverse so the earliest child is visited first.
             for &c in kids.iter().rev() {
                 stack.push((c, d + 1));
@@ -243,11 +246,7 @@ fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
             }
             if cur != NO_PARENT && on_walk[cur as usize] && !visited[cur as usize] {
                 let cycle_from = walk.iter().position(|w| *w == cur).unwrap_or(0);
-                let cut = walk[cycle_from..]
-                    .iter()
-                    .copied()
-                    .min()
-                    .unwrap_or(cur);
+                let cut = walk[cycle_from..].iter().copied().min().unwrap_or(cur);
                 warnings.push((cut, TreeWarning::ParentCycle));
                 parent_local[cut as usize] = NO_PARENT;
                 root_count += 1;

@@ -17,7 +17,11 @@ pub fn format_count(n: u64) -> String {
 /// `n` followed by `singular` or its plural, with thousands separators: `"1 span"`,
 /// `"12,345 spans"`.
 pub fn format_counted(n: u64, singular: &str, plural: &str) -> String {
-    format!("{} {}", format_count(n), if n == 1 { singular } else { plural })
+    format!(
+        "{} {}",
+        format_count(n),
+        if n == 1 { singular } else { plural }
+    )
 }
 
 /// A duration in the most readable unit, with three significant digits:

@@ -185,10 +185,17 @@ fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox
     let _ = ctx.fill_text(&service, x, mid);
     x += measure(ctx, &service) + 6.0;
     ctx.set_font(theme::FONT);
-    ctx.set_fill_style_str(if r.is_error { theme::ERROR } else { theme::TEXT_MUTED });
+    ctx.set_fill_style_str(if r.is_error {
+        theme::ERROR
+    } else {
+        theme::TEXT_MUTED
+    });
     let mut name = r.name.clone();
     if r.collapsed {
-        name.push_str(&format!("  (+{})", crate::model::units::format_count(r.hidden_count as u64)));
+        name.push_str(&format!(
+            "  (+{})",
+            crate::model::units::format_count(r.hidden_count as u64)
+        ));
     }
     if right_edge - x > 12.0 {
         let name = fit_text(ctx, &name, right_edge - x);
@@ -226,20 +233,34 @@ fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, 
     if r.is_error {
         ctx.set_stroke_style_str(theme::ERROR);
         ctx.set_line_width(2.0);
-        ctx.stroke_rect(r.bar_x_px - 1.0, bar_y - 1.0, r.bar_width_px + 2.0, bar_h + 2.0);
+        ctx.stroke_rect(
+            r.bar_x_px - 1.0,
+            bar_y - 1.0,
+            r.bar_width_px + 2.0,
+            bar_h + 2.0,
+        );
     }
     if r.open_ended {
         ctx.set_stroke_style_str(&r.colour);
         ctx.set_line_width(1.0);
         let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &3.0.into()));
-        ctx.stroke_rect(r.bar_x_px + 0.5, bar_y + 0.5, r.bar_width_px - 1.0, bar_h - 1.0);
+        ctx.stroke_rect(
+            r.bar_x_px + 0.5,
+            bar_y + 0.5,
+            r.bar_width_px - 1.0,
+            bar_h - 1.0,
+        );
         let _ = ctx.set_line_dash(&js_sys::Array::new());
     }
 
     // Duration: right of the bar if it fits, else left of it.
     ctx.set_font(theme::FONT_SMALL);
     ctx.set_text_baseline("middle");
-    ctx.set_fill_style_str(if r.is_error { theme::ERROR } else { theme::TEXT_MUTED });
+    ctx.set_fill_style_str(if r.is_error {
+        theme::ERROR
+    } else {
+        theme::TEXT_MUTED
+    });
     let text_w = measure(ctx, &r.duration_label);
     let after = r.bar_x_px + r.bar_width_px + 4.0;
     if after + text_w <= g.width_px - 2.0 {
@@ -247,7 +268,11 @@ fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, 
         let _ = ctx.fill_text(&r.duration_label, after.max(timeline_x + 2.0), mid);
     } else {
         ctx.set_text_align("right");
-        let _ = ctx.fill_text(&r.duration_label, (r.bar_x_px - 4.0).max(timeline_x + text_w + 2.0), mid);
+        let _ = ctx.fill_text(
+            &r.duration_label,
+            (r.bar_x_px - 4.0).max(timeline_x + text_w + 2.0),
+            mid,
+        );
     }
     ctx.restore();
 }

@@ -32,7 +32,9 @@ pub fn detail_panel(props: &DetailProps) -> Html {
     };
 
     // The parent, as a link when it is loaded.
-    let parent_pos = pos.and_then(|p| trace.parent.get(p).copied()).filter(|p| *p != crate::model::NO_PARENT);
+    let parent_pos = pos
+        .and_then(|p| trace.parent.get(p).copied())
+        .filter(|p| *p != crate::model::NO_PARENT);
     let parent_html = if span.parent_id.is_zero() {
         html! { <span class="muted">{"none (root span)"}</span> }
     } else if let Some(pp) = parent_pos {
@@ -50,11 +52,19 @@ pub fn detail_panel(props: &DetailProps) -> Html {
     let status = match span.status {
         crate::model::StatusCode::Error => {
             let message = store.strings.get(span.status_message);
-            if message.is_empty() { "error".to_string() } else { format!("error: {message}") }
+            if message.is_empty() {
+                "error".to_string()
+            } else {
+                format!("error: {message}")
+            }
         }
         other => {
             let message = store.strings.get(span.status_message);
-            if message.is_empty() { other.as_str().to_string() } else { format!("{}: {message}", other.as_str()) }
+            if message.is_empty() {
+                other.as_str().to_string()
+            } else {
+                format!("{}: {message}", other.as_str())
+            }
         }
     };
     let duration = if span.end_unknown() {
@@ -64,14 +74,20 @@ pub fn detail_panel(props: &DetailProps) -> Html {
     };
     let children = pos.map_or(0, |p| {
         let end = trace.subtree_end[p] as usize;
-        (p + 1..end).filter(|&c| trace.parent[c] as usize == p).count()
+        (p + 1..end)
+            .filter(|&c| trace.parent[c] as usize == p)
+            .count()
     });
     let file = store.files.get(span.file as usize);
     let resource = store.resources.get(span.resource as usize);
 
     let mut warnings: Vec<String> = store.warnings_of(props.span).map(|w| w.message()).collect();
     if let Some(p) = pos {
-        warnings.extend(trace.warnings_at(p as u32).map(|w: &TreeWarning| w.message(store)));
+        warnings.extend(
+            trace
+                .warnings_at(p as u32)
+                .map(|w: &TreeWarning| w.message(store)),
+        );
     }
 
     let events = store.events_of(span);

@@ -1,8 +1,8 @@
 //! Getting bytes into the importers: picked or dropped files, and URLs (`?url=`, the URL
 //! field, bundled examples). Every path ends in one `FinishLoading` or `FailLoading`.
 
-use super::state::{Action, AppState};
 use super::now_ms;
+use super::state::{Action, AppState};
 use crate::import::{import, ImportError};
 use gloo::timers::future::TimeoutFuture;
 use yew::platform::spawn_local;

@@ -203,6 +203,7 @@ pub fn app() -> Html {
                             traces={traces.clone()}
                             trace_index={index}
                             collapsed={state.collapsed.clone()}
+                            palette={state.palette.clone()}
                             selected_span={state.selected_span}
                             onselect={on_select_span.clone()}
                             ontoggle={on_toggle} />
@@ -235,10 +236,13 @@ fn summary(state: &AppState) -> String {
         "{} · {} · {}",
         format_counted(state.traces.len() as u64, "trace", "traces"),
         format_counted(state.store.spans.len() as u64, "span", "spans"),
-        format_counted(state.store.service_count() as u64, "service", "services"),
+        format_counted(state.service_count as u64, "service", "services"),
     );
     if let Some(ms) = state.last_load_ms {
-        text.push_str(&format!(" · loaded in {} ms", format_count(ms.round().max(0.0) as u64)));
+        text.push_str(&format!(
+            " · loaded in {} ms",
+            format_count(ms.round().max(0.0) as u64)
+        ));
     }
     text
 }
@@ -268,13 +272,22 @@ fn trace_warning_lines(store: &Store, trace: &Trace) -> Vec<String> {
         ));
     }
     if duplicate > 0 {
-        out.push(format!("{} with a span id used earlier in the trace", spans(duplicate)));
+        out.push(format!(
+            "{} with a span id used earlier in the trace",
+            spans(duplicate)
+        ));
     }
     if cycle > 0 {
-        out.push(format!("{} cut out of parent cycles: shown as roots", spans(cycle)));
+        out.push(format!(
+            "{} cut out of parent cycles: shown as roots",
+            spans(cycle)
+        ));
     }
     if own > 0 {
-        out.push(format!("{} naming themselves as parent: shown as roots", spans(own)));
+        out.push(format!(
+            "{} naming themselves as parent: shown as roots",
+            spans(own)
+        ));
     }
     if outside > 0 {
         out.push(format!(

@@ -1,9 +1,10 @@
 //! App state and the one reducer that changes it (yew `function_todomvc` style): loads,
 //! selection, collapse, messages.
 
-use crate::import::ImportError;
 use super::Shared;
+use crate::import::ImportError;
 use crate::model::{build_traces, Store, Trace, TraceId};
+use crate::theme::Palette;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::Reducible;
@@ -25,6 +26,10 @@ pub struct AppState {
     pub loading: Vec<String>,
     /// How long the last load took, ms (read + parse + tree building).
     pub last_load_ms: Option<f64>,
+    /// Service colours for everything loaded.
+    pub palette: Rc<Palette>,
+    /// Number of distinct services loaded.
+    pub service_count: usize,
 }
 
 /// Things that change the state, named by what happened.
@@ -40,7 +45,10 @@ pub enum Action {
         started_ms: f64,
     },
     /// A load failed before any bytes arrived (network error, HTTP status).
-    FailLoading { source: String, message: String },
+    FailLoading {
+        source: String,
+        message: String,
+    },
     SelectTrace(usize),
     SelectSpan(Option<u32>),
     /// Collapse or expand the row at this trace position.
@@ -128,9 +136,12 @@ impl AppState {
         }
         let traces = build_traces(&store);
         let newly_loaded = traces.iter().position(|t| {
-            t.spans
-                .iter()
-                .any(|&i| store.spans.get(i as usize).is_some_and(|s| s.file >= first_new_file))
+            t.spans.iter().any(|&i| {
+                store
+                    .spans
+                    .get(i as usize)
+                    .is_some_and(|s| s.file >= first_new_file)
+            })
         });
         let selected = newly_loaded
             .or_else(|| previous.and_then(|id| traces.iter().position(|t| t.id == id)))
@@ -140,6 +151,11 @@ impl AppState {
             self.selected_span = None;
         }
         self.selected_trace = selected;
+        let services = store.services();
+        self.service_count = services.len();
+        self.palette = Rc::new(Palette::for_services(
+            services.iter().map(|s| store.strings.get(*s)),
+        ));
         self.store = Shared::new(store);
         self.traces = Shared::new(traces);
     }

@@ -7,9 +7,18 @@ use yew::prelude::*;
 
 /// Bundled examples: (file under `examples/`, label). Made by `spanorama-gen examples`.
 const EXAMPLES: &[(&str, &str)] = &[
-    ("examples/shop-checkout.otlp.json", "Shop checkout (OTLP, 1 trace)"),
-    ("examples/shop-traces.jaeger.json", "Shop traffic (Jaeger, 12 traces)"),
-    ("examples/big-fanout.otlp.json", "Big fan-out (OTLP, 5,000 spans)"),
+    (
+        "examples/shop-checkout.otlp.json",
+        "Shop checkout (OTLP, 1 trace)",
+    ),
+    (
+        "examples/shop-traces.jaeger.json",
+        "Shop traffic (Jaeger, 12 traces)",
+    ),
+    (
+        "examples/big-fanout.otlp.json",
+        "Big fan-out (OTLP, 5,000 spans)",
+    ),
 ];
 
 #[derive(Properties, PartialEq)]
@@ -36,7 +45,10 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
             };
-            let files = input.files().map(super::file_list_to_vec).unwrap_or_default();
+            let files = input
+                .files()
+                .map(super::file_list_to_vec)
+                .unwrap_or_default();
             loader::load_files(files, dispatch.clone());
             // Allow picking the same file again.
             input.set_value("");

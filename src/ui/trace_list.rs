@@ -76,7 +76,10 @@ pub fn trace_list(props: &TraceListProps) -> Html {
 
 fn short_id(id: &str) -> String {
     if id.len() > 12 {
-        format!("{}…", &id[..id.char_indices().nth(12).map_or(id.len(), |(i, _)| i)])
+        format!(
+            "{}…",
+            &id[..id.char_indices().nth(12).map_or(id.len(), |(i, _)| i)]
+        )
     } else {
         id.to_string()
     }

@@ -8,7 +8,7 @@ use crate::layout::{row_boxes, visible_rows, TimeScale, WaterfallGeometry};
 use crate::model::units::{format_count, format_duration};
 use crate::model::{Store, Trace};
 use crate::render::waterfall::{draw, WaterfallFrame};
-use crate::theme;
+use crate::theme::{self, Palette};
 use gloo::events::{EventListener, EventListenerOptions};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -23,6 +23,7 @@ pub struct WaterfallProps {
     pub traces: Shared<Vec<Trace>>,
     pub trace_index: usize,
     pub collapsed: Rc<BTreeSet<u32>>,
+    pub palette: Rc<Palette>,
     pub selected_span: Option<u32>,
     pub onselect: Callback<Option<u32>>,
     pub ontoggle: Callback<u32>,
@@ -59,7 +60,11 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
 
     let trace = props.traces.get(props.trace_index);
     let rows = use_memo(
-        (props.traces.clone(), props.trace_index, props.collapsed.clone()),
+        (
+            props.traces.clone(),
+            props.trace_index,
+            props.collapsed.clone(),
+        ),
         |(traces, index, collapsed)| {
             traces
                 .get(*index)
@@ -101,7 +106,8 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 };
                 measure();
                 let callback = Closure::<dyn FnMut()>::new(measure);
-                let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                let observer =
+                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
                 observer.observe(&el);
                 Some((observer, callback))
             });
@@ -114,7 +120,12 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
     }
 
     let geometry = WaterfallGeometry::standard(size.0, size.1);
-    let (trace_start, trace_end) = trace.map_or((0, 1), |t| (t.start_unix_nanos, t.end_unix_nanos.max(t.start_unix_nanos + 1)));
+    let (trace_start, trace_end) = trace.map_or((0, 1), |t| {
+        (
+            t.start_unix_nanos,
+            t.end_unix_nanos.max(t.start_unix_nanos + 1),
+        )
+    });
     let window = zoom.unwrap_or((trace_start, trace_end));
     *live.borrow_mut() = Some(Live {
         geometry,
@@ -161,6 +172,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let traces = props.traces.clone();
         let rows = rows.clone();
         let collapsed = props.collapsed.clone();
+        let palette = props.palette.clone();
         let deps = (
             props.store.clone(),
             props.traces.clone(),
@@ -176,14 +188,23 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let size = *size;
         let scroll_top = *scroll_top;
         use_effect_with(deps, move |_| {
-            let (Some(canvas), Some(trace)) = (canvas_ref.cast::<HtmlCanvasElement>(), traces.get(index)) else {
+            let (Some(canvas), Some(trace)) =
+                (canvas_ref.cast::<HtmlCanvasElement>(), traces.get(index))
+            else {
                 return;
             };
             let started = super::now_ms();
             let geometry = WaterfallGeometry::standard(size.0, size.1);
-            let scale = TimeScale::new(window.0, window.1, geometry.timeline_x_px(), geometry.timeline_width_px());
+            let scale = TimeScale::new(
+                window.0,
+                window.1,
+                geometry.timeline_x_px(),
+                geometry.timeline_width_px(),
+            );
             let range = geometry.visible_range(scroll_top, rows.len());
-            let boxes = row_boxes(&store, trace, &rows, range, &geometry, &scale, scroll_top, &collapsed);
+            let boxes = row_boxes(
+                &store, trace, &rows, range, &geometry, &scale, scroll_top, &collapsed, &palette,
+            );
             let ticks = scale.ticks(trace.start_unix_nanos, theme::MIN_TICK_SPACING_PX);
             let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
             let frame = WaterfallFrame {
@@ -201,7 +222,8 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             let mut n = draws.borrow_mut();
             *n += 1;
             let _ = canvas.set_attribute("data-draws", &n.to_string());
-            let _ = canvas.set_attribute("data-draw-ms", &format!("{:.2}", super::now_ms() - started));
+            let _ =
+                canvas.set_attribute("data-draw-ms", &format!("{:.2}", super::now_ms() - started));
         });
     }
 
@@ -225,9 +247,11 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let scroll_top = *scroll_top;
         Callback::from(move |e: MouseEvent| {
             let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            let next = geometry
-                .row_at(y, scroll_top, row_count)
-                .map(|row| Hover { row, x_px: x, y_px: y });
+            let next = geometry.row_at(y, scroll_top, row_count).map(|row| Hover {
+                row,
+                x_px: x,
+                y_px: y,
+            });
             if *hover != next {
                 hover.set(next);
             }
@@ -283,7 +307,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let top = h.y_px + 16.0;
         Some(html! {
             <div id="tooltip" class="tooltip" style={format!("left:{left:.0}px;top:{top:.0}px")}>
-                <div class="tt-service" style={format!("border-color:{}", theme::service_colour(store.strings.get(span.service)))}>
+                <div class="tt-service" style={format!("border-color:{}", props.palette.colour(store.strings.get(span.service)))}>
                     { store.strings.get(span.service).to_string() }
                 </div>
                 <div class="tt-name">{ store.strings.get(span.name).to_string() }</div>
@@ -334,18 +358,26 @@ fn wheel_window(l: &Live, e: &web_sys::WheelEvent) -> Option<Option<(i64, i64)>>
     let zooming = e.ctrl_key() || e.meta_key();
     let panning = e.shift_key() || e.delta_x().abs() > e.delta_y().abs();
     let (new_start, new_span) = if zooming {
-        let x = (e.offset_x() as f64).clamp(g.timeline_x_px(), g.timeline_x_px() + g.timeline_width_px());
+        let x = (e.offset_x() as f64)
+            .clamp(g.timeline_x_px(), g.timeline_x_px() + g.timeline_width_px());
         let at = scale.nanos_from_px(x) as f64;
         let factor = (e.delta_y() * 0.002).exp();
         let new_span = (span * factor).clamp(100.0_f64.min(full), full);
         (at - (at - start as f64) * new_span / span, new_span)
     } else if panning {
-        let delta = if e.delta_x().abs() > e.delta_y().abs() { e.delta_x() } else { e.delta_y() };
+        let delta = if e.delta_x().abs() > e.delta_y().abs() {
+            e.delta_x()
+        } else {
+            e.delta_y()
+        };
         (start as f64 + delta / g.timeline_width_px() * span, span)
     } else {
         return None;
     };
-    let new_start = new_start.clamp(l.trace_start as f64, (l.trace_end as f64 - new_span).max(l.trace_start as f64));
+    let new_start = new_start.clamp(
+        l.trace_start as f64,
+        (l.trace_end as f64 - new_span).max(l.trace_start as f64),
+    );
     if new_span >= full {
         return Some(None);
     }
