@@ -74,7 +74,7 @@ pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
         .map(|imp| ((imp.sniff)(head), imp))
         .filter(|(s, _)| *s != Sniff::No)
         .collect();
-    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
 
     if candidates.is_empty() {
         if let Some(format) = recognise_unsupported(head) {

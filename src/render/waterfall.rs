@@ -161,7 +161,7 @@ fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox
 
     // Service colour swatch, then "service operation".
     let mut x = toggle_x + g.indent_px + 2.0;
-    ctx.set_fill_style_str(&r.colour);
+    ctx.set_fill_style_str(r.colour);
     ctx.fill_rect(x, mid - 5.0, 4.0, 10.0);
     x += 9.0;
     if r.is_error {
@@ -224,7 +224,7 @@ fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, 
     ctx.clip();
     let bar_y = r.y_px + 6.0;
     let bar_h = row_h - 12.0;
-    ctx.set_fill_style_str(&r.colour);
+    ctx.set_fill_style_str(r.colour);
     if r.open_ended {
         ctx.set_global_alpha(0.45);
     }
@@ -241,7 +241,7 @@ fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, 
         );
     }
     if r.open_ended {
-        ctx.set_stroke_style_str(&r.colour);
+        ctx.set_stroke_style_str(r.colour);
         ctx.set_line_width(1.0);
         let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &3.0.into()));
         ctx.stroke_rect(
