@@ -177,7 +177,9 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             props.store.clone(),
             props.traces.clone(),
             props.trace_index,
-            rows.clone(),
+            // Compared by identity: the memo hands out a new Rc only when rows change.
+            Shared(rows.clone()),
+            Shared(palette.clone()),
             (*size, *scroll_top, *zoom),
             hover.map(|h| h.row),
             props.selected_span,
