@@ -295,6 +295,71 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             }
         })
     };
+    let onkeydown = {
+        let rows = rows.clone();
+        let traces = props.traces.clone();
+        let index = props.trace_index;
+        let selected = props.selected_span;
+        let onselect = props.onselect.clone();
+        let ontoggle = props.ontoggle.clone();
+        let collapsed = props.collapsed.clone();
+        let scroll_ref = scroll_ref.clone();
+        let zoom = zoom.clone();
+        let live = live.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(trace) = traces.get(index) else {
+                return;
+            };
+            let key = e.key();
+            if let Some(next) = keyboard_window(&live.borrow(), &key) {
+                e.prevent_default();
+                zoom.set(next);
+                return;
+            }
+            // Row of the selected span among the visible rows (rows are sorted positions).
+            let current = selected
+                .and_then(|s| trace.position_of(s))
+                .and_then(|p| rows.binary_search(&(p as u32)).ok().map(|r| (r, p)));
+            let select_row = |row: usize| {
+                if let Some(&pos) = rows.get(row) {
+                    onselect.emit(trace.spans.get(pos as usize).copied());
+                    if let Some(el) = scroll_ref.cast::<HtmlElement>() {
+                        scroll_row_into_view(&el, &geometry, row);
+                    }
+                }
+            };
+            match (key.as_str(), current) {
+                ("ArrowDown", Some((r, _))) => select_row((r + 1).min(rows.len().saturating_sub(1))),
+                ("ArrowUp", Some((r, _))) => select_row(r.saturating_sub(1)),
+                ("ArrowDown" | "ArrowUp", None) => select_row(0),
+                ("Home", _) => select_row(0),
+                ("End", _) => select_row(rows.len().saturating_sub(1)),
+                ("ArrowLeft", Some((r, p))) => {
+                    if trace.has_children(p) && !collapsed.contains(&(p as u32)) {
+                        ontoggle.emit(p as u32);
+                    } else if let Some(parent_row) = trace
+                        .parent
+                        .get(p)
+                        .and_then(|pp| rows.binary_search(pp).ok())
+                    {
+                        select_row(parent_row);
+                    } else {
+                        select_row(r);
+                    }
+                }
+                ("ArrowRight", Some((r, p))) => {
+                    if collapsed.contains(&(p as u32)) {
+                        ontoggle.emit(p as u32);
+                    } else if trace.has_children(p) {
+                        select_row(r + 1);
+                    }
+                }
+                ("Escape", _) => onselect.emit(None),
+                _ => return,
+            }
+            e.prevent_default();
+        })
+    };
     let reset_zoom = {
         let zoom = zoom.clone();
         Callback::from(move |_: MouseEvent| zoom.set(None))
@@ -330,7 +395,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             if zoom.is_some() {
                 <button class="reset-zoom" onclick={reset_zoom}>{"Reset zoom"}</button>
             }
-            <div id="waterfall-scroll" class="waterfall-scroll" ref={scroll_ref} {onscroll}>
+            <div id="waterfall-scroll" class="waterfall-scroll" ref={scroll_ref} tabindex="0" {onscroll} {onkeydown}>
                 <div class="waterfall-spacer" style={format!("height:{content_height:.0}px")}>
                     <canvas id="waterfall-canvas" ref={canvas_ref}
                         style={format!("height:{:.0}px", size.1)}
@@ -343,9 +408,56 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 </div>
             </div>
             { tooltip.unwrap_or_default() }
-            <div class="waterfall-help">{"Click a span for details · ▾ collapses · Ctrl/⌘ + wheel zooms · Shift + wheel pans · double-click the ruler to reset"}</div>
+            <div class="waterfall-help">{"Click a span for details · ▾ collapses · ↑↓←→ move and fold · Ctrl/⌘ + wheel or W/S zoom · Shift + wheel or A/D pan · double-click the ruler to reset"}</div>
         </div>
     }
+}
+
+/// Scrolls so that `row` is fully visible.
+fn scroll_row_into_view(el: &HtmlElement, g: &WaterfallGeometry, row: usize) {
+    let top = row as f64 * g.row_height_px;
+    let body = (g.height_px - g.header_height_px).max(g.row_height_px);
+    let scroll = el.scroll_top() as f64;
+    if top < scroll {
+        el.set_scroll_top(top as i32);
+    } else if top + g.row_height_px > scroll + body {
+        el.set_scroll_top((top + g.row_height_px - body).ceil() as i32);
+    }
+}
+
+/// The zoom window after W/S (zoom in/out around the centre) or A/D (pan), as in Perfetto;
+/// None for other keys.
+#[allow(clippy::option_option)]
+fn keyboard_window(live: &Option<Live>, key: &str) -> Option<Option<(i64, i64)>> {
+    let l = live.as_ref()?;
+    let (start, end) = l.window;
+    let span = (end - start).max(1) as f64;
+    let full = (l.trace_end - l.trace_start).max(1) as f64;
+    let centre = start as f64 + span / 2.0;
+    let (new_start, new_span) = match key {
+        "w" | "W" => {
+            let s = (span * 0.7).max(100.0_f64.min(full));
+            (centre - s / 2.0, s)
+        }
+        "s" | "S" => {
+            let s = (span / 0.7).min(full);
+            (centre - s / 2.0, s)
+        }
+        "a" | "A" => (start as f64 - span * 0.2, span),
+        "d" | "D" => (start as f64 + span * 0.2, span),
+        _ => return None,
+    };
+    Some(clamp_window(l, new_start, new_span, full))
+}
+
+/// A window of `span` ns starting at `start`, kept inside the trace; None = whole trace.
+fn clamp_window(l: &Live, start: f64, span: f64, full: f64) -> Option<(i64, i64)> {
+    if span >= full {
+        return None;
+    }
+    let start = start.clamp(l.trace_start as f64, (l.trace_end as f64 - span).max(l.trace_start as f64));
+    let s = start.round() as i64;
+    Some((s, s + span.round().max(1.0) as i64))
 }
 
 /// The zoom window after a wheel event, or None when the event should scroll normally.
