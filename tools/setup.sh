@@ -58,7 +58,8 @@ _spanorama_setup() {
 
   # --- Rust target and components ------------------------------------------------------------
   step "Rust target wasm32-unknown-unknown"
-  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  # (grep without -q: with pipefail, -q can make the writer die of SIGPIPE and fail the test.)
+  if rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null; then
     ok "already installed"
   else
     rustup target add wasm32-unknown-unknown
@@ -67,7 +68,7 @@ _spanorama_setup() {
   step "Rust components clippy, rustfmt"
   local comp missing=()
   for comp in clippy rustfmt; do
-    if ! rustup component list --installed | grep -q "^$comp"; then missing+=("$comp"); fi
+    if ! rustup component list --installed | grep "^$comp" >/dev/null; then missing+=("$comp"); fi
   done
   if [ "${#missing[@]}" -eq 0 ]; then
     ok "already installed"

@@ -407,6 +407,8 @@ export function appTest(name, getEnv, fn, { timeout = 120_000 } = {}) {
         throw err;
       }
       if (failure) {
+        // Playwright colours its call logs even when the output is not a terminal.
+        if (typeof failure.message === 'string') failure.message = failure.message.replace(/\x1b\[[0-9;]*m/g, '');
         const diag = apps.map((a) => a.diagnostics()).filter(Boolean).join('\n');
         if (diag && typeof failure.message === 'string' && !failure.message.includes(diag)) {
           failure.message += `\n${diag}`;
