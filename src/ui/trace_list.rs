@@ -52,7 +52,7 @@ pub fn trace_list(props: &TraceListProps) -> Html {
                                 <td class="trace-name">
                                     <span class="service">{ store.strings.get(t.root_service).to_string() }</span>
                                     <span class="operation">{ store.strings.get(t.root_name).to_string() }</span>
-                                    <span class="trace-id">{ short_id(&store.trace_id_display(t.id)) }</span>
+                                    <span class="trace-id">{ store.trace_id_display(t.id) }</span>
                                 </td>
                                 <td class="start">{ format_timestamp(t.start_unix_nanos) }</td>
                                 <td class="num duration">
@@ -71,16 +71,5 @@ pub fn trace_list(props: &TraceListProps) -> Html {
                 <div class="more">{ format!("Showing the first {} of {} traces", format_count(MAX_ROWS as u64), format_count(props.traces.len() as u64)) }</div>
             }
         </div>
-    }
-}
-
-fn short_id(id: &str) -> String {
-    if id.len() > 12 {
-        format!(
-            "{}…",
-            &id[..id.char_indices().nth(12).map_or(id.len(), |(i, _)| i)]
-        )
-    } else {
-        id.to_string()
     }
 }
