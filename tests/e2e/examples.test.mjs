@@ -37,7 +37,7 @@ appTest('shop-traces (Jaeger JSON, several traces): trace list with several rows
   const rows = await app.waitFor('#trace-list rows', () => app.traceRows(), (r) => r.length > 1);
   assert.equal(rows.length, traces, 'one trace-list row per trace');
   assert.equal(rows.filter((r) => r.selected).length, 1);
-  const files = (await app.page.locator('#files .file-info').allTextContents()).join('\n');
+  const files = (await app.fileInfos()).join('\n');
   assert.match(files, /Jaeger JSON/);
   await app.waitForCanvas();
 });

@@ -118,6 +118,18 @@ export function parseSummary(text) {
   };
 }
 
+/**
+ * The text of an element with a space between the texts of its elements, whitespace collapsed.
+ * (`textContent` runs `OTLP JSON` and `40 spans` of neighbouring elements together, and
+ * `innerText` is empty inside a closed `<details>`.) Runs in the page.
+ */
+function spacedText(el) {
+  const parts = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) parts.push(walker.currentNode.data);
+  return parts.join(' ').replace(/\s+/g, ' ').trim();
+}
+
 // Messages that are not bugs of the page.
 const BENIGN_PAGE_ERRORS = [/ResizeObserver loop/];
 
@@ -235,7 +247,7 @@ export class App {
   async text(selector) {
     const loc = this.page.locator(selector);
     if ((await loc.count()) === 0) return null;
-    return (await loc.first().textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+    return loc.first().evaluate(spacedText);
   }
 
   async summary() {
@@ -260,7 +272,12 @@ export class App {
 
   /** Texts of the `.message.<kind>` elements in `#messages`. */
   async messages(kind = 'error') {
-    return this.page.locator(`#messages .message.${kind}`).allTextContents().then((all) => all.map((t) => t.replace(/\s+/g, ' ').trim()));
+    return Promise.all((await this.page.locator(`#messages .message.${kind}`).all()).map((l) => l.evaluate(spacedText)));
+  }
+
+  /** Texts of the `.file-info` elements in `#files`, as shown. */
+  async fileInfos() {
+    return Promise.all((await this.page.locator('#files .file-info').all()).map((l) => l.evaluate(spacedText)));
   }
 
   /** Waits for a `.message.<kind>` whose text matches `re`; returns its text. */

@@ -19,7 +19,7 @@ appTest('?url= with a relative URL loads an example at start-up', () => env, asy
   const { spans } = await app.waitForSpans(1);
   assert.ok(spans >= 1);
   await app.waitForCanvas();
-  const files = (await app.page.locator('#files .file-info').allTextContents()).join('\n');
+  const files = (await app.fileInfos()).join('\n');
   assert.match(files, /shop-checkout\.otlp\.json/);
   assert.match(files, /OTLP JSON/);
   assert.deepEqual(await app.messages('error'), []);
