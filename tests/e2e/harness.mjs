@@ -177,6 +177,10 @@ export class App {
     });
     page.on('crash', () => this.pageErrors.push('the page crashed'));
     page.on('request', (req) => this.requests.push(req.url()));
+    this.httpErrors = [];
+    page.on('response', (res) => {
+      if (res.status() >= 400) this.httpErrors.push(`${res.status()} ${res.url()}`);
+    });
     page.on('requestfailed', (req) =>
       this.failedRequests.push(`${req.url()}: ${req.failure()?.errorText ?? 'failed'}`),
     );
@@ -201,6 +205,8 @@ export class App {
     if (this.panics.length) parts.push(`panics:\n  ${this.panics.join('\n  ')}`);
     if (this.pageErrors.length) parts.push(`page errors:\n  ${this.pageErrors.join('\n  ')}`);
     if (this.consoleErrors.length) parts.push(`console errors:\n  ${this.consoleErrors.join('\n  ')}`);
+    if (this.httpErrors.length) parts.push(`HTTP errors:\n  ${this.httpErrors.join('\n  ')}`);
+    if (this.failedRequests.length) parts.push(`failed requests:\n  ${this.failedRequests.join('\n  ')}`);
     return parts.join('\n');
   }
 
