@@ -43,9 +43,20 @@ fn sniff(head: &[u8]) -> Sniff {
         has_key(head, "spanID") || has_key(head, "processes") || has_key(head, "operationName");
     if trace && span_like {
         Sniff::Yes
+    } else if empty_envelope(head) {
+        // What `/api/traces` answers when nothing matched: say "no spans", not "unknown".
+        Sniff::Maybe
     } else {
         Sniff::No
     }
+}
+
+/// True for an object that starts `{"data": []` or `{"data": null` (Jaeger's envelope around
+/// zero traces).
+fn empty_envelope(head: &[u8]) -> bool {
+    let text = head.iter().copied().filter(|b| !b.is_ascii_whitespace());
+    let compact: Vec<u8> = text.take(16).collect();
+    compact.starts_with(b"{\"data\":[]") || compact.starts_with(b"{\"data\":null")
 }
 
 /// One JSON object of any Jaeger shape: an envelope (`data`), a trace (`spans`,
