@@ -142,7 +142,9 @@ fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     if k("Services") && k("ReferenceId") {
         return Some("an AWS X-Ray service graph (dependency data, not traces)");
     }
-    if k("trace_id") && k("start_time") && (k("end_time") || k("in_progress")) {
+    // X-Ray trace ids look like "1-5f187253-6a106696d56b1f4ef9eba2ed".
+    let xray_id = find(head, b"\"1-").is_some();
+    if k("trace_id") && k("start_time") && (k("end_time") || k("in_progress") || xray_id) {
         return Some("AWS X-Ray segment documents");
     }
     if k("callCount") && k("parent") && k("child") {
@@ -205,6 +207,14 @@ pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xray_segment_without_end_time_is_named_as_xray() {
+        let doc = br#"{"trace_id": "1-5f187253-6a106696d56b1f4ef9eba2ed", "id": "5cc4a447f5d4d696",
+            "name": "segment", "start_time": 1595437651.680097, "parent_id": "bda182a644eee9b3"}"#;
+        let e = import("seg.json", doc).unwrap_err();
+        assert!(e.message.contains("X-Ray"), "{e}");
+    }
 
     #[test]
     fn has_key_needs_a_colon() {

@@ -329,7 +329,9 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 }
             };
             match (key.as_str(), current) {
-                ("ArrowDown", Some((r, _))) => select_row((r + 1).min(rows.len().saturating_sub(1))),
+                ("ArrowDown", Some((r, _))) => {
+                    select_row((r + 1).min(rows.len().saturating_sub(1)))
+                }
                 ("ArrowUp", Some((r, _))) => select_row(r.saturating_sub(1)),
                 ("ArrowDown" | "ArrowUp", None) => select_row(0),
                 ("Home", _) => select_row(0),
@@ -455,7 +457,10 @@ fn clamp_window(l: &Live, start: f64, span: f64, full: f64) -> Option<(i64, i64)
     if span >= full {
         return None;
     }
-    let start = start.clamp(l.trace_start as f64, (l.trace_end as f64 - span).max(l.trace_start as f64));
+    let start = start.clamp(
+        l.trace_start as f64,
+        (l.trace_end as f64 - span).max(l.trace_start as f64),
+    );
     let s = start.round() as i64;
     Some((s, s + span.round().max(1.0) as i64))
 }
