@@ -38,20 +38,8 @@ impl StoreBuilder {
     /// Reads a trace id of the span being built; `field` names it in warnings.
     pub fn trace_id(&mut self, text: &str, field: &'static str) -> TraceId {
         let (id, form) = ids::trace_id(text);
-        match form {
-            IdForm::Exact => {}
-            IdForm::Padded => self.pending.push(SpanWarning::PaddedId {
-                field,
-                text: text.to_string(),
-            }),
-            IdForm::Opaque => {
-                let text_id = self.store.strings.intern(text);
-                self.store.trace_id_text.insert(id, text_id);
-                self.pending.push(SpanWarning::OpaqueId {
-                    field,
-                    text: text.to_string(),
-                });
-            }
+        if let Some(text_id) = self.note_id_form(form, text, field) {
+            self.store.trace_id_text.insert(id, text_id);
         }
         id
     }
@@ -59,22 +47,33 @@ impl StoreBuilder {
     /// Reads a span id of the span being built; `field` names it in warnings.
     pub fn span_id(&mut self, text: &str, field: &'static str) -> SpanId {
         let (id, form) = ids::span_id(text);
-        match form {
-            IdForm::Exact => {}
-            IdForm::Padded => self.pending.push(SpanWarning::PaddedId {
-                field,
-                text: text.to_string(),
-            }),
-            IdForm::Opaque => {
-                let text_id = self.store.strings.intern(text);
-                self.store.span_id_text.insert(id, text_id);
-                self.pending.push(SpanWarning::OpaqueId {
-                    field,
-                    text: text.to_string(),
-                });
-            }
+        if let Some(text_id) = self.note_id_form(form, text, field) {
+            self.store.span_id_text.insert(id, text_id);
         }
         id
+    }
+
+    /// Records a warning for a padded or opaque id; for an opaque id, returns its interned
+    /// text, which the caller keeps for display.
+    fn note_id_form(&mut self, form: IdForm, text: &str, field: &'static str) -> Option<StrId> {
+        let text_owned = || text.to_string();
+        match form {
+            IdForm::Exact => None,
+            IdForm::Padded => {
+                self.pending.push(SpanWarning::PaddedId {
+                    field,
+                    text: text_owned(),
+                });
+                None
+            }
+            IdForm::Opaque => {
+                self.pending.push(SpanWarning::OpaqueId {
+                    field,
+                    text: text_owned(),
+                });
+                Some(self.store.strings.intern(text))
+            }
+        }
     }
 
     /// Adds a warning about the span being built.

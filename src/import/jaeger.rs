@@ -17,13 +17,13 @@
 //! Spec: `jaegertracing/jaeger` `internal/uimodel/model.go`; the UI's consumer
 //! `jaeger-ui/packages/jaeger-ui/src/model/transform-trace-data.ts`.
 
-use super::json::{for_each_document, FlexU64, Loose};
+use super::json::{for_each_document, nullable, FlexU64, Loose};
 use super::{first_byte, has_key, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Link, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, StrId,
     TraceId, Value,
 };
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -134,11 +134,6 @@ struct Process<'a> {
     tags: Vec<Tag<'a>>,
 }
 
-/// `null` reads as an empty list.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
     // `untagged` would buffer the whole document; dispatch on the first byte instead.
     if first_byte(bytes) == Some(b'[') {
@@ -241,31 +236,25 @@ fn add_span(w: &Node<'_>, resource: u32, b: &mut StoreBuilder) {
         (None, None) => SpanId(0),
     };
 
-    let links_start = b.store().links.len() as u32;
-    for (i, (child_of, t, s)) in refs.iter().enumerate() {
-        if Some(i) == parent_ref {
-            continue;
-        }
-        let key = b.intern("jaeger.ref_type");
-        let value = b.intern(if *child_of {
-            "CHILD_OF"
-        } else {
-            "FOLLOWS_FROM"
-        });
-        let attrs = b.push_attrs([Attr {
-            key,
-            value: Value::Str(value),
-        }]);
-        b.store().links.push(Link {
-            trace_id: *t,
-            span_id: *s,
-            attrs,
-        });
-    }
-    let links = Slice {
-        start: links_start,
-        len: b.store().links.len() as u32 - links_start,
-    };
+    let ref_type = b.intern("jaeger.ref_type");
+    let links: Vec<Link> = refs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != parent_ref)
+        .map(|(_, &(child_of, trace_id, span_id))| {
+            let value = b.intern(if child_of { "CHILD_OF" } else { "FOLLOWS_FROM" });
+            let attrs = b.push_attrs([Attr {
+                key: ref_type,
+                value: Value::Str(value),
+            }]);
+            Link {
+                trace_id,
+                span_id,
+                attrs,
+            }
+        })
+        .collect();
+    let links = b.store().push_links(links);
 
     let attrs = push_tags(b, &w.tags);
     let mut kind = SpanKind::Unspecified;
@@ -290,30 +279,27 @@ fn add_span(w: &Node<'_>, resource: u32, b: &mut StoreBuilder) {
         }
     }
 
-    let events_start = b.store().events.len() as u32;
-    for log in &w.logs {
-        let name = log
-            .fields
-            .iter()
-            .find(|f| f.key == "event" || f.key == "message")
-            .and_then(|f| match &f.value {
-                Some(Loose::Str(s)) => Some(s.as_ref()),
-                _ => None,
-            })
-            .unwrap_or("log")
-            .to_string();
-        let name = b.intern(&name);
-        let attrs = push_tags(b, &log.fields);
-        b.store().events.push(Event {
-            time_unix_nanos: micros_to_nanos(log.timestamp.0),
-            name,
-            attrs,
-        });
-    }
-    let events = Slice {
-        start: events_start,
-        len: b.store().events.len() as u32 - events_start,
-    };
+    let events: Vec<Event> = w
+        .logs
+        .iter()
+        .map(|log| {
+            let name = log
+                .fields
+                .iter()
+                .find(|f| f.key == "event" || f.key == "message")
+                .and_then(|f| match &f.value {
+                    Some(Loose::Str(s)) => Some(s.as_ref()),
+                    _ => None,
+                })
+                .unwrap_or("log");
+            Event {
+                time_unix_nanos: micros_to_nanos(log.timestamp.0),
+                name: b.intern(name),
+                attrs: push_tags(b, &log.fields),
+            }
+        })
+        .collect();
+    let events = b.store().push_events(events);
     for warning in &w.warnings {
         b.warn_span(SpanWarning::FromSource(warning.to_string()));
     }

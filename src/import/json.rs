@@ -42,6 +42,11 @@ pub fn for_each_document<'de, T: Deserialize<'de>>(
     Ok(())
 }
 
+/// For `deserialize_with`: a list that may be written as `null`, which reads as empty.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
 /// An unsigned 64-bit integer written as a JSON number or a decimal string (proto3 JSON
 /// writes 64-bit integers as strings). Floats are truncated; negative numbers are 0.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]

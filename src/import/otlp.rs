@@ -15,13 +15,13 @@
 //! Spec: <https://github.com/open-telemetry/opentelemetry-proto/blob/main/docs/specification.md#json-protobuf-encoding>
 //! and `opentelemetry/proto/trace/v1/trace.proto`.
 
-use super::json::{for_each_document, FlexF64, FlexI64, FlexU64, Loose};
+use super::json::{for_each_document, nullable, FlexF64, FlexI64, FlexU64, Loose};
 use super::{first_byte, has_key, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Link, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode, StrId, Value,
     SPAN_END_UNKNOWN,
 };
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use std::borrow::Cow;
 
 pub const IMPORTER: Importer = Importer {
@@ -214,11 +214,6 @@ struct KvList<'a> {
     values: Vec<KeyValue<'a>>,
 }
 
-/// `null` reads as an empty list.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
-}
-
 fn add_document(doc: Document<'_>, b: &mut StoreBuilder) {
     let Document {
         resource_spans,
@@ -282,35 +277,26 @@ fn add_span(w: SpanWire<'_>, resource: u32, b: &mut StoreBuilder) {
     };
     let name = b.intern(&w.name);
     let attrs = push_key_values(b, &w.attributes);
-    let events_start = b.store().events.len() as u32;
-    for e in &w.events {
-        let name = b.intern(&e.name);
-        let attrs = push_key_values(b, &e.attributes);
-        b.store().events.push(Event {
+    let events: Vec<Event> = w
+        .events
+        .iter()
+        .map(|e| Event {
             time_unix_nanos: clamp_i64(e.time_unix_nano.0),
-            name,
-            attrs,
-        });
-    }
-    let events = Slice {
-        start: events_start,
-        len: b.store().events.len() as u32 - events_start,
-    };
-    let links_start = b.store().links.len() as u32;
-    for l in &w.links {
-        let trace_id = b.trace_id(&l.trace_id, "link trace id");
-        let span_id = b.span_id(&l.span_id, "link span id");
-        let attrs = push_key_values(b, &l.attributes);
-        b.store().links.push(Link {
-            trace_id,
-            span_id,
-            attrs,
-        });
-    }
-    let links = Slice {
-        start: links_start,
-        len: b.store().links.len() as u32 - links_start,
-    };
+            name: b.intern(&e.name),
+            attrs: push_key_values(b, &e.attributes),
+        })
+        .collect();
+    let events = b.store().push_events(events);
+    let links: Vec<Link> = w
+        .links
+        .iter()
+        .map(|l| Link {
+            trace_id: b.trace_id(&l.trace_id, "link trace id"),
+            span_id: b.span_id(&l.span_id, "link span id"),
+            attrs: push_key_values(b, &l.attributes),
+        })
+        .collect();
+    let links = b.store().push_links(links);
     let (status, status_message) = match &w.status {
         Some(s) => (status_code(s.code.as_ref()), b.intern(&s.message)),
         None => (StatusCode::Unset, StrId::EMPTY),

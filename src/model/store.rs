@@ -281,6 +281,26 @@ impl Store {
         }
     }
 
+    /// Appends events to the arena and returns their slice.
+    pub fn push_events(&mut self, events: impl IntoIterator<Item = Event>) -> Slice {
+        let start = self.events.len() as u32;
+        self.events.extend(events);
+        Slice {
+            start,
+            len: self.events.len() as u32 - start,
+        }
+    }
+
+    /// Appends links to the arena and returns their slice.
+    pub fn push_links(&mut self, links: impl IntoIterator<Item = Link>) -> Slice {
+        let start = self.links.len() as u32;
+        self.links.extend(links);
+        Slice {
+            start,
+            len: self.links.len() as u32 - start,
+        }
+    }
+
     /// The attributes a slice refers to (empty if out of range).
     pub fn attrs_of(&self, slice: Slice) -> &[Attr] {
         self.attrs.get(slice.range()).unwrap_or(&[])
