@@ -270,35 +270,30 @@ pub struct Store {
     pub files: Vec<FileInfo>,
 }
 
+/// Appends `items` to an arena and returns the slice they occupy.
+fn extend_arena<T>(arena: &mut Vec<T>, items: impl IntoIterator<Item = T>) -> Slice {
+    let start = arena.len() as u32;
+    arena.extend(items);
+    Slice {
+        start,
+        len: arena.len() as u32 - start,
+    }
+}
+
 impl Store {
     /// Appends attributes to the arena and returns their slice.
     pub fn push_attrs(&mut self, attrs: impl IntoIterator<Item = Attr>) -> Slice {
-        let start = self.attrs.len() as u32;
-        self.attrs.extend(attrs);
-        Slice {
-            start,
-            len: self.attrs.len() as u32 - start,
-        }
+        extend_arena(&mut self.attrs, attrs)
     }
 
     /// Appends events to the arena and returns their slice.
     pub fn push_events(&mut self, events: impl IntoIterator<Item = Event>) -> Slice {
-        let start = self.events.len() as u32;
-        self.events.extend(events);
-        Slice {
-            start,
-            len: self.events.len() as u32 - start,
-        }
+        extend_arena(&mut self.events, events)
     }
 
     /// Appends links to the arena and returns their slice.
     pub fn push_links(&mut self, links: impl IntoIterator<Item = Link>) -> Slice {
-        let start = self.links.len() as u32;
-        self.links.extend(links);
-        Slice {
-            start,
-            len: self.links.len() as u32 - start,
-        }
+        extend_arena(&mut self.links, links)
     }
 
     /// The attributes a slice refers to (empty if out of range).

@@ -161,7 +161,7 @@ pub fn app() -> Html {
                     }
                 }) }
                 if let Some(trace) = selected {
-                    { for trace_warning_lines(&store, trace).into_iter().map(|w| html! {
+                    { for trace_warning_lines(trace).into_iter().map(|w| html! {
                         <div class="message warning">{ w }</div>
                     }) }
                 }
@@ -248,7 +248,7 @@ fn summary(state: &AppState) -> String {
 }
 
 /// Tree warnings of a trace, counted by kind, in words.
-fn trace_warning_lines(store: &Store, trace: &Trace) -> Vec<String> {
+fn trace_warning_lines(trace: &Trace) -> Vec<String> {
     let mut missing = 0u64;
     let mut duplicate = 0u64;
     let mut cycle = 0u64;
@@ -295,7 +295,6 @@ fn trace_warning_lines(store: &Store, trace: &Trace) -> Vec<String> {
             spans(outside)
         ));
     }
-    let _ = store;
     out
 }
 
