@@ -7,18 +7,32 @@ use crate::model::{
     UNKNOWN_SERVICE,
 };
 
+/// How often (in spans) [`StoreBuilder::push_span`] reports progress.
+pub const PROGRESS_EVERY_SPANS: usize = 16 * 1024;
+
 /// Builds the [`Store`] of one file.
 #[derive(Default)]
-pub struct StoreBuilder {
+pub struct StoreBuilder<'p> {
     store: Store,
     /// Warnings about the span being built, attached by [`StoreBuilder::push_span`].
     pending: Vec<SpanWarning>,
     file_warnings: Vec<String>,
+    /// Called with the number of spans so far, every [`PROGRESS_EVERY_SPANS`] spans.
+    on_progress: Option<&'p mut dyn FnMut(usize)>,
 }
 
-impl StoreBuilder {
+impl<'p> StoreBuilder<'p> {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A builder that reports the span count as it grows (the import worker posts it to the
+    /// page as progress).
+    pub fn with_progress(on_progress: &'p mut dyn FnMut(usize)) -> Self {
+        StoreBuilder {
+            on_progress: Some(on_progress),
+            ..Self::default()
+        }
     }
 
     /// The store being built (for arenas: `attrs`, `events`, `links`).
@@ -122,6 +136,12 @@ impl StoreBuilder {
         self.store.spans.push(span);
         for w in self.pending.drain(..) {
             self.store.span_warnings.push((index, w));
+        }
+        let count = index as usize + 1;
+        if count % PROGRESS_EVERY_SPANS == 0 {
+            if let Some(report) = self.on_progress.as_mut() {
+                report(count);
+            }
         }
     }
 

@@ -60,6 +60,16 @@ impl std::error::Error for ImportError {}
 /// Detects the format of `bytes` and imports them. `file_name` is used only in messages and
 /// in the returned [`FileInfo`]. The returned store holds exactly one file.
 pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
+    import_with_progress(file_name, bytes, &mut |_| {})
+}
+
+/// [`import`], calling `on_progress` with the number of spans parsed so far every
+/// [`builder::PROGRESS_EVERY_SPANS`] spans (the count restarts if a second format is tried).
+pub fn import_with_progress(
+    file_name: &str,
+    bytes: &[u8],
+    on_progress: &mut dyn FnMut(usize),
+) -> Result<Store, ImportError> {
     let fail = |message: String| ImportError {
         file: file_name.to_string(),
         message,
@@ -100,7 +110,7 @@ pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
 
     let mut failures = Vec::new();
     for (_, imp) in &candidates {
-        let mut builder = StoreBuilder::new();
+        let mut builder = StoreBuilder::with_progress(on_progress);
         match (imp.parse)(bytes, &mut builder) {
             Ok(()) => {
                 if builder.span_count() == 0 {
