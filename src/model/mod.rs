@@ -10,6 +10,7 @@ mod store;
 mod strings;
 mod tree;
 pub mod units;
+pub mod wire;
 
 pub use ids::{SpanId, TraceId};
 pub use store::{

@@ -24,6 +24,9 @@ pub struct Interner {
     /// `ends[i]` is the end offset of string `i` in `bytes`; string `i` starts at `ends[i-1]`.
     ends: Vec<usize>,
     table: HashTable<u32>,
+    /// True when strings were added by [`Interner::push_decoded`] and `table` does not
+    /// index them yet; the next `intern` rebuilds it.
+    table_stale: bool,
     hasher: rustc_hash::FxBuildHasher,
 }
 
@@ -33,6 +36,7 @@ impl Default for Interner {
             bytes: String::new(),
             ends: Vec::new(),
             table: HashTable::new(),
+            table_stale: false,
             hasher: rustc_hash::FxBuildHasher,
         };
         interner.intern("");
@@ -49,12 +53,16 @@ impl std::fmt::Debug for Interner {
 impl Interner {
     /// Returns the id of `s`, adding it if it is new.
     pub fn intern(&mut self, s: &str) -> StrId {
+        if self.table_stale {
+            self.rebuild_table();
+        }
         let hash = self.hasher.hash_one(s);
         let Interner {
             bytes,
             ends,
             table,
             hasher,
+            ..
         } = self;
         let lookup = |id: &u32| slice(bytes, ends, *id) == s;
         if let Some(id) = table.find(hash, lookup) {
@@ -67,8 +75,41 @@ impl Interner {
         StrId(id)
     }
 
+    /// Appends a string that is known to be distinct from all others, without indexing it
+    /// (for decoding a transferred model: `push_decoded` in id order reproduces the ids, and
+    /// the page, which only reads strings, never pays for the hash table).
+    pub fn push_decoded(&mut self, s: &str) {
+        if self.ends.len() == 1 && s.is_empty() {
+            return; // the empty string every interner starts with
+        }
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len());
+        self.table_stale = true;
+    }
+
+    fn rebuild_table(&mut self) {
+        let Interner {
+            bytes,
+            ends,
+            table,
+            hasher,
+            table_stale,
+        } = self;
+        table.clear();
+        for id in 0..ends.len() as u32 {
+            let hash = hasher.hash_one(slice(bytes, ends, id));
+            table.insert_unique(hash, id, |id| hasher.hash_one(slice(bytes, ends, *id)));
+        }
+        *table_stale = false;
+    }
+
     /// The id of `s` if it was interned, without adding it.
     pub fn lookup(&self, s: &str) -> Option<StrId> {
+        if self.table_stale {
+            return (0..self.ends.len() as u32)
+                .find(|&id| slice(&self.bytes, &self.ends, id) == s)
+                .map(StrId);
+        }
         let hash = self.hasher.hash_one(s);
         self.table
             .find(hash, |id| slice(&self.bytes, &self.ends, *id) == s)
