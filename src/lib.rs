@@ -17,3 +17,5 @@ pub mod theme;
 pub mod render;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

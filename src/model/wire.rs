@@ -568,8 +568,7 @@ impl<'a> Encoder<'a> {
     pub fn new(store: &'a Store, traces: &'a [Trace], part_bytes: usize) -> Self {
         let mut span_id_text: Vec<_> = store.span_id_text.iter().map(|(k, v)| (*k, *v)).collect();
         span_id_text.sort_unstable();
-        let mut trace_id_text: Vec<_> =
-            store.trace_id_text.iter().map(|(k, v)| (*k, *v)).collect();
+        let mut trace_id_text: Vec<_> = store.trace_id_text.iter().map(|(k, v)| (*k, *v)).collect();
         trace_id_text.sort_unstable();
         Encoder {
             store,
@@ -952,8 +951,14 @@ mod tests {
         }
         let (mut back, _) = d.finish();
         let n = back.strings.len();
-        assert_eq!(back.strings.lookup("frontend"), store.strings.lookup("frontend"));
-        assert_eq!(back.strings.intern("GET"), store.strings.lookup("GET").unwrap());
+        assert_eq!(
+            back.strings.lookup("frontend"),
+            store.strings.lookup("frontend")
+        );
+        assert_eq!(
+            back.strings.intern("GET"),
+            store.strings.lookup("GET").unwrap()
+        );
         assert_eq!(back.strings.len(), n);
         back.strings.intern("new");
         assert_eq!(back.strings.len(), n + 1);

@@ -2,6 +2,7 @@
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
 mod detail;
+mod import_client;
 mod loader;
 mod state;
 mod toolbar;
@@ -65,12 +66,28 @@ pub fn start() {
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     let dragging = use_state(|| false);
+    let client = {
+        let dispatch = state.dispatcher();
+        use_memo((), move |_| import_client::ImportClient::new(dispatch))
+    };
+    // Starts a load; the callback carries the model shown now (to seed a fresh worker).
+    let onload = {
+        let client = (*client).clone();
+        let shown = (state.store.clone(), state.traces.clone());
+        Callback::from(move |sources: Vec<import_client::SourceSpec>| {
+            import_client::load(&client, sources, shown.clone());
+        })
+    };
+    let on_cancel = {
+        let client = (*client).clone();
+        Callback::from(move |_: MouseEvent| import_client::cancel(&client))
+    };
 
     {
-        let dispatch = state.dispatcher();
+        let onload = onload.clone();
         use_effect_with((), move |_| {
-            if let Some(url) = loader::url_from_query() {
-                loader::load_url(url, dispatch);
+            if let Some(source) = loader::url_from_query().and_then(|u| loader::url_source(&u)) {
+                onload.emit(vec![source]);
             }
         });
     }
@@ -99,7 +116,7 @@ pub fn app() -> Html {
     };
     let ondrop = {
         let dragging = dragging.clone();
-        let dispatch = state.dispatcher();
+        let onload = onload.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
@@ -108,7 +125,12 @@ pub fn app() -> Html {
                 .and_then(|dt| dt.files())
                 .map(file_list_to_vec)
                 .unwrap_or_default();
-            loader::load_files(files, dispatch.clone());
+            onload.emit(
+                files
+                    .into_iter()
+                    .map(import_client::SourceSpec::File)
+                    .collect(),
+            );
         })
     };
 
@@ -143,11 +165,11 @@ pub fn app() -> Html {
 
     html! {
         <div class="app" {ondragover} {ondragleave} {ondrop}>
-            <toolbar::Toolbar dispatch={state.dispatcher()} />
+            <toolbar::Toolbar onload={onload} />
             <div class="status">
                 <div id="summary">{ summary(&state) }</div>
                 if !state.loading.is_empty() {
-                    <div id="loading" class="loading">{ format!("Loading {}…", state.loading.join(", ")) }</div>
+                    <LoadingBar loading={state.loading.clone()} oncancel={on_cancel} />
                 }
             </div>
             <div id="messages">
@@ -223,6 +245,52 @@ pub fn app() -> Html {
             if *dragging {
                 <div class="drop-overlay"><div>{"Drop trace files to open them"}</div></div>
             }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LoadingBarProps {
+    loading: Vec<state::Loading>,
+    oncancel: Callback<MouseEvent>,
+}
+
+/// What is loading, how far it got (bytes read, spans parsed), and a Cancel button.
+#[function_component(LoadingBar)]
+fn loading_bar(props: &LoadingBarProps) -> Html {
+    let names: Vec<&str> = props
+        .loading
+        .iter()
+        .flat_map(|l| l.sources.iter().map(String::as_str))
+        .collect();
+    let progress = props.loading.first().and_then(|l| l.progress.as_ref());
+    let (detail, fraction) = match progress {
+        None => ("starting".to_string(), None),
+        Some(p) => {
+            let mb = |b: f64| format!("{:.1} MB", b / 1e6);
+            let spans = format_counted(p.spans, "span", "spans");
+            match p.phase.as_str() {
+                "reading" if p.total > 0.0 => (
+                    format!("reading {} of {}", mb(p.done), mb(p.total)),
+                    Some(p.done / p.total),
+                ),
+                "reading" => (format!("reading {}", mb(p.done)), None),
+                "parsing" => (format!("parsing: {spans}"), None),
+                "building" => (format!("building span trees: {spans}"), None),
+                "sending" => (format!("handing over {}", mb(p.done)), None),
+                other => (other.to_string(), None),
+            }
+        }
+    };
+    html! {
+        <div id="loading" class="loading" role="status">
+            <span class="text">{ format!("Loading {} — {detail}…", names.join(", ")) }</span>
+            if let Some(f) = fraction {
+                <progress max="1" value={f.clamp(0.0, 1.0).to_string()}></progress>
+            } else {
+                <progress></progress>
+            }
+            <button id="cancel-load" onclick={props.oncancel.clone()}>{"Cancel"}</button>
         </div>
     }
 }

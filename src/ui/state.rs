@@ -2,8 +2,7 @@
 //! selection, collapse, messages.
 
 use super::Shared;
-use crate::import::ImportError;
-use crate::model::{build_traces, Store, Trace, TraceId};
+use crate::model::{Store, Trace, TraceId};
 use crate::theme::Palette;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -22,8 +21,8 @@ pub struct AppState {
     pub collapsed: Rc<BTreeSet<u32>>,
     /// Failed loads, newest last, as "<file>: <reason>".
     pub errors: Vec<String>,
-    /// Names of sources being loaded.
-    pub loading: Vec<String>,
+    /// Loads in progress, oldest first.
+    pub loading: Vec<Loading>,
     /// How long the last load took, ms (read + parse + tree building).
     pub last_load_ms: Option<f64>,
     /// Service colours for everything loaded.
@@ -32,23 +31,64 @@ pub struct AppState {
     pub service_count: usize,
 }
 
+/// One load request in progress.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Loading {
+    pub id: u32,
+    /// File names or URLs, as the user gave them.
+    pub sources: Vec<String>,
+    /// `performance.now()` when the load started, ms.
+    pub started_ms: f64,
+    pub progress: Option<LoadProgress>,
+}
+
+/// What the import worker last said about a load.
+#[derive(Clone, PartialEq, Debug)]
+pub struct LoadProgress {
+    pub id: u32,
+    /// The source being read or parsed ("" while building trees or sending the model).
+    pub source: String,
+    /// `reading`, `parsing`, `building` or `sending`.
+    pub phase: String,
+    /// Bytes read (or sent) so far, and the total when known (0 otherwise).
+    pub done: f64,
+    pub total: f64,
+    /// Spans parsed so far.
+    pub spans: u64,
+}
+
+/// The whole model after a load, as the worker built it.
+pub struct LoadedModel {
+    pub store: Store,
+    pub traces: Vec<Trace>,
+    /// The first trace with spans from the newly loaded files.
+    pub selected: Option<usize>,
+}
+
 /// Things that change the state, named by what happened.
 pub enum Action {
     /// A load of the named sources started.
-    StartLoading(Vec<String>),
-    /// Sources finished loading: what imported, what failed, and when the load started
-    /// (`performance.now()` ms) so the reducer can report the total time.
-    FinishLoading {
+    StartLoading {
+        id: u32,
         sources: Vec<String>,
-        stores: Vec<Store>,
-        errors: Vec<ImportError>,
         started_ms: f64,
     },
-    /// A load failed before any bytes arrived (network error, HTTP status).
+    /// The worker reported progress on a load.
+    Progress(LoadProgress),
+    /// A load finished: the new model (all files, merged) if anything loaded, and the
+    /// failures as "<source>: <reason>".
+    FinishLoading {
+        id: u32,
+        model: Option<LoadedModel>,
+        errors: Vec<String>,
+    },
+    /// A whole load failed (the worker could not start or crashed).
     FailLoading {
-        source: String,
+        id: u32,
         message: String,
     },
+    /// The user cancelled: every load in progress stops; what was shown stays.
+    CancelLoading,
     SelectTrace(usize),
     SelectSpan(Option<u32>),
     /// Collapse or expand the row at this trace position.
@@ -65,25 +105,41 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::StartLoading(sources) => next.loading.extend(sources),
-            Action::FinishLoading {
+            Action::StartLoading {
+                id,
                 sources,
-                stores,
-                errors,
                 started_ms,
-            } => {
-                next.loading.retain(|s| !sources.contains(s));
-                next.errors
-                    .extend(errors.into_iter().map(|e| e.to_string()));
-                if !stores.is_empty() {
-                    next.add_stores(stores);
-                    next.last_load_ms = Some(super::now_ms() - started_ms);
+            } => next.loading.push(Loading {
+                id,
+                sources,
+                started_ms,
+                progress: None,
+            }),
+            Action::Progress(progress) => {
+                if let Some(l) = next.loading.iter_mut().find(|l| l.id == progress.id) {
+                    l.progress = Some(progress);
                 }
             }
-            Action::FailLoading { source, message } => {
-                next.loading.retain(|s| *s != source);
-                next.errors.push(format!("{source}: {message}"));
+            Action::FinishLoading { id, model, errors } => {
+                let started_ms = next.finish_load(id);
+                next.errors.extend(errors);
+                if let Some(model) = model {
+                    next.replace_model(model);
+                    next.last_load_ms = started_ms.map(|t| super::now_ms() - t);
+                }
             }
+            Action::FailLoading { id, message } => {
+                if let Some(l) = next.loading.iter().find(|l| l.id == id) {
+                    let failed: Vec<String> = l
+                        .sources
+                        .iter()
+                        .map(|s| format!("{s}: {message}"))
+                        .collect();
+                    next.errors.extend(failed);
+                }
+                next.finish_load(id);
+            }
+            Action::CancelLoading => next.loading.clear(),
             Action::SelectTrace(index) => {
                 if index < next.traces.len() && next.selected_trace != Some(index) {
                     next.selected_trace = Some(index);
@@ -125,25 +181,23 @@ impl AppState {
         self.selected_trace.and_then(|i| self.traces.get(i))
     }
 
-    /// Merges newly imported files and rebuilds the traces. The selection moves to the
-    /// first trace of the new files; the old selection survives otherwise.
-    fn add_stores(&mut self, stores: Vec<Store>) {
+    /// Ends load `id`; returns when it started.
+    fn finish_load(&mut self, id: u32) -> Option<f64> {
+        let at = self.loading.iter().position(|l| l.id == id)?;
+        Some(self.loading.remove(at).started_ms)
+    }
+
+    /// Shows a new model (everything loaded so far). The selection moves to the first trace
+    /// of the new files; the old selection survives otherwise.
+    fn replace_model(&mut self, model: LoadedModel) {
+        let LoadedModel {
+            store,
+            traces,
+            selected: newly_loaded,
+        } = model;
         let previous: Option<TraceId> = self.selected().map(|t| t.id);
-        let first_new_file = self.store.files.len() as u32;
-        let mut store = (*self.store.0).clone();
-        for s in stores {
-            store.append(s);
-        }
-        let traces = build_traces(&store);
-        let newly_loaded = traces.iter().position(|t| {
-            t.spans.iter().any(|&i| {
-                store
-                    .spans
-                    .get(i as usize)
-                    .is_some_and(|s| s.file >= first_new_file)
-            })
-        });
         let selected = newly_loaded
+            .filter(|&i| i < traces.len())
             .or_else(|| previous.and_then(|id| traces.iter().position(|t| t.id == id)))
             .or(if traces.is_empty() { None } else { Some(0) });
         if selected.map(|i| traces[i].id) != previous {

@@ -1,7 +1,7 @@
 //! The top bar: open files, load a URL, pick a bundled example.
 
+use super::import_client::SourceSpec;
 use super::loader;
-use super::state::AppState;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -23,7 +23,8 @@ const EXAMPLES: &[(&str, &str)] = &[
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
-    pub dispatch: UseReducerDispatcher<AppState>,
+    /// Starts loading files or URLs.
+    pub onload: Callback<Vec<SourceSpec>>,
 }
 
 #[function_component(Toolbar)]
@@ -40,7 +41,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         })
     };
     let on_files = {
-        let dispatch = props.dispatch.clone();
+        let onload = props.onload.clone();
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
@@ -49,17 +50,20 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 .files()
                 .map(super::file_list_to_vec)
                 .unwrap_or_default();
-            loader::load_files(files, dispatch.clone());
+            onload.emit(files.into_iter().map(SourceSpec::File).collect());
             // Allow picking the same file again.
             input.set_value("");
         })
     };
     let load_url = {
-        let dispatch = props.dispatch.clone();
+        let onload = props.onload.clone();
         let url_input = url_input.clone();
         move || {
-            if let Some(input) = url_input.cast::<HtmlInputElement>() {
-                loader::load_url(input.value(), dispatch.clone());
+            if let Some(source) = url_input
+                .cast::<HtmlInputElement>()
+                .and_then(|input| loader::url_source(&input.value()))
+            {
+                onload.emit(vec![source]);
             }
         }
     };
@@ -73,14 +77,14 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         }
     });
     let on_example = {
-        let dispatch = props.dispatch.clone();
+        let onload = props.onload.clone();
         Callback::from(move |e: Event| {
             let Some(select) = e.target_dyn_into::<HtmlSelectElement>() else {
                 return;
             };
             let value = select.value();
             select.set_value("");
-            loader::load_url(value, dispatch.clone());
+            onload.emit(loader::url_source(&value).into_iter().collect());
         })
     };
 

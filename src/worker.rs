@@ -1,0 +1,392 @@
+//! The import worker: a Web Worker (built by Trunk from `src/bin/worker.rs` with
+//! `data-type="worker"`) that reads files and URLs, imports them, merges them into the model
+//! it keeps, builds the span trees and sends the model to the page in binary parts
+//! ([`crate::model::wire`]). The page's main thread never parses.
+//!
+//! Protocol (all messages are plain objects with a `kind`):
+//!
+//! | direction | kind | fields |
+//! |---|---|---|
+//! | worker → page | `ready` | (sent once the wasm is running; the page queues until then) |
+//! | page → worker | `load` | `id`, `sources`: `[{name, file}]` or `[{name, url}]` |
+//! | page → worker | `seed` | `part` (ArrayBuffer): the page's model, after a cancel |
+//! | page → worker | `seed-end` | |
+//! | worker → page | `progress` | `id`, `source`, `phase` (`reading`/`parsing`/`building`/`sending`), `done`, `total`, `spans` |
+//! | worker → page | `part` | `id`, `part` (ArrayBuffer, transferred) |
+//! | worker → page | `done` | `id`, `errors` (`["<source>: <reason>"]`), `model` (bool: parts were sent), `selected` (trace index or -1) |
+//!
+//! Requests are handled one at a time in arrival order. Cancel is `Worker.terminate()` on
+//! the page side: instant, whatever the worker is doing; the page then seeds a fresh worker
+//! with the model it shows before the next load.
+
+use crate::import::{import_with_progress, ImportError};
+use crate::model::wire::{Decoder, Encoder, PART_BYTES};
+use crate::model::{build_traces, Store};
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+/// Largest file the worker tries to read. A wasm32 instance has at most 4 GiB of memory; the
+/// file's bytes, the spans made from them and the model already loaded must all fit.
+pub const MAX_FILE_BYTES: f64 = 1536.0 * 1024.0 * 1024.0;
+
+/// Files are read in slices of this size, straight into wasm memory.
+const READ_CHUNK_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+
+/// Progress messages are sent at most this often (ms), so the page re-renders rarely.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+/// Builds a plain JS object from key/value pairs.
+pub fn js_object(fields: &[(&str, JsValue)]) -> Object {
+    let obj = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&obj, &JsValue::from_str(key), value);
+    }
+    obj
+}
+
+/// Reads a field of a JS object (undefined when absent).
+pub fn js_field(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Copies bytes out of wasm memory into a fresh `ArrayBuffer` (to be transferred).
+pub fn to_array_buffer(bytes: &[u8]) -> ArrayBuffer {
+    let array = Uint8Array::new_with_length(bytes.len() as u32);
+    array.copy_from(bytes);
+    array.buffer()
+}
+
+/// Copies a JS `ArrayBuffer` into wasm memory.
+pub fn from_array_buffer(buffer: &JsValue) -> Vec<u8> {
+    let array = Uint8Array::new(buffer);
+    let mut out = vec![0; array.length() as usize];
+    array.copy_to(&mut out);
+    out
+}
+
+/// Everything the worker keeps between requests.
+#[derive(Default)]
+struct State {
+    /// All files loaded so far, merged.
+    store: Store,
+    /// A model being handed over by the page after a cancel.
+    seed: Option<Decoder>,
+    queue: VecDeque<JsValue>,
+    busy: bool,
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(msg: &Object) {
+    let _ = scope().post_message(msg);
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Starts the worker: installs the message handler and tells the page it is ready.
+pub fn run() {
+    let state = Rc::new(RefCell::new(State::default()));
+    let handler = {
+        let state = state.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            state.borrow_mut().queue.push_back(e.data());
+            pump(state.clone());
+        })
+    };
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post(&js_object(&[("kind", "ready".into())]));
+}
+
+/// Handles queued messages one at a time (loads are asynchronous: URLs are fetched).
+fn pump(state: Rc<RefCell<State>>) {
+    if state.borrow().busy {
+        return;
+    }
+    state.borrow_mut().busy = true;
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            let next = state.borrow_mut().queue.pop_front();
+            let Some(msg) = next else { break };
+            handle(&state, msg).await;
+        }
+        state.borrow_mut().busy = false;
+    });
+}
+
+async fn handle(state: &Rc<RefCell<State>>, msg: JsValue) {
+    let kind = js_field(&msg, "kind").as_string().unwrap_or_default();
+    match kind.as_str() {
+        "seed" => {
+            let part = from_array_buffer(&js_field(&msg, "part"));
+            let mut s = state.borrow_mut();
+            let decoder = s.seed.get_or_insert_with(Decoder::new);
+            if decoder.push(&part).is_err() {
+                // A seed that does not decode is dropped; the next load starts from empty.
+                s.seed = None;
+            }
+        }
+        "seed-end" => {
+            let mut s = state.borrow_mut();
+            if let Some(decoder) = s.seed.take() {
+                s.store = decoder.finish().0;
+            }
+        }
+        "load" => load(state, &msg).await,
+        _ => {}
+    }
+}
+
+/// One source of a load request.
+struct Source {
+    name: String,
+    file: Option<web_sys::File>,
+    url: Option<String>,
+}
+
+/// Sends throttled progress for one request.
+struct Progress {
+    id: u32,
+    last_ms: f64,
+}
+
+impl Progress {
+    fn send(
+        &mut self,
+        source: &str,
+        phase: &str,
+        done: f64,
+        total: f64,
+        spans: usize,
+        force: bool,
+    ) {
+        let now = now_ms();
+        if !force && now - self.last_ms < PROGRESS_EVERY_MS {
+            return;
+        }
+        self.last_ms = now;
+        post(&js_object(&[
+            ("kind", "progress".into()),
+            ("id", self.id.into()),
+            ("source", source.into()),
+            ("phase", phase.into()),
+            ("done", done.into()),
+            ("total", total.into()),
+            ("spans", (spans as f64).into()),
+        ]));
+    }
+}
+
+async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
+    let id = js_field(msg, "id").as_f64().unwrap_or(0.0) as u32;
+    let sources: Vec<Source> = Array::from(&js_field(msg, "sources"))
+        .iter()
+        .map(|s| Source {
+            name: js_field(&s, "name").as_string().unwrap_or_default(),
+            file: js_field(&s, "file").dyn_into().ok(),
+            url: js_field(&s, "url").as_string(),
+        })
+        .collect();
+    let mut progress = Progress { id, last_ms: 0.0 };
+    let mut errors: Vec<ImportError> = Vec::new();
+    let mut added: Vec<Store> = Vec::new();
+    for source in &sources {
+        let fail = |message: String| ImportError {
+            file: source.name.clone(),
+            message,
+        };
+        progress.send(&source.name, "reading", 0.0, 0.0, 0, true);
+        let bytes = match (&source.file, &source.url) {
+            (Some(file), _) => read_file(file, &source.name, &mut progress),
+            (None, Some(url)) => fetch_url(url, &source.name, &mut progress).await,
+            (None, None) => Err("nothing to read".to_string()),
+        };
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(message) => {
+                errors.push(fail(message));
+                continue;
+            }
+        };
+        let total = bytes.len() as f64;
+        progress.send(&source.name, "parsing", total, total, 0, true);
+        let mut report = |spans: usize| {
+            progress.send(&source.name, "parsing", total, total, spans, false);
+        };
+        match import_with_progress(&source.name, &bytes, &mut report) {
+            Ok(store) => added.push(store),
+            Err(e) => errors.push(e),
+        }
+    }
+    let errors: Array = errors
+        .iter()
+        .map(|e| JsValue::from_str(&e.to_string()))
+        .collect();
+    let mut selected = -1.0;
+    let sent_model = !added.is_empty();
+    if sent_model {
+        let mut s = state.borrow_mut();
+        let first_new_file = s.store.files.len() as u32;
+        for store in added {
+            s.store.append(store);
+        }
+        let spans = s.store.spans.len();
+        progress.send("", "building", 0.0, spans as f64, spans, true);
+        let traces = build_traces(&s.store);
+        selected = traces
+            .iter()
+            .position(|t| {
+                t.spans.iter().any(|&i| {
+                    s.store
+                        .spans
+                        .get(i as usize)
+                        .is_some_and(|span| span.file >= first_new_file)
+                })
+            })
+            .map_or(-1.0, |i| i as f64);
+        let mut encoder = Encoder::new(&s.store, &traces, PART_BYTES);
+        let mut sent = 0usize;
+        while let Some(part) = encoder.next_part() {
+            sent += part.len();
+            let buffer = to_array_buffer(&part);
+            drop(part);
+            let msg = js_object(&[
+                ("kind", "part".into()),
+                ("id", id.into()),
+                ("part", buffer.clone().into()),
+            ]);
+            let transfer = Array::of1(&buffer);
+            let _ = scope().post_message_with_transfer(&msg, &transfer);
+            progress.send("", "sending", sent as f64, 0.0, spans, false);
+        }
+    }
+    post(&js_object(&[
+        ("kind", "done".into()),
+        ("id", id.into()),
+        ("errors", errors.into()),
+        ("model", sent_model.into()),
+        ("selected", selected.into()),
+    ]));
+}
+
+/// Reads a `File` in slices straight into one wasm buffer, so the file is held once.
+fn read_file(file: &web_sys::File, name: &str, progress: &mut Progress) -> Result<Vec<u8>, String> {
+    let size = file.size();
+    let bytes = reserve(size)?;
+    let reader = web_sys::FileReaderSync::new()
+        .map_err(|e| format!("the browser could not read the file ({})", describe(&e)))?;
+    let mut bytes = bytes;
+    let mut at = 0.0;
+    while at < size {
+        let end = (at + READ_CHUNK_BYTES).min(size);
+        let chunk = file
+            .slice_with_f64_and_f64(at, end)
+            .and_then(|blob| reader.read_as_array_buffer(&blob))
+            .map_err(|e| format!("the browser could not read the file ({})", describe(&e)))?;
+        let array = Uint8Array::new(&chunk);
+        let from = bytes.len();
+        bytes.resize(from + array.length() as usize, 0);
+        array.copy_to(&mut bytes[from..]);
+        at = end;
+        progress.send(name, "reading", at, size, 0, false);
+    }
+    Ok(bytes)
+}
+
+/// An empty buffer with room for `size` bytes, or a message saying why not.
+fn reserve(size: f64) -> Result<Vec<u8>, String> {
+    let mb = |b: f64| format!("{:.0} MB", b / 1e6);
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "the file is {}, more than the {} Spanorama can read in a browser tab (a tab's \
+             WebAssembly memory is limited to 4 GB, and the file and its spans must both fit). \
+             Split it into smaller files, e.g. one trace per file.",
+            mb(size),
+            mb(MAX_FILE_BYTES)
+        ));
+    }
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(size as usize).map_err(|_| {
+        format!(
+            "the browser could not give Spanorama the {} of memory needed to read this file \
+             (close other tabs, reload the page to free what earlier files use, or split the file)",
+            mb(size)
+        )
+    })?;
+    Ok(bytes)
+}
+
+fn describe(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// Fetches a URL, reading the body as a stream into one wasm buffer (progress per chunk).
+async fn fetch_url(url: &str, name: &str, progress: &mut Progress) -> Result<Vec<u8>, String> {
+    let response = JsFuture::from(scope().fetch_with_str(url))
+        .await
+        .map_err(|e| {
+            format!(
+                "could not be fetched ({}). The server may be down, the address wrong, or the \
+                 server may not allow other sites to read it (CORS). Download the file and open \
+                 it with \"Open files\" instead.",
+                describe(&e)
+            )
+        })?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "the browser returned something that is not a response".to_string())?;
+    if !response.ok() {
+        let status = response.status();
+        let hint = match status {
+            404 => "the file is not at that address; check it",
+            401 | 403 => "the server refused access; download the file and open it instead",
+            _ => "the server could not deliver the file; try again or download it",
+        };
+        return Err(format!("HTTP {status} {}: {hint}", response.status_text()));
+    }
+    let total = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let failed = |e: JsValue| format!("the download failed part-way ({})", describe(&e));
+    let mut bytes = reserve(total)?;
+    let Some(body) = response.body() else {
+        return Ok(bytes);
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| "the browser could not stream the download".to_string())?;
+    loop {
+        let result = JsFuture::from(reader.read()).await.map_err(failed)?;
+        if js_field(&result, "done").as_bool().unwrap_or(true) {
+            break;
+        }
+        let chunk = Uint8Array::new(&js_field(&result, "value"));
+        let from = bytes.len();
+        let next = from + chunk.length() as usize;
+        if next as f64 > MAX_FILE_BYTES {
+            return Err(reserve(next as f64).err().unwrap_or_default());
+        }
+        bytes.resize(next, 0);
+        chunk.copy_to(&mut bytes[from..]);
+        progress.send(name, "reading", next as f64, total, 0, false);
+    }
+    Ok(bytes)
+}
