@@ -13,7 +13,7 @@
 //! | page → worker | `seed-end` | |
 //! | worker → page | `progress` | `id`, `source`, `phase` (`reading`/`parsing`/`building`/`sending`), `done`, `total`, `spans` |
 //! | worker → page | `part` | `id`, `part` (ArrayBuffer, transferred) |
-//! | worker → page | `done` | `id`, `errors` (`["<source>: <reason>"]`), `model` (bool: parts were sent), `selected` (trace index or -1) |
+//! | worker → page | `done` | `id`, `errors` (`["<source>: <reason>"]`), `model` (bool: parts were sent), `selected` (trace index or -1), `wasmBytes` (worker memory) |
 //!
 //! Requests are handled one at a time in arrival order. Cancel is `Worker.terminate()` on
 //! the page side: instant, whatever the worker is doing; the page then seeds a fresh worker
@@ -276,7 +276,16 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
         ("errors", errors.into()),
         ("model", sent_model.into()),
         ("selected", selected.into()),
+        ("wasmBytes", wasm_memory_bytes().into()),
     ]));
+}
+
+/// Size of this instance's WebAssembly memory, bytes (reported for benchmarks).
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| m.buffer().unchecked_into::<ArrayBuffer>().byte_length() as f64)
+        .unwrap_or(0.0)
 }
 
 /// Reads a `File` in slices straight into one wasm buffer, so the file is held once.

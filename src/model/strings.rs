@@ -87,6 +87,12 @@ impl Interner {
         self.table_stale = true;
     }
 
+    /// Makes room for `strings` more strings of `bytes` bytes in all.
+    pub fn reserve(&mut self, strings: usize, bytes: usize) {
+        self.bytes.reserve_exact(bytes);
+        self.ends.reserve_exact(strings);
+    }
+
     fn rebuild_table(&mut self) {
         let Interner {
             bytes,

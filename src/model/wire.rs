@@ -38,6 +38,7 @@ const TAG_FILES: u8 = 10;
 const TAG_TRACE: u8 = 11;
 const TAG_TRACE_ROWS: u8 = 12;
 const TAG_TRACE_WARNINGS: u8 = 13;
+const TAG_COUNTS: u8 = 14;
 
 /// Why a part could not be decoded (a bug, not bad user data: both ends are this crate).
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -593,23 +594,27 @@ impl<'a> Encoder<'a> {
             let s = self.store;
             let (limit, next) = (self.limit, &mut self.next);
             let finished = match self.stage {
-                0 => section(&mut part, TAG_FILES, &s.files, next, limit),
-                1 => section(&mut part, TAG_STRINGS, &self.strings, next, limit),
-                2 => section(&mut part, TAG_SPANS, &s.spans, next, limit),
-                3 => section(&mut part, TAG_ATTRS, &s.attrs, next, limit),
-                4 => section(&mut part, TAG_EVENTS, &s.events, next, limit),
-                5 => section(&mut part, TAG_LINKS, &s.links, next, limit),
-                6 => section(&mut part, TAG_RESOURCES, &s.resources, next, limit),
-                7 => section(&mut part, TAG_SPAN_WARNINGS, &s.span_warnings, next, limit),
-                8 => section(&mut part, TAG_SPAN_ID_TEXT, &self.span_id_text, next, limit),
-                9 => section(
+                0 => {
+                    put_counts(&mut part, s, &self.strings);
+                    true
+                }
+                1 => section(&mut part, TAG_FILES, &s.files, next, limit),
+                2 => section(&mut part, TAG_STRINGS, &self.strings, next, limit),
+                3 => section(&mut part, TAG_SPANS, &s.spans, next, limit),
+                4 => section(&mut part, TAG_ATTRS, &s.attrs, next, limit),
+                5 => section(&mut part, TAG_EVENTS, &s.events, next, limit),
+                6 => section(&mut part, TAG_LINKS, &s.links, next, limit),
+                7 => section(&mut part, TAG_RESOURCES, &s.resources, next, limit),
+                8 => section(&mut part, TAG_SPAN_WARNINGS, &s.span_warnings, next, limit),
+                9 => section(&mut part, TAG_SPAN_ID_TEXT, &self.span_id_text, next, limit),
+                10 => section(
                     &mut part,
                     TAG_TRACE_ID_TEXT,
                     &self.trace_id_text,
                     next,
                     limit,
                 ),
-                10 => self.trace_sections(&mut part),
+                11 => self.trace_sections(&mut part),
                 _ => break,
             };
             if finished {
@@ -662,6 +667,26 @@ impl<'a> Encoder<'a> {
         self.next = 0;
         self.head_written = false;
         self.trace >= self.traces.len()
+    }
+}
+
+/// Writes the sizes of the store's arrays, so the decoder allocates each once (wasm memory
+/// never shrinks: growing by doubling would leave the page with up to twice the memory).
+fn put_counts(part: &mut Vec<u8>, s: &Store, strings: &[&str]) {
+    part.push(TAG_COUNTS);
+    put_u32(part, 1);
+    let string_bytes: usize = strings.iter().map(|t| t.len()).sum();
+    for n in [
+        strings.len(),
+        string_bytes,
+        s.spans.len(),
+        s.attrs.len(),
+        s.events.len(),
+        s.links.len(),
+        s.resources.len(),
+        s.span_warnings.len(),
+    ] {
+        put_u64(part, n as u64);
     }
 }
 
@@ -718,6 +743,20 @@ impl Decoder {
             let count = r.u32()? as usize;
             let s = &mut self.store;
             match tag {
+                TAG_COUNTS => {
+                    let mut n = [0usize; 8];
+                    for v in &mut n {
+                        // A bad count must not make us try to allocate the world.
+                        *v = (r.u64()? as usize).min(1 << 28);
+                    }
+                    s.strings.reserve(n[0], n[1]);
+                    s.spans.reserve_exact(n[2]);
+                    s.attrs.reserve_exact(n[3]);
+                    s.events.reserve_exact(n[4]);
+                    s.links.reserve_exact(n[5]);
+                    s.resources.reserve_exact(n[6]);
+                    s.span_warnings.reserve_exact(n[7]);
+                }
                 TAG_FILES => read_into(&mut r, count, &mut s.files)?,
                 TAG_STRINGS => {
                     for _ in 0..count {

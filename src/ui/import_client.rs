@@ -25,6 +25,23 @@ use yew::UseReducerDispatcher;
 /// `<bin>_loader.js` next to `index.html` for `data-type="worker" data-loader-shim`).
 const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 
+thread_local! {
+    /// The worker's wasm memory size after its last load, bytes.
+    static WORKER_WASM_BYTES: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    /// Whether the current worker has said `ready`.
+    static WORKER_READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the import worker is running and ready (for the benchmark).
+pub fn worker_ready() -> bool {
+    WORKER_READY.get()
+}
+
+/// The worker's wasm memory size after its last load, bytes (0 before any load).
+pub fn worker_wasm_bytes() -> f64 {
+    WORKER_WASM_BYTES.get()
+}
+
 /// Something to load.
 pub enum SourceSpec {
     File(web_sys::File),
@@ -158,6 +175,12 @@ pub fn load(
     }
 }
 
+/// Starts the worker ahead of the first load, so its wasm is compiled while the user is
+/// still choosing a file.
+pub fn warm_up(client: &ClientHandle) {
+    let _ = ensure_worker(client);
+}
+
 /// Stops every load in progress: terminates the worker (the next load starts a new one).
 pub fn cancel(client: &ClientHandle) {
     let dispatch = {
@@ -192,6 +215,7 @@ impl ImportClient {
         }
         self.handlers = None;
         self.ready = false;
+        WORKER_READY.set(false);
         self.outbox.clear();
         self.deferred.clear();
         self.seeding = false;
@@ -289,11 +313,17 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
     let Some(client) = weak.upgrade() else { return };
     let kind = js_field(&data, "kind").as_string().unwrap_or_default();
     let id = js_field(&data, "id").as_f64().unwrap_or(0.0) as u32;
+    let _timing = super::Measure::new(match kind.as_str() {
+        "part" => "spanorama:receive-part",
+        "done" => "spanorama:finish-load",
+        _ => "spanorama:worker-message",
+    });
     let action = {
         let mut c = client.borrow_mut();
         match kind.as_str() {
             "ready" => {
                 c.ready = true;
+                WORKER_READY.set(true);
                 for out in std::mem::take(&mut c.outbox) {
                     c.post_or_queue(out);
                 }
@@ -332,6 +362,7 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                     .iter()
                     .filter_map(|e| e.as_string())
                     .collect();
+                WORKER_WASM_BYTES.set(js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0));
                 let sent_model = js_field(&data, "model").as_bool().unwrap_or(false);
                 let selected = js_field(&data, "selected").as_f64().unwrap_or(-1.0);
                 let decoded = match c.decoder.take() {

@@ -57,9 +57,60 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// A performance-timeline measure from creation to drop (read by the browser benchmark to
+/// attribute long tasks to what the page did).
+pub(crate) struct Measure {
+    name: &'static str,
+    start_ms: f64,
+}
+
+impl Measure {
+    pub(crate) fn new(name: &'static str) -> Self {
+        Measure {
+            name,
+            start_ms: now_ms(),
+        }
+    }
+}
+
+impl Drop for Measure {
+    fn drop(&mut self) {
+        // `performance.measure(name, {start, end})`: web-sys has no binding for the options.
+        let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
+            return;
+        };
+        let options =
+            crate::worker::js_object(&[("start", self.start_ms.into()), ("end", now_ms().into())]);
+        if let Ok(measure) = js_sys::Reflect::get(&p, &"measure".into()) {
+            if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&measure) {
+                let _ = f.call2(&p, &self.name.into(), &options);
+            }
+        }
+    }
+}
+
 /// Mounts the app on `<body>`.
 pub fn start() {
+    expose_stats();
     yew::Renderer::<App>::new().render();
+}
+
+/// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady }`: the WebAssembly memory of
+/// the page and of the import worker (as of its last load), for the browser benchmark.
+fn expose_stats() {
+    use wasm_bindgen::prelude::*;
+    let stats = Closure::<dyn Fn() -> JsValue>::new(|| {
+        crate::worker::js_object(&[
+            ("wasmBytes", crate::worker::wasm_memory_bytes().into()),
+            ("workerWasmBytes", import_client::worker_wasm_bytes().into()),
+            ("workerReady", import_client::worker_ready().into()),
+        ])
+        .into()
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"spanoramaStats".into(), stats.as_ref());
+    }
+    stats.forget();
 }
 
 #[function_component(App)]
@@ -85,7 +136,9 @@ pub fn app() -> Html {
 
     {
         let onload = onload.clone();
+        let client = (*client).clone();
         use_effect_with((), move |_| {
+            import_client::warm_up(&client);
             if let Some(source) = loader::url_from_query().and_then(|u| loader::url_source(&u)) {
                 onload.emit(vec![source]);
             }

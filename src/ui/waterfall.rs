@@ -17,6 +17,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
 
+/// Performance-timeline names of a waterfall draw (layout of the visible rows + canvas
+/// drawing), read by the browser benchmark (`tools/bench.sh`).
+const DRAW_MARK: &str = "spanorama:draw-start";
+const DRAW_MEASURE: &str = "spanorama:draw";
+
 #[derive(Properties, PartialEq)]
 pub struct WaterfallProps {
     pub store: Shared<Store>,
@@ -196,6 +201,10 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 return;
             };
             let started = super::now_ms();
+            let performance = web_sys::window().and_then(|w| w.performance());
+            if let Some(p) = &performance {
+                let _ = p.mark(DRAW_MARK);
+            }
             let geometry = WaterfallGeometry::standard(size.0, size.1);
             let scale = TimeScale::new(
                 window.0,
@@ -226,6 +235,14 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             let _ = canvas.set_attribute("data-draws", &n.to_string());
             let _ =
                 canvas.set_attribute("data-draw-ms", &format!("{:.2}", super::now_ms() - started));
+            if let Some(p) = &performance {
+                // Benchmarks read these entries; keep the buffer bounded in long sessions.
+                if *n % 10_000 == 0 {
+                    p.clear_measures_with_measure_name(DRAW_MEASURE);
+                }
+                let _ = p.measure_with_start_mark(DRAW_MEASURE, DRAW_MARK);
+                p.clear_marks_with_mark_name(DRAW_MARK);
+            }
         });
     }
 

@@ -1,0 +1,222 @@
+// Browser benchmark of Spanorama: for each generated file (format × size) it opens the built
+// site in headless Chromium and measures, in one page:
+//
+//   parse     JSON.parse of the same file's text (the file is read first, not timed): the
+//             floor any JavaScript viewer pays
+//   load      file given to the file input → waterfall drawn (canvas data-draws > 0), ms
+//   ratio     load / parse
+//   block     the longest main-thread task during the load (PerformanceObserver longtask),
+//             and the longest gap between animation frames (a rAF heartbeat)
+//   frames    a scripted scroll, zoom (Ctrl+wheel) and pan (Shift+wheel) over the loaded
+//             trace, one input per frame: median and p95 of the frame intervals, and of the
+//             page's own draw measure (performance "spanorama:draw")
+//   memory    the page's wasm memory and JS heap after the load, and bytes per span
+//             (page wasm memory / spans); the worker's wasm memory too (it keeps the merged
+//             model for the next file)
+//
+// Run through tools/bench.sh (it builds the site and generates the files). Input:
+//   BENCH_FILES  comma-separated `format:size:path` entries
+//   SPANORAMA_DIST as for the e2e tests
+// Output: a Markdown table on stdout (and progress on stderr).
+
+import { statSync } from 'node:fs';
+import { App, startEnv } from '../harness.mjs';
+
+const files = (process.env.BENCH_FILES ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((entry) => {
+    const [format, size, path] = entry.split(':');
+    return { format, size: Number(size), path };
+  });
+if (files.length === 0) {
+  console.error('BENCH_FILES is empty: run tools/bench.sh');
+  process.exit(2);
+}
+
+const median = (xs) => quantile(xs, 0.5);
+function quantile(xs, q) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+}
+const fmt = (n, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
+
+async function measure(env, file) {
+  const app = await App.open(env);
+  const page = app.page;
+  page.setDefaultTimeout(15 * 60_000);
+  const mb = statSync(file.path).size / 1e6;
+
+  // The import worker starts when the page opens; a user takes longer than that to pick a
+  // file, so wait for it (its start is not part of a load).
+  await page.waitForFunction(() => window.spanoramaStats?.().workerReady === true, null, { timeout: 60_000 });
+
+  // Heartbeat and long tasks, then the load through the real file input.
+  await page.evaluate(() => {
+    window.__bench = { gaps: [], longTasks: [], last: performance.now(), running: true };
+    const beat = (t) => {
+      const b = window.__bench;
+      b.gaps.push(t - b.last);
+      b.last = t;
+      if (b.running) requestAnimationFrame(beat);
+    };
+    requestAnimationFrame(beat);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__bench.longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+    window.__benchStart = performance.now();
+  });
+  await page.setInputFiles('#file-input', file.path);
+  await page.waitForFunction(
+    () => {
+      const c = document.getElementById('waterfall-canvas');
+      return c && Number(c.dataset.draws || 0) > 0 && !document.getElementById('loading');
+    },
+    null,
+    { polling: 'raf', timeout: 15 * 60_000 },
+  );
+  const load = await page.evaluate(() => {
+    const b = window.__bench;
+    b.running = false;
+    return {
+      ms: performance.now() - window.__benchStart,
+      maxGap: Math.max(...b.gaps),
+      maxLongTask: b.longTasks.length ? Math.max(...b.longTasks) : 0,
+      longTasks: b.longTasks.length,
+      summary: document.getElementById('summary')?.textContent ?? '',
+      // The page's own measures during the load, longest of each kind (to attribute long tasks).
+      measures: Object.fromEntries(
+        ['spanorama:receive-part', 'spanorama:finish-load', 'spanorama:draw', 'spanorama:worker-message'].map((n) => [
+          n,
+          Math.max(0, ...performance.getEntriesByName(n).map((e) => e.duration)),
+        ]),
+      ),
+      errors: [...document.querySelectorAll('#messages .message.error')].map((e) => e.textContent),
+    };
+  });
+  console.error(`bench:   longest page work during the load: ${JSON.stringify(load.measures)}`);
+  if (load.errors.length) throw new Error(`${file.path}: ${load.errors.join('; ')}`);
+  const spans = Number((/(\d[\d,]*) spans?/.exec(load.summary)?.[1] ?? '0').replace(/,/g, ''));
+
+  // Frames: scroll, zoom and pan, one input per animation frame.
+  const frames = await page.evaluate(async () => {
+    const canvas = document.getElementById('waterfall-canvas');
+    const scroller = document.getElementById('waterfall-scroll');
+    performance.clearMeasures('spanorama:draw');
+    const rect = canvas.getBoundingClientRect();
+    const x = rect.left + rect.width * 0.7;
+    const y = rect.top + rect.height * 0.5;
+    const wheel = (init) =>
+      canvas.dispatchEvent(new WheelEvent('wheel', { bubbles: true, cancelable: true, clientX: x, clientY: y, ...init }));
+    const steps = [];
+    for (let i = 0; i < 60; i++) steps.push(() => { scroller.scrollTop += 400; });
+    for (let i = 0; i < 30; i++) steps.push(() => wheel({ deltaY: -120, ctrlKey: true }));
+    for (let i = 0; i < 30; i++) steps.push(() => wheel({ deltaY: 120, shiftKey: true }));
+    for (let i = 0; i < 30; i++) steps.push(() => wheel({ deltaY: 120, ctrlKey: true }));
+    const intervals = [];
+    let last = await new Promise((r) => requestAnimationFrame(r));
+    for (const step of steps) {
+      step();
+      const t = await new Promise((r) => requestAnimationFrame(r));
+      intervals.push(t - last);
+      last = t;
+    }
+    const draws = performance.getEntriesByName('spanorama:draw').map((e) => e.duration);
+    return { intervals, draws };
+  });
+
+  const memory = await page.evaluate(() => ({
+    ...(window.spanoramaStats ? window.spanoramaStats() : {}),
+    jsHeap: performance.memory ? performance.memory.usedJSHeapSize : NaN,
+  }));
+  // JSON.parse floor, after Spanorama's measurements so that collecting the parsed tree cannot
+  // land in them: read the file into a string (not timed), then parse it (timed).
+  await page.evaluate(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = 'bench-parse-input';
+    input.hidden = true;
+    document.body.appendChild(input);
+  });
+  await page.setInputFiles('#bench-parse-input', file.path);
+  const parseMs = await page.evaluate(async () => {
+    const input = document.getElementById('bench-parse-input');
+    let text = await input.files[0].text();
+    const t0 = performance.now();
+    let value = JSON.parse(text);
+    const ms = performance.now() - t0;
+    text = null;
+    value = null;
+    input.remove();
+    return ms;
+  });
+
+  app.assertHealthy();
+  await app.close();
+  return {
+    ...file,
+    mb,
+    spans,
+    parseMs,
+    loadMs: load.ms,
+    ratio: load.ms / parseMs,
+    maxGap: load.maxGap,
+    maxLongTask: load.maxLongTask,
+    longTasks: load.longTasks,
+    frameMedian: median(frames.intervals),
+    frameP95: quantile(frames.intervals, 0.95),
+    drawMedian: median(frames.draws),
+    drawP95: quantile(frames.draws, 0.95),
+    draws: frames.draws.length,
+    wasmBytes: memory.wasmBytes,
+    workerWasmBytes: memory.workerWasmBytes,
+    jsHeap: memory.jsHeap,
+  };
+}
+
+const env = await startEnv();
+const rows = [];
+try {
+  for (const file of files) {
+    console.error(`bench: ${file.format} ${file.size} spans (${file.path})…`);
+    const r = await measure(env, file);
+    console.error(
+      `bench:   load ${fmt(r.loadMs)} ms, JSON.parse ${fmt(r.parseMs)} ms, ratio ${fmt(r.ratio, 2)}, ` +
+        `longest task ${fmt(r.maxLongTask)} ms, frames p95 ${fmt(r.frameP95, 1)} ms`,
+    );
+    rows.push(r);
+  }
+} finally {
+  await env.close();
+}
+
+const header = [
+  'format', 'spans', 'file MB', 'JSON.parse ms', 'load→paint ms', 'ratio', 'MB/s',
+  'longest task ms', 'max rAF gap ms', 'frame median/p95 ms', 'draw median/p95 ms',
+  'page wasm MB', 'B/span (page)', 'worker wasm MB', 'JS heap MB',
+];
+console.log(`| ${header.join(' | ')} |`);
+console.log(`|${header.map(() => '---').join('|')}|`);
+for (const r of rows) {
+  console.log(
+    `| ${[
+      r.format,
+      fmt(r.spans),
+      fmt(r.mb, 1),
+      fmt(r.parseMs),
+      fmt(r.loadMs),
+      fmt(r.ratio, 2),
+      fmt(r.mb / (r.loadMs / 1000), 0),
+      fmt(r.maxLongTask),
+      fmt(r.maxGap),
+      `${fmt(r.frameMedian, 1)} / ${fmt(r.frameP95, 1)}`,
+      `${fmt(r.drawMedian, 1)} / ${fmt(r.drawP95, 1)}`,
+      fmt(r.wasmBytes / 1e6, 0),
+      fmt(r.wasmBytes / r.spans, 0),
+      fmt(r.workerWasmBytes / 1e6, 0),
+      fmt(r.jsHeap / 1e6, 0),
+    ].join(' | ')} |`,
+  );
+}
