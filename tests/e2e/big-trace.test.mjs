@@ -1,0 +1,109 @@
+// A big trace through the file input, the way a user with a 100k-span batch job works: the
+// page must stay responsive while the import worker reads, parses and builds the tree, show
+// progress, and be cancellable without losing what was loaded before.
+
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { appTest, REPO_ROOT, startEnv } from './harness.mjs';
+
+const SPANS = 100_000;
+const DATA_DIR = resolve(REPO_ROOT, 'target', 'e2e-data');
+const BIG = resolve(DATA_DIR, `otlp-${SPANS}.json`);
+
+/** Writes the 100k-span OTLP file with the repo's generator (cargo builds it if needed). */
+function generateBigFile() {
+  if (existsSync(BIG) && statSync(BIG).size > 10_000_000) return;
+  mkdirSync(DATA_DIR, { recursive: true });
+  execFileSync(
+    'cargo',
+    ['run', '--quiet', '--bin', 'spanorama-gen', '--', '--format', 'otlp', '--traces', '1',
+      '--spans', String(SPANS), '--seed', '7', '--out', BIG],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
+let env;
+before(async () => {
+  generateBigFile();
+  env = await startEnv();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** Starts a requestAnimationFrame heartbeat in the page; `stopHeartbeat` returns the gaps. */
+async function startHeartbeat(page) {
+  await page.evaluate(() => {
+    window.__beat = { gaps: [], last: performance.now(), running: true };
+    const beat = (t) => {
+      const b = window.__beat;
+      b.gaps.push(t - b.last);
+      b.last = t;
+      if (b.running) requestAnimationFrame(beat);
+    };
+    requestAnimationFrame(beat);
+  });
+}
+
+async function stopHeartbeat(page) {
+  return page.evaluate(() => {
+    window.__beat.running = false;
+    return window.__beat.gaps;
+  });
+}
+
+appTest(`a ${SPANS.toLocaleString('en-US')}-span file loads with progress while the page keeps drawing frames`, () => env, async ({ open }) => {
+  const app = await open();
+  await startHeartbeat(app.page);
+  await app.page.setInputFiles('#file-input', BIG);
+  // Progress is shown while the worker works (it may be brief on a fast machine, so accept
+  // having missed it only if the load is already done).
+  const progress = await app.page.waitForFunction(
+    () => {
+      const l = document.getElementById('loading');
+      if (l) return l.textContent;
+      return /100,000 spans/.test(document.getElementById('summary')?.textContent ?? '') ? 'done' : null;
+    },
+    null,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  const text = await progress.jsonValue();
+  if (text !== 'done') {
+    assert.match(text, /otlp-100000\.json/, `progress names the file: ${text}`);
+    assert.match(text, /starting|reading|parsing|building|handing over/, `progress says what is happening: ${text}`);
+    assert.equal(await app.page.locator('#cancel-load').count(), 1, 'a Cancel button while loading');
+  }
+  await app.waitFor('the 100,000 spans in the summary', () => app.summary(), (s) => /\b1 trace · 100,000 spans\b/.test(s), { timeout: 120_000 });
+  await app.waitForCanvas();
+  const gaps = await stopHeartbeat(app.page);
+  const worst = Math.max(...gaps);
+  assert.ok(gaps.length > 10, `the heartbeat ran (${gaps.length} frames)`);
+  assert.ok(worst < 200, `the page stopped drawing frames for ${worst.toFixed(0)} ms during the load (limit 200 ms)`);
+  assert.deepEqual(await app.messages('error'), []);
+});
+
+appTest('Cancel stops a big load at once; what was loaded stays, and the next load adds to it', () => env, async ({ open }) => {
+  const app = await open();
+  await app.page.selectOption('#examples', 'examples/shop-checkout.otlp.json');
+  await app.waitForSpans(1);
+  const before = await app.summary();
+  const spansBefore = Number(/(\d[\d,]*) spans/.exec(before)[1].replace(/,/g, ''));
+
+  await app.page.setInputFiles('#file-input', BIG);
+  await app.page.waitForSelector('#cancel-load', { timeout: 30_000 });
+  await app.page.click('#cancel-load');
+  await app.page.waitForSelector('#loading', { state: 'detached', timeout: 1_000 });
+  assert.equal(await app.summary(), before, 'the summary still shows what was loaded before');
+  assert.deepEqual(await app.messages('error'), []);
+
+  // A fresh worker takes over, seeded with the model the page shows: the next file merges.
+  await app.page.selectOption('#examples', 'examples/shop-traces.jaeger.json');
+  await app.waitFor('both files loaded', () => app.fileInfos(), (f) => f.length === 2);
+  const after = await app.summary();
+  const spansAfter = Number(/(\d[\d,]*) spans/.exec(after)[1].replace(/,/g, ''));
+  assert.ok(spansAfter > spansBefore, `spans after the second file: ${after} (before: ${before})`);
+  await app.waitForCanvas();
+});
