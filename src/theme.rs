@@ -21,6 +21,9 @@ pub const BACKGROUND: &str = "#ffffff";
 pub const ROW_STRIPE: &str = "#f7f8fa";
 pub const ROW_HOVER: &str = "#eef4ff";
 pub const ROW_SELECTED: &str = "#dbe8ff";
+/// Background of rows matching the search, and the marker at their left edge.
+pub const ROW_MATCH: &str = "#fff4c2";
+pub const MATCH_MARKER: &str = "#f0b400";
 pub const GRID: &str = "#e5e7eb";
 pub const DIVIDER: &str = "#d1d5db";
 pub const GUIDE: &str = "#c3c8d0";

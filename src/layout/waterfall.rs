@@ -148,6 +148,8 @@ pub struct RowBox {
     /// Whether the span has warnings (import or tree).
     pub has_warning: bool,
     pub duration_label: String,
+    /// The span matches the current search.
+    pub matched: bool,
 }
 
 /// Lays out the rows `range` (indices into `rows`) of `trace`.
@@ -162,6 +164,7 @@ pub fn row_boxes(
     scroll_top_px: f64,
     collapsed: &BTreeSet<u32>,
     palette: &theme::Palette,
+    matches: &[u32],
 ) -> Vec<RowBox> {
     let max_levels = geometry.max_indent_levels();
     let range = range.start.min(rows.len())..range.end.min(rows.len());
@@ -219,6 +222,7 @@ pub fn row_boxes(
             has_warning: trace.warnings_at(pos).next().is_some()
                 || store.warnings_of(span_index).next().is_some(),
             duration_label,
+            matched: matches.binary_search(&pos).is_ok(),
         });
     }
     out
@@ -313,6 +317,7 @@ mod tests {
             0.0,
             &BTreeSet::new(),
             &theme::Palette::default(),
+            &[],
         );
         let names: Vec<&str> = boxes.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, ["root", "a", "a1", "b"]);
@@ -375,6 +380,7 @@ mod tests {
             0.0,
             &BTreeSet::new(),
             &theme::Palette::default(),
+            &[],
         );
         assert_eq!(boxes.len(), 10);
         for b in &boxes {

@@ -6,6 +6,7 @@
 //! [`Slice`]s, and trees are index arrays built iteratively.
 
 mod ids;
+mod search;
 mod store;
 mod strings;
 mod tree;
@@ -13,6 +14,7 @@ pub mod units;
 pub mod wire;
 
 pub use ids::{SpanId, TraceId};
+pub use search::find_spans;
 pub use store::{
     Attr, Event, FileInfo, Link, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode, Store,
     Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,

@@ -66,6 +66,8 @@ fn paint(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame) {
     for r in f.rows {
         let fill = if Some(r.span) == f.selected_span {
             Some(theme::ROW_SELECTED)
+        } else if r.matched {
+            Some(theme::ROW_MATCH)
         } else if Some(r.row) == f.hover_row {
             Some(theme::ROW_HOVER)
         } else if r.row % 2 == 1 {
@@ -76,6 +78,10 @@ fn paint(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame) {
         if let Some(fill) = fill {
             ctx.set_fill_style_str(fill);
             ctx.fill_rect(0.0, r.y_px, g.width_px, row_h);
+        }
+        if r.matched {
+            ctx.set_fill_style_str(theme::MATCH_MARKER);
+            ctx.fill_rect(0.0, r.y_px, 3.0, row_h);
         }
     }
 

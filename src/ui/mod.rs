@@ -267,6 +267,7 @@ pub fn app() -> Html {
                                 <span class="errors">{ format_counted(trace.error_count as u64, "error", "errors") }</span>
                             }
                         </div>
+                        <SearchBox search={state.search.clone()} dispatch={state.dispatcher()} />
                         <div class="trace-actions">
                             <button id="expand-all" onclick={on_expand_all}>{"Expand all"}</button>
                             <button id="collapse-all" onclick={on_collapse_all}>{"Collapse all"}</button>
@@ -280,6 +281,8 @@ pub fn app() -> Html {
                             collapsed={state.collapsed.clone()}
                             palette={state.palette.clone()}
                             selected_span={state.selected_span}
+                            matches={state.search.matches.clone()}
+                            reveal={state.reveal}
                             onselect={on_select_span.clone()}
                             ontoggle={on_toggle} />
                         if let Some(span) = state.selected_span {
@@ -298,6 +301,63 @@ pub fn app() -> Html {
             if *dragging {
                 <div class="drop-overlay"><div>{"Drop trace files to open them"}</div></div>
             }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SearchBoxProps {
+    search: state::SearchState,
+    dispatch: UseReducerDispatcher<AppState>,
+}
+
+/// Find spans in the selected trace: matches are highlighted, Enter / Shift+Enter (or the
+/// arrows) select the next / previous one.
+#[function_component(SearchBox)]
+fn search_box(props: &SearchBoxProps) -> Html {
+    let oninput = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                dispatch.dispatch(Action::Search(input.value()));
+            }
+        })
+    };
+    let onkeydown = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" => {
+                e.prevent_default();
+                dispatch.dispatch(Action::SearchStep(if e.shift_key() { -1 } else { 1 }));
+            }
+            "Escape" => dispatch.dispatch(Action::Search(String::new())),
+            _ => {}
+        })
+    };
+    let step = |by: i32| {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::SearchStep(by)))
+    };
+    let s = &props.search;
+    let count = if s.query.trim().is_empty() {
+        String::new()
+    } else if s.matches.is_empty() {
+        "no matches".to_string()
+    } else {
+        format!(
+            "{} of {}",
+            format_count(s.current.map_or(0, |c| c + 1) as u64),
+            format_count(s.matches.len() as u64)
+        )
+    };
+    html! {
+        <div class="search" role="search">
+            <input id="search-input" type="search" value={s.query.clone()}
+                placeholder="Find spans: service, operation, attribute, id"
+                aria-label="Find spans in this trace" {oninput} {onkeydown} />
+            <span id="search-count" class="search-count">{ count }</span>
+            <button id="search-prev" title="Previous match (Shift+Enter)" disabled={s.matches.is_empty()} onclick={step(-1)}>{"↑"}</button>
+            <button id="search-next" title="Next match (Enter)" disabled={s.matches.is_empty()} onclick={step(1)}>{"↓"}</button>
         </div>
     }
 }

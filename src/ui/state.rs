@@ -2,7 +2,7 @@
 //! selection, collapse, messages.
 
 use super::Shared;
-use crate::model::{Store, Trace, TraceId};
+use crate::model::{find_spans, Store, Trace, TraceId, NO_PARENT};
 use crate::theme::Palette;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -29,6 +29,20 @@ pub struct AppState {
     pub palette: Rc<Palette>,
     /// Number of distinct services loaded.
     pub service_count: usize,
+    /// Span search in the selected trace.
+    pub search: SearchState,
+    /// Bumped whenever the selection should be scrolled into view (search steps).
+    pub reveal: u32,
+}
+
+/// The text searched for, the matches in the selected trace, and which one is current.
+#[derive(Clone, Default, PartialEq)]
+pub struct SearchState {
+    pub query: String,
+    /// Trace positions of the matching spans, ascending.
+    pub matches: Shared<Vec<u32>>,
+    /// Index into `matches`.
+    pub current: Option<usize>,
 }
 
 /// One load request in progress.
@@ -97,6 +111,10 @@ pub enum Action {
     /// Collapse every row that has children (roots stay visible).
     CollapseAll,
     DismissError(usize),
+    /// Search the selected trace for this text (selects the first match).
+    Search(String),
+    /// Go to the next (+1) or previous (-1) match, wrapping around.
+    SearchStep(i32),
 }
 
 impl Reducible for AppState {
@@ -145,6 +163,7 @@ impl Reducible for AppState {
                     next.selected_trace = Some(index);
                     next.selected_span = None;
                     next.collapsed = Rc::default();
+                    next.run_search();
                 }
             }
             Action::SelectSpan(span) => next.selected_span = span,
@@ -165,6 +184,22 @@ impl Reducible for AppState {
                     next.collapsed = Rc::new(all);
                 }
             }
+            Action::Search(query) => {
+                next.search.query = query;
+                next.run_search();
+                next.go_to_match(next.search.current);
+            }
+            Action::SearchStep(step) => {
+                let n = next.search.matches.len();
+                if n > 0 {
+                    let at = match next.search.current {
+                        Some(c) => (c as i64 + step as i64).rem_euclid(n as i64) as usize,
+                        None if step < 0 => n - 1,
+                        None => 0,
+                    };
+                    next.go_to_match(Some(at));
+                }
+            }
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
@@ -179,6 +214,41 @@ impl AppState {
     /// The selected trace.
     pub fn selected(&self) -> Option<&Trace> {
         self.selected_trace.and_then(|i| self.traces.get(i))
+    }
+
+    /// Recomputes the matches of the search in the selected trace.
+    fn run_search(&mut self) {
+        let matches = match self.selected() {
+            Some(trace) => find_spans(&self.store, trace, &self.search.query),
+            None => Vec::new(),
+        };
+        self.search.current = (!matches.is_empty()).then_some(0);
+        self.search.matches = Shared::new(matches);
+    }
+
+    /// Makes match `at` current: selects its span, unfolds its ancestors, scrolls to it.
+    fn go_to_match(&mut self, at: Option<usize>) {
+        self.search.current = at;
+        let Some(&pos) = at.and_then(|i| self.search.matches.get(i)) else {
+            return;
+        };
+        let Some(trace) = self.selected() else { return };
+        let span = trace.spans.get(pos as usize).copied();
+        let mut ancestors = Vec::new();
+        let mut p = trace.parent.get(pos as usize).copied().unwrap_or(NO_PARENT);
+        while p != NO_PARENT && ancestors.len() <= trace.len() {
+            ancestors.push(p);
+            p = trace.parent.get(p as usize).copied().unwrap_or(NO_PARENT);
+        }
+        if ancestors.iter().any(|a| self.collapsed.contains(a)) {
+            let mut collapsed = (*self.collapsed).clone();
+            for a in &ancestors {
+                collapsed.remove(a);
+            }
+            self.collapsed = Rc::new(collapsed);
+        }
+        self.selected_span = span;
+        self.reveal = self.reveal.wrapping_add(1);
     }
 
     /// Ends load `id`; returns when it started.
@@ -212,5 +282,6 @@ impl AppState {
         ));
         self.store = Shared::new(store);
         self.traces = Shared::new(traces);
+        self.run_search();
     }
 }

@@ -30,6 +30,10 @@ pub struct WaterfallProps {
     pub collapsed: Rc<BTreeSet<u32>>,
     pub palette: Rc<Palette>,
     pub selected_span: Option<u32>,
+    /// Trace positions matching the search (ascending), highlighted.
+    pub matches: Shared<Vec<u32>>,
+    /// Changes when the selected span should be scrolled into view.
+    pub reveal: u32,
     pub onselect: Callback<Option<u32>>,
     pub ontoggle: Callback<u32>,
 }
@@ -169,6 +173,23 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         });
     }
 
+    // Scroll the selected span into view when asked to (search steps).
+    {
+        let scroll_ref = scroll_ref.clone();
+        let rows = rows.clone();
+        let traces = props.traces.clone();
+        let index = props.trace_index;
+        let selected = props.selected_span;
+        use_effect_with(props.reveal, move |_| {
+            let row = selected
+                .and_then(|s| traces.get(index)?.position_of(s))
+                .and_then(|p| rows.binary_search(&(p as u32)).ok());
+            if let (Some(row), Some(el)) = (row, scroll_ref.cast::<HtmlElement>()) {
+                scroll_row_into_view(&el, &geometry, row);
+            }
+        });
+    }
+
     // Draw after every render whose inputs changed.
     {
         let canvas_ref = canvas_ref.clone();
@@ -178,6 +199,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let rows = rows.clone();
         let collapsed = props.collapsed.clone();
         let palette = props.palette.clone();
+        let matches = props.matches.clone();
         let deps = (
             props.store.clone(),
             props.traces.clone(),
@@ -188,6 +210,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             (*size, *scroll_top, *zoom),
             hover.map(|h| h.row),
             props.selected_span,
+            props.matches.clone(),
         );
         let index = props.trace_index;
         let selected_span = props.selected_span;
@@ -215,6 +238,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             let range = geometry.visible_range(scroll_top, rows.len());
             let boxes = row_boxes(
                 &store, trace, &rows, range, &geometry, &scale, scroll_top, &collapsed, &palette,
+                &matches,
             );
             let ticks = scale.ticks(trace.start_unix_nanos, theme::MIN_TICK_SPACING_PX);
             let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
