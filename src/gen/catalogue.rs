@@ -1,6 +1,7 @@
-//! The made-up online shop the generator draws traces from: twenty services, the operations
-//! each one serves, and which operations each one calls. Calls are written as
-//! `"<service> <operation>"` and resolved to indices once per generator run.
+//! The made-up online shop the generator draws traces from: twenty services that serve shop
+//! requests and a nightly batch job (`order-sync`), the operations each one serves, and which
+//! operations each one calls. Calls are written as `"<service> <operation>"` (`*` in front:
+//! once per item of a loop) and resolved to indices once per generator run.
 //!
 //! Operation names follow OpenTelemetry conventions: `GET /api/cart` (HTTP server route),
 //! `cart.CartService/GetCart` (gRPC), `SELECT orders` (database), `redis GET` (cache),
@@ -86,11 +87,17 @@ struct ServiceDef {
     kind: ServiceKind,
     version: &'static str,
     ops: &'static [OpDef],
+    /// In-process steps with calls of their own (loop bodies such as `map line item`).
+    steps: &'static [OpDef],
+    /// Plain in-process work: leaves, or a few of the handler's database queries.
     internals: &'static [&'static str],
 }
 
 struct OpDef {
     name: &'static str,
+    /// `"<service> <operation>"`; a leading `*` marks a call made once per item of a loop
+    /// (N+1 queries, per-item RPCs, one message per batch), which may repeat up to the
+    /// fan-out limit.
     calls: &'static [&'static str],
     /// SQL text for database operations.
     statement: &'static str,
@@ -118,6 +125,20 @@ const GET_PRICES: &str = "pricing pricing.PricingService/GetPrices";
 const GET_USER: &str = "user user.UserService/GetUser";
 const REDIS_GET: &str = "redis redis GET";
 
+/// In-process work that waits on something outside the shop, with its own time range in
+/// milliseconds (other work takes what its kind takes; see `shape.rs`).
+const SLOW_WORK: &[(&str, f64, f64)] = &[
+    // The marketplace's REST API, one page of orders per request.
+    ("order-sync fetch orders page", 80.0, 600.0),
+    ("email smtp send", 20.0, 250.0),
+    // The card network.
+    ("payment authorize card", 40.0, 400.0),
+    ("recommendation score candidates", 5.0, 45.0),
+];
+
+/// Entry points of batch jobs (besides every frontend route, which serves shop requests).
+const JOBS: &[&str] = &["order-sync POST /jobs/marketplace-sync"];
+
 const SERVICES: &[ServiceDef] = &[
     ServiceDef {
         name: "frontend",
@@ -131,6 +152,7 @@ const SERVICES: &[ServiceDef] = &[
             op("POST /cart/checkout", &["api-gateway GET /api/cart", "api-gateway POST /api/checkout"]),
             op("GET /search", &["api-gateway GET /api/search", "api-gateway GET /api/ads"]),
         ],
+        steps: &[],
         internals: &["render page", "load session", "resolve feature flags"],
     },
     ServiceDef {
@@ -148,6 +170,7 @@ const SERVICES: &[ServiceDef] = &[
             op("POST /api/checkout", &[VALIDATE, "checkout checkout.CheckoutService/PlaceOrder"]),
             op("GET /api/search", &[VALIDATE, "search search.SearchService/Search"]),
         ],
+        steps: &[],
         internals: &["route request", "rate limit check"],
     },
     ServiceDef {
@@ -155,7 +178,11 @@ const SERVICES: &[ServiceDef] = &[
         lang: Lang::Go,
         kind: ServiceKind::App,
         version: "3.2.0",
-        ops: &[op("auth.AuthService/Validate", &[REDIS_GET, GET_USER])],
+        ops: &[
+            op("auth.AuthService/Validate", &[REDIS_GET, GET_USER]),
+            op("auth.AuthService/IssueToken", &[REDIS_GET, "postgres SELECT api_clients"]),
+        ],
+        steps: &[],
         internals: &["verify jwt", "load signing keys"],
     },
     ServiceDef {
@@ -167,7 +194,9 @@ const SERVICES: &[ServiceDef] = &[
             op("user.UserService/GetUser", &["postgres SELECT users", REDIS_GET]),
             op("user.UserService/GetAddress", &["postgres SELECT addresses"]),
             op("user.UserService/ListOrders", &["postgres SELECT orders", REDIS_GET]),
+            op("user.UserService/GetPreferences", &["postgres SELECT user_preferences", REDIS_GET]),
         ],
+        steps: &[],
         internals: &["map user profile"],
     },
     ServiceDef {
@@ -176,9 +205,11 @@ const SERVICES: &[ServiceDef] = &[
         kind: ServiceKind::App,
         version: "1.8.1",
         ops: &[
-            op("GET /cart/{userId}", &["redis redis HGETALL", GET_PRICES]),
+            // One price lookup per cart line: the N+1 pattern.
+            op("GET /cart/{userId}", &["redis redis HGETALL", "*pricing pricing.PricingService/GetPrices"]),
             op("cart.CartService/EmptyCart", &["redis redis DEL"]),
         ],
+        steps: &[],
         internals: &["deserialize cart", "merge guest cart"],
     },
     ServiceDef {
@@ -186,21 +217,41 @@ const SERVICES: &[ServiceDef] = &[
         lang: Lang::Go,
         kind: ServiceKind::App,
         version: "4.6.0",
-        ops: &[op(
-            "checkout.CheckoutService/PlaceOrder",
-            &[
-                "cart GET /cart/{userId}",
-                "user user.UserService/GetAddress",
-                "postgres SELECT orders",
-                "inventory inventory.InventoryService/Reserve",
-                CONVERT,
-                "shipping shipping.ShippingService/GetQuote",
-                "payment payment.PaymentService/Charge",
-                "shipping shipping.ShippingService/ShipOrder",
-                "postgres INSERT orders",
-                "kafka kafka.produce orders",
-                "cart cart.CartService/EmptyCart",
-            ],
+        ops: &[
+            op(
+                "checkout.CheckoutService/PlaceOrder",
+                &[
+                    "cart GET /cart/{userId}",
+                    "user user.UserService/GetAddress",
+                    "postgres SELECT orders",
+                    "*inventory inventory.InventoryService/Reserve",
+                    CONVERT,
+                    "shipping shipping.ShippingService/GetQuote",
+                    "payment payment.PaymentService/Charge",
+                    "shipping shipping.ShippingService/ShipOrder",
+                    "postgres INSERT orders",
+                    "kafka kafka.produce orders",
+                    "cart cart.CartService/EmptyCart",
+                ],
+            ),
+            // An order that arrives from a marketplace: no cart, line items mapped one by one.
+            op(
+                "checkout.CheckoutService/ImportOrder",
+                &[
+                    "*checkout map line item",
+                    GET_USER,
+                    CONVERT,
+                    "shipping shipping.ShippingService/GetQuote",
+                    "payment payment.PaymentService/Charge",
+                    "shipping shipping.ShippingService/ShipOrder",
+                    "postgres INSERT orders",
+                    "kafka kafka.produce orders",
+                ],
+            ),
+        ],
+        steps: &[op(
+            "map line item",
+            &["search search.SearchService/GetProduct", "inventory inventory.InventoryService/Reserve", GET_PRICES],
         )],
         internals: &["validate order", "compute totals", "prepare order items"],
     },
@@ -210,6 +261,7 @@ const SERVICES: &[ServiceDef] = &[
         kind: ServiceKind::App,
         version: "2.3.7",
         ops: &[op("payment.PaymentService/Charge", &[CONVERT, "postgres INSERT payments", "kafka kafka.produce payments"])],
+        steps: &[],
         internals: &["fraud check", "authorize card"],
     },
     ServiceDef {
@@ -221,6 +273,7 @@ const SERVICES: &[ServiceDef] = &[
             op("inventory.InventoryService/GetStock", &["postgres SELECT stock", REDIS_GET]),
             op("inventory.InventoryService/Reserve", &["postgres SELECT stock", "postgres UPDATE stock"]),
         ],
+        steps: &[],
         internals: &["check warehouse"],
     },
     ServiceDef {
@@ -232,6 +285,7 @@ const SERVICES: &[ServiceDef] = &[
             op("shipping.ShippingService/GetQuote", &[CONVERT, "postgres SELECT shipping_rates"]),
             op("shipping.ShippingService/ShipOrder", &["postgres INSERT shipments", "kafka kafka.produce shipments"]),
         ],
+        steps: &[],
         internals: &["compute parcel size", "pick carrier"],
     },
     ServiceDef {
@@ -239,10 +293,15 @@ const SERVICES: &[ServiceDef] = &[
         lang: Lang::Python,
         kind: ServiceKind::App,
         version: "0.21.0",
-        ops: &[op(
-            "recommendation.RecommendationService/ListRecommendations",
-            &["search search.SearchService/ListProducts", GET_USER, REDIS_GET],
-        )],
+        ops: &[
+            op(
+                "recommendation.RecommendationService/ListRecommendations",
+                &["search search.SearchService/ListProducts", GET_USER, REDIS_GET],
+            ),
+            // Learns co-purchases from every order.
+            op("kafka.consume orders", &["redis redis ZINCRBY", "postgres INSERT purchase_events"]),
+        ],
+        steps: &[],
         internals: &["load model features", "score candidates"],
     },
     ServiceDef {
@@ -251,10 +310,11 @@ const SERVICES: &[ServiceDef] = &[
         kind: ServiceKind::App,
         version: "7.4.1",
         ops: &[
-            op("search.SearchService/Search", &["postgres SELECT products", REDIS_GET, GET_PRICES, "inventory inventory.InventoryService/GetStock"]),
+            op("search.SearchService/Search", &["postgres SELECT products", REDIS_GET, GET_PRICES, "*inventory inventory.InventoryService/GetStock"]),
             op("search.SearchService/ListProducts", &["postgres SELECT products", REDIS_GET]),
             op("search.SearchService/GetProduct", &["postgres SELECT products", REDIS_GET]),
         ],
+        steps: &[],
         internals: &["parse query", "rank results"],
     },
     ServiceDef {
@@ -264,8 +324,9 @@ const SERVICES: &[ServiceDef] = &[
         version: "1.5.2",
         ops: &[
             op("kafka.consume orders", &["email POST /send", GET_USER]),
-            op("kafka.consume shipments", &["email POST /send", GET_USER]),
+            op("kafka.consume shipments", &["email POST /send", GET_USER, "review POST /invitations"]),
         ],
+        steps: &[],
         internals: &["render template", "resolve recipients"],
     },
     ServiceDef {
@@ -273,7 +334,8 @@ const SERVICES: &[ServiceDef] = &[
         lang: Lang::Python,
         kind: ServiceKind::App,
         version: "1.1.0",
-        ops: &[op("POST /send", &["postgres INSERT email_log"])],
+        ops: &[op("POST /send", &["postgres INSERT email_log", "user user.UserService/GetPreferences"])],
+        steps: &[],
         internals: &["render template", "smtp send"],
     },
     ServiceDef {
@@ -282,6 +344,7 @@ const SERVICES: &[ServiceDef] = &[
         kind: ServiceKind::App,
         version: "2.0.5",
         ops: &[op("pricing.PricingService/GetPrices", &[CONVERT, "redis redis MGET", "postgres SELECT prices"])],
+        steps: &[],
         internals: &["apply discounts"],
     },
     ServiceDef {
@@ -290,6 +353,7 @@ const SERVICES: &[ServiceDef] = &[
         kind: ServiceKind::App,
         version: "1.4.0",
         ops: &[op("currency.CurrencyService/Convert", &[REDIS_GET])],
+        steps: &[],
         internals: &["load rates"],
     },
     ServiceDef {
@@ -297,7 +361,12 @@ const SERVICES: &[ServiceDef] = &[
         lang: Lang::Java,
         kind: ServiceKind::App,
         version: "1.0.9",
-        ops: &[op("ad.AdService/GetAds", &[REDIS_GET, "postgres SELECT ads"])],
+        ops: &[
+            op("ad.AdService/GetAds", &[REDIS_GET, "postgres SELECT ads"]),
+            // Conversion tracking: which ad led to the order.
+            op("kafka.consume orders", &["postgres INSERT ad_conversions"]),
+        ],
+        steps: &[],
         internals: &["select ads"],
     },
     ServiceDef {
@@ -305,8 +374,33 @@ const SERVICES: &[ServiceDef] = &[
         lang: Lang::Python,
         kind: ServiceKind::App,
         version: "0.8.3",
-        ops: &[op("GET /reviews/{productId}", &["postgres SELECT reviews", GET_USER, REDIS_GET])],
+        ops: &[
+            // One author lookup per review: the N+1 pattern.
+            op("GET /reviews/{productId}", &["postgres SELECT reviews", "*user user.UserService/GetUser", REDIS_GET]),
+            op("POST /invitations", &["postgres INSERT review_invitations", GET_USER]),
+        ],
+        steps: &[],
         internals: &["aggregate ratings"],
+    },
+    ServiceDef {
+        // A nightly job that pulls orders from the marketplaces the shop sells on: for each
+        // marketplace, each seller account, each time window, page through the orders and
+        // publish each page in batches; a consumer imports every order of a batch.
+        name: "order-sync",
+        lang: Lang::Go,
+        kind: ServiceKind::App,
+        version: "0.7.2",
+        ops: &[
+            op("POST /jobs/marketplace-sync", &["postgres SELECT marketplaces", "*order-sync sync marketplace", "postgres INSERT sync_runs"]),
+            op("kafka.consume marketplace-orders", &["*checkout checkout.CheckoutService/ImportOrder", "postgres UPDATE sync_runs"]),
+        ],
+        steps: &[
+            op("sync marketplace", &["auth auth.AuthService/IssueToken", "*order-sync sync seller account"]),
+            op("sync seller account", &["postgres SELECT sync_cursors", "*order-sync sync time window", "postgres UPDATE sync_cursors"]),
+            op("sync time window", &["*order-sync fetch orders page"]),
+            op("fetch orders page", &["redis redis SET", "*kafka kafka.produce marketplace-orders"]),
+        ],
+        internals: &["load job config", "acquire job lock"],
     },
     ServiceDef {
         name: "postgres",
@@ -328,7 +422,18 @@ const SERVICES: &[ServiceDef] = &[
             sql("SELECT prices", "SELECT sku, price_cents, currency FROM prices WHERE sku = ANY($1)"),
             sql("SELECT ads", "SELECT id, text, url FROM ads WHERE context = $1"),
             sql("SELECT reviews", "SELECT rating, body, author_id FROM reviews WHERE product_id = $1"),
+            sql("SELECT user_preferences", "SELECT channel, opted_in FROM user_preferences WHERE user_id = $1"),
+            sql("SELECT api_clients", "SELECT client_id, secret_ref, scopes FROM api_clients WHERE name = $1"),
+            sql("INSERT purchase_events", "INSERT INTO purchase_events (user_id, sku, order_id, at) VALUES ($1, $2, $3, now())"),
+            sql("INSERT ad_conversions", "INSERT INTO ad_conversions (ad_id, order_id, value_cents) VALUES ($1, $2, $3)"),
+            sql("INSERT review_invitations", "INSERT INTO review_invitations (order_id, user_id, send_after) VALUES ($1, $2, $3)"),
+            sql("SELECT marketplaces", "SELECT id, name, api_base FROM marketplaces WHERE enabled"),
+            sql("INSERT sync_runs", "INSERT INTO sync_runs (job, started_at, status) VALUES ($1, now(), $2)"),
+            sql("UPDATE sync_runs", "UPDATE sync_runs SET imported = imported + $1 WHERE id = $2"),
+            sql("SELECT sync_cursors", "SELECT cursor, synced_until FROM sync_cursors WHERE account_id = $1"),
+            sql("UPDATE sync_cursors", "UPDATE sync_cursors SET cursor = $1, synced_until = $2 WHERE account_id = $3"),
         ],
+        steps: &[],
         internals: &[],
     },
     ServiceDef {
@@ -341,7 +446,10 @@ const SERVICES: &[ServiceDef] = &[
             sql("redis HGETALL", "HGETALL"),
             sql("redis DEL", "DEL"),
             sql("redis MGET", "MGET"),
+            sql("redis SET", "SET"),
+            sql("redis ZINCRBY", "ZINCRBY"),
         ],
+        steps: &[],
         internals: &[],
     },
     ServiceDef {
@@ -350,10 +458,16 @@ const SERVICES: &[ServiceDef] = &[
         kind: ServiceKind::Kafka,
         version: "3.7.0",
         ops: &[
-            op("kafka.produce orders", &["notification kafka.consume orders"]),
+            // A topic's calls are its consumer groups.
+            op(
+                "kafka.produce orders",
+                &["notification kafka.consume orders", "recommendation kafka.consume orders", "ad kafka.consume orders"],
+            ),
             op("kafka.produce shipments", &["notification kafka.consume shipments"]),
             op("kafka.produce payments", &[]),
+            op("kafka.produce marketplace-orders", &["order-sync kafka.consume marketplace-orders"]),
         ],
+        steps: &[],
         internals: &[],
     },
 ];
@@ -367,8 +481,19 @@ pub struct Service {
     pub version: &'static str,
     /// Operations it serves (indices into [`Catalogue::ops`]).
     pub ops: Vec<u16>,
-    /// Its in-process operations (indices into [`Catalogue::ops`]).
+    /// Its in-process steps that have calls of their own (indices into [`Catalogue::ops`]).
+    pub steps: Vec<u16>,
+    /// Its plain in-process operations (indices into [`Catalogue::ops`]).
     pub internals: Vec<u16>,
+}
+
+/// One call on an operation's list.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub struct Call {
+    /// The callee (index into [`Catalogue::ops`]).
+    pub op: u16,
+    /// Made once per item of a loop (written `*` in the tables): may repeat.
+    pub per_item: bool,
 }
 
 /// One operation of the catalogue.
@@ -379,8 +504,11 @@ pub struct Op {
     pub proto: Proto,
     /// SQL text or Redis command for database operations.
     pub statement: &'static str,
-    /// Operations this one calls (indices into [`Catalogue::ops`]).
-    pub calls: Vec<u16>,
+    /// What this operation calls, in the order it calls them. For a Kafka topic: its
+    /// consumer groups.
+    pub calls: Vec<Call>,
+    /// Time range of its own work in milliseconds, when it waits on something slow.
+    pub slow_ms: Option<(f64, f64)>,
 }
 
 /// The resolved catalogue.
@@ -390,9 +518,11 @@ pub struct Catalogue {
     pub ops: Vec<Op>,
     /// Calls that named an unknown service or operation (always empty; checked by a test).
     pub unresolved: Vec<&'static str>,
-    /// Per operation: spans in its subtree when it calls everything on its list once
-    /// (client spans included). Steers big span budgets towards deep call graphs.
-    pub natural_size: Vec<u32>,
+    /// Operations a trace can start with: every frontend route (shop requests), then the
+    /// batch jobs ([`Catalogue::jobs`]).
+    pub entries: Vec<u16>,
+    /// The batch jobs among [`Catalogue::entries`].
+    pub jobs: Vec<u16>,
 }
 
 fn proto_of(kind: ServiceKind, name: &'static str) -> Proto {
@@ -426,6 +556,19 @@ impl Catalogue {
     pub fn new() -> Catalogue {
         let mut services = Vec::with_capacity(SERVICES.len());
         let mut ops: Vec<Op> = Vec::new();
+        let new_op = |ops: &mut Vec<Op>, si: usize, name: &'static str, proto, statement| {
+            ops.push(Op {
+                service: si as u16,
+                name,
+                proto,
+                statement,
+                calls: Vec::new(),
+                slow_ms: None,
+            });
+            ops.len() as u16 - 1
+        };
+        // Operations with call lists, as (index, definition), resolved below.
+        let mut defined: Vec<(u16, &'static OpDef)> = Vec::new();
         for (si, def) in SERVICES.iter().enumerate() {
             let mut service = Service {
                 name: def.name,
@@ -433,54 +576,84 @@ impl Catalogue {
                 kind: def.kind,
                 version: def.version,
                 ops: Vec::new(),
+                steps: Vec::new(),
                 internals: Vec::new(),
             };
             for o in def.ops {
-                service.ops.push(ops.len() as u16);
-                ops.push(Op {
-                    service: si as u16,
-                    name: o.name,
-                    proto: proto_of(def.kind, o.name),
-                    statement: o.statement,
-                    calls: Vec::new(),
-                });
+                let i = new_op(
+                    &mut ops,
+                    si,
+                    o.name,
+                    proto_of(def.kind, o.name),
+                    o.statement,
+                );
+                service.ops.push(i);
+                defined.push((i, o));
+            }
+            for o in def.steps {
+                let i = new_op(&mut ops, si, o.name, Proto::Internal, "");
+                service.steps.push(i);
+                defined.push((i, o));
             }
             for name in def.internals {
-                service.internals.push(ops.len() as u16);
-                ops.push(Op {
-                    service: si as u16,
-                    name,
-                    proto: Proto::Internal,
-                    statement: "",
-                    calls: Vec::new(),
-                });
+                let i = new_op(&mut ops, si, name, Proto::Internal, "");
+                service.internals.push(i);
             }
             services.push(service);
         }
         let mut unresolved = Vec::new();
-        for (si, def) in SERVICES.iter().enumerate() {
-            for (j, o) in def.ops.iter().enumerate() {
-                let idx = services[si].ops[j] as usize;
-                for call in o.calls {
-                    let found = call.split_once(' ').and_then(|(svc, name)| {
+        for (idx, def) in defined {
+            for call in def.calls {
+                let per_item = call.starts_with('*');
+                let found = call
+                    .trim_start_matches('*')
+                    .split_once(' ')
+                    .and_then(|(svc, name)| {
                         ops.iter().position(|op| {
                             op.name == name && SERVICES[op.service as usize].name == svc
                         })
                     });
-                    match found {
-                        Some(target) => ops[idx].calls.push(target as u16),
-                        None => unresolved.push(*call),
-                    }
+                match found {
+                    Some(target) => ops[idx as usize].calls.push(Call {
+                        op: target as u16,
+                        per_item,
+                    }),
+                    None => unresolved.push(*call),
                 }
             }
         }
-        let natural_size = natural_sizes(&services, &ops);
-        Catalogue {
+        let mut catalogue = Catalogue {
             services,
             ops,
             unresolved,
-            natural_size,
+            entries: Vec::new(),
+            jobs: Vec::new(),
+        };
+        for &(name, lo, hi) in SLOW_WORK {
+            let found = name
+                .split_once(' ')
+                .and_then(|(svc, op)| catalogue.op_index(svc, op));
+            match found {
+                Some(i) => catalogue.ops[i as usize].slow_ms = Some((lo, hi)),
+                None => catalogue.unresolved.push(name),
+            }
         }
+        for job in JOBS {
+            let found = job
+                .split_once(' ')
+                .and_then(|(svc, name)| catalogue.op_index(svc, name));
+            match found {
+                Some(i) => catalogue.jobs.push(i),
+                None => catalogue.unresolved.push(job),
+            }
+        }
+        catalogue.entries = catalogue
+            .service_index("frontend")
+            .and_then(|s| catalogue.services.get(s as usize))
+            .map(|s| s.ops.clone())
+            .unwrap_or_default();
+        catalogue.entries.extend_from_slice(&catalogue.jobs);
+        catalogue
     }
 
     /// Index of the service named `name`.
@@ -499,47 +672,14 @@ impl Catalogue {
             .position(|o| o.service == si && o.name == name)
             .map(|i| i as u16)
     }
-}
 
-/// [`Catalogue::natural_size`] of every operation, children first (the call graph is a
-/// small static DAG; a cycle, were one added, would count as size 1).
-fn natural_sizes(services: &[Service], ops: &[Op]) -> Vec<u32> {
-    const UNKNOWN: u32 = 0;
-    let mut size = vec![UNKNOWN; ops.len()];
-    let mut visiting = vec![false; ops.len()];
-    // Iterative post-order over the call graph.
-    for root in 0..ops.len() {
-        let mut stack: Vec<(usize, bool)> = vec![(root, false)];
-        while let Some((op, expanded)) = stack.pop() {
-            if size[op] != UNKNOWN {
-                continue;
-            }
-            if expanded {
-                visiting[op] = false;
-                let total: u32 = ops[op]
-                    .calls
-                    .iter()
-                    .map(|&c| {
-                        let callee = &ops[c as usize];
-                        let remote = services[callee.service as usize].kind == ServiceKind::App;
-                        size[c as usize].max(1) + u32::from(remote)
-                    })
-                    .sum();
-                size[op] = 1 + total;
-            } else if visiting[op] {
-                size[op] = 1;
-            } else {
-                visiting[op] = true;
-                stack.push((op, true));
-                for &c in &ops[op].calls {
-                    if size[c as usize] == UNKNOWN && !visiting[c as usize] {
-                        stack.push((c as usize, false));
-                    }
-                }
-            }
-        }
+    /// The entry point named `name` (see [`Catalogue::entries`]).
+    pub fn entry_index(&self, name: &str) -> Option<u16> {
+        self.entries
+            .iter()
+            .copied()
+            .find(|&o| self.ops[o as usize].name == name)
     }
-    size
 }
 
 impl Default for Catalogue {
@@ -556,20 +696,11 @@ mod tests {
     fn every_call_resolves() {
         let c = Catalogue::new();
         assert!(c.unresolved.is_empty(), "{:?}", c.unresolved);
-        assert_eq!(c.services.len(), 20);
+        assert_eq!(c.services.len(), 21);
         let checkout = c
             .op_index("checkout", "checkout.CheckoutService/PlaceOrder")
             .unwrap();
         assert_eq!(c.ops[checkout as usize].calls.len(), 11);
-        let size = |svc: &str, op: &str| c.natural_size[c.op_index(svc, op).unwrap() as usize];
-        assert_eq!(size("postgres", "SELECT orders"), 1);
-        assert_eq!(size("currency", "currency.CurrencyService/Convert"), 2);
-        // Client span + Convert (2) + SELECT shipping_rates (1) + the server span itself.
-        assert_eq!(
-            size("shipping", "shipping.ShippingService/GetQuote"),
-            1 + 3 + 1
-        );
-        assert!(size("checkout", "checkout.CheckoutService/PlaceOrder") > 40);
         assert!(matches!(
             c.ops[checkout as usize].proto,
             Proto::Grpc {
@@ -585,6 +716,27 @@ mod tests {
                 table: "orders"
             }
         ));
+        // Per-item calls are marked; steps are in-process.
+        let import = c
+            .op_index("checkout", "checkout.CheckoutService/ImportOrder")
+            .unwrap();
+        let first = c.ops[import as usize].calls[0];
+        assert!(first.per_item);
+        assert_eq!(c.ops[first.op as usize].proto, Proto::Internal);
+        assert!(c.services[c.service_index("checkout").unwrap() as usize]
+            .steps
+            .contains(&first.op));
+        // Entry points: the frontend routes, then the batch job.
+        let job = c
+            .op_index("order-sync", "POST /jobs/marketplace-sync")
+            .unwrap();
+        assert_eq!(c.jobs, vec![job]);
+        assert_eq!(c.entries.len(), 6);
+        assert_eq!(c.entries.last(), Some(&job));
+        assert_eq!(
+            c.entry_index("GET /cart"),
+            c.op_index("frontend", "GET /cart")
+        );
     }
 
     #[test]
@@ -597,6 +749,24 @@ mod tests {
                 "{}",
                 s.name
             );
+        }
+    }
+
+    #[test]
+    fn no_service_calls_itself_remotely() {
+        // A client span and its server span in the same service with the same operation
+        // would read as an operation nested in itself.
+        let c = Catalogue::new();
+        for op in &c.ops {
+            for call in &op.calls {
+                let callee = &c.ops[call.op as usize];
+                assert!(
+                    callee.service != op.service || callee.proto == Proto::Internal,
+                    "{} calls {} remotely in its own service",
+                    op.name,
+                    callee.name
+                );
+            }
         }
     }
 }

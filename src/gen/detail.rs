@@ -379,6 +379,8 @@ pub fn describe(cat: &Catalogue, trace: &GenTrace, ctx: &TraceContext, i: usize,
             let key = match command {
                 "HGETALL" | "DEL" => format!("cart:u-{}", ctx.user),
                 "MGET" => format!("price:{} price:{}", ctx.sku, pick(&mut r, SKUS)),
+                "SET" => format!("sync:cursor:acct-{:06}", r.range(1, 999_999)),
+                "ZINCRBY" => format!("copurchase:{} 1 {}", ctx.sku, pick(&mut r, SKUS)),
                 _ => format!("session:{:08x}", ctx.session as u32),
             };
             d.s("db.system", "redis");
@@ -434,6 +436,7 @@ pub fn describe(cat: &Catalogue, trace: &GenTrace, ctx: &TraceContext, i: usize,
                 format_args!("shop.{}.handlers", service.name.replace('-', "_")),
             );
             d.int("thread.id", r.range(1, 64) as i64);
+            step_attributes(d, &mut r, op.name, ctx, span);
         }
         _ => {}
     }
@@ -527,6 +530,56 @@ pub fn describe(cat: &Catalogue, trace: &GenTrace, ctx: &TraceContext, i: usize,
                 is_parent: false,
             });
         }
+    }
+}
+
+const MARKETPLACES: &[&str] = &["amazon", "ebay", "etsy", "walmart", "zalando", "rakuten"];
+
+/// What a step of a loop works on: which marketplace, account, window, page or line item.
+fn step_attributes(d: &mut Detail, r: &mut Rng, step: &str, ctx: &TraceContext, span: &GenSpan) {
+    match step {
+        "sync marketplace" => d.s("app.marketplace", pick(r, MARKETPLACES)),
+        "sync seller account" => {
+            d.sf(
+                "app.seller.account_id",
+                format_args!("acct-{:06}", r.range(1, 999_999)),
+            );
+        }
+        "sync time window" => {
+            let hour = r.range(0, 3) * 6;
+            d.sf(
+                "app.sync.window",
+                format_args!("2024-05-13T{hour:02}:00:00Z/PT6H"),
+            );
+        }
+        "fetch orders page" => {
+            let page = r.range(1, 40) as i64;
+            let count = r.range(1, 100) as i64;
+            d.int("app.page.number", page);
+            d.int("app.page.size", 100);
+            d.sf(
+                "url.full",
+                format_args!(
+                    "https://api.{}.example/v3/orders?page={page}&limit=100",
+                    pick(r, MARKETPLACES)
+                ),
+            );
+            let at = span.end_unix_nanos() - (span.duration_nanos as f64 * 0.1) as i64;
+            d.event(
+                at,
+                "marketplace.response",
+                &[
+                    ("http.response.status_code", Val::Int(200)),
+                    ("app.orders.count", Val::Int(count)),
+                ],
+            );
+        }
+        "map line item" => {
+            d.s("app.sku", pick(r, SKUS));
+            d.int("app.quantity", r.range(1, 4) as i64);
+            d.s("app.currency", ctx.currency);
+        }
+        _ => {}
     }
 }
 
@@ -641,6 +694,13 @@ fn app_attributes(d: &mut Detail, r: &mut Rng, service: &str, ctx: &TraceContext
         "review" => {
             d.int("app.reviews.count", r.range(0, 80) as i64);
             d.float("app.reviews.avg_rating", r.uniform(2.5, 5.0), 2);
+        }
+        "order-sync" => {
+            d.sf(
+                "app.sync.run_id",
+                format_args!("run-{:08x}", ctx.session as u32),
+            );
+            d.bool("app.sync.dry_run", false);
         }
         "notification" | "email" => {
             d.s(
@@ -903,6 +963,7 @@ fn service_scope(service: &str) -> &'static str {
         "currency" => "shop.currency",
         "ad" => "shop.ad",
         "review" => "shop.review",
+        "order-sync" => "shop.order-sync",
         _ => "shop",
     }
 }
