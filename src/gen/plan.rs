@@ -5,8 +5,9 @@
 //! item steer the choice, both worked out once per catalogue and fan-out limit ([`Sizes`]):
 //!
 //! * *natural*: spans in the item's subtree when it makes each call once and each
-//!   per-item call ([`Call::per_item`]) [`ITEMS_PER_LOOP`] times; what a typical span of
-//!   that kind holds, and how likely a call is to be picked.
+//!   per-item call ([`Call::per_item`]) [`ITEMS_PER_LOOP`] times, scaled down to the
+//!   children a span may have; what a typical span of that kind holds, and how likely a
+//!   call is to be picked.
 //! * *capacity*: the most spans the subtree can hold without repeating anything a real
 //!   service would not repeat: every span at most `max_fanout` children, each call at most
 //!   once except database queries (N+1) and per-item calls (loops). Loops nest (a batch
@@ -14,15 +15,19 @@
 //!   items), so capacity grows geometrically with the loop depth while depth stays that of
 //!   the call graph.
 //!
-//! A span's budget then goes, in turn: one minimum share to each child (a remote call is a
+//! A span picks a random number of distinct calls (likelier: those that naturally bring
+//! more spans), gives a loop about as many iterations as its budget holds items of natural
+//! size, and makes more of its calls while the budget holds more than the picks naturally
+//! do. The budget then goes, in turn: one minimum share to each child (a remote call is a
 //! client span plus a server span), up to a jittered natural size each, and what is left
-//! in proportion to each child's remaining capacity, so that big budgets flow into loops
-//! rather than bloating every small call. A loop makes about as many iterations as its
-//! budget holds items of natural size.
+//! by natural size up to each child's capacity, so that big budgets flow into loops rather
+//! than bloating every small call.
 //!
-//! Only a budget above what the menu can hold (far beyond the shipped sizes, or a very small
-//! `max_fanout`) makes an in-process step repeat inside itself: a divide-and-conquer split
-//! into up to `max_fanout` copies, which keeps the depth logarithmic and the count exact.
+//! Only a budget above capacity (a small request forced to be huge, or a very small
+//! `max_fanout`) goes further: the span repeats the calls that pass spans on (a chatty
+//! handler), and where nothing can, an in-process step splits into up to `max_fanout`
+//! copies of itself (divide and conquer), which keeps the depth logarithmic and the count
+//! exact.
 
 use super::catalogue::{Call, Catalogue, Proto, ServiceKind};
 use super::rng::Rng;
@@ -412,7 +417,8 @@ pub fn plan_children(
         });
         return;
     }
-    if menu.is_empty() || rest64 > sizes.best_room(cat, menu, &[]) {
+    // Capacity is one (the span itself) plus the most its menu's children can hold.
+    if menu.is_empty() || rest64 >= sizes.capacity(cat, node) {
         return overflow(cat, sizes, p, node, rest, out);
     }
 
