@@ -42,15 +42,18 @@ fi
 echo "==> bench: building the site (release) into dist-bench/" >&2
 trunk build --release --public-url /spanorama/ --dist dist-bench >&2
 
-echo "==> bench: generating traces into target/bench-data/" >&2
+echo "==> bench: generating traces into target/bench-data/<generator hash>/" >&2
 cargo build --release --bin spanorama-gen >&2
-mkdir -p target/bench-data
+# A changed generator writes new files: the folder is named by a hash of its sources.
+gen_hash="$(cat src/gen.rs src/gen/*.rs | sha256sum | cut -c1-12)"
+data_dir="target/bench-data/$gen_hash"
+mkdir -p "$data_dir"
 entries=()
 IFS=',' read -r -a size_list <<<"$sizes"
 IFS=',' read -r -a format_list <<<"$formats"
 for format in "${format_list[@]}"; do
   for size in "${size_list[@]}"; do
-    file="target/bench-data/$format-$size.json"
+    file="$data_dir/$format-$size.json"
     if [ ! -s "$file" ]; then
       target/release/spanorama-gen --format "$format" --traces 1 --spans "$size" --seed 7 --out "$file.tmp" >&2
       mv "$file.tmp" "$file"

@@ -17,7 +17,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "examples/big-fanout.otlp.json",
-        "Big fan-out (OTLP, 5,000 spans)",
+        "Batch job (OTLP, 5,000 spans)",
     ),
 ];
 

@@ -5,13 +5,24 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { appTest, REPO_ROOT, startEnv } from './harness.mjs';
 
 const SPANS = 100_000;
 const DATA_DIR = resolve(REPO_ROOT, 'target', 'e2e-data');
-const BIG = resolve(DATA_DIR, `otlp-${SPANS}.json`);
+
+/** A fingerprint of the generator's sources: a changed generator makes a new file. */
+function generatorHash() {
+  const hash = createHash('sha256');
+  const dir = resolve(REPO_ROOT, 'src', 'gen');
+  for (const f of [resolve(REPO_ROOT, 'src', 'gen.rs'), ...readdirSync(dir).sort().map((n) => resolve(dir, n))]) {
+    hash.update(readFileSync(f));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+const BIG = resolve(DATA_DIR, `otlp-${SPANS}-${generatorHash()}.json`);
 
 /** Writes the 100k-span OTLP file with the repo's generator (cargo builds it if needed). */
 function generateBigFile() {
@@ -72,7 +83,7 @@ appTest(`a ${SPANS.toLocaleString('en-US')}-span file loads with progress while 
   );
   const text = await progress.jsonValue();
   if (text !== 'done') {
-    assert.match(text, /otlp-100000\.json/, `progress names the file: ${text}`);
+    assert.match(text, /otlp-100000-\w+\.json/, `progress names the file: ${text}`);
     assert.match(text, /starting|reading|parsing|building|handing over/, `progress says what is happening: ${text}`);
     assert.equal(await app.page.locator('#cancel-load').count(), 1, 'a Cancel button while loading');
   }
