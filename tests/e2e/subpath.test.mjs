@@ -22,6 +22,8 @@ appTest('the whole session stays below the sub-path', () => env, async ({ open }
   await app.page.selectOption('#examples', 'examples/shop-traces.jaeger.json');
   await app.waitForSpans(1);
   await app.loadFiles([HOTROD]);
+  // Loads finish asynchronously (in the import worker): wait for the second file itself.
+  await app.waitFor('the second file in #files', () => app.fileInfos(), (f) => f.length === 2);
   await app.waitForSummary(/\b\d[\d,]* traces\b/);
   await app.waitForCanvas();
   await app.clickRow(0);
