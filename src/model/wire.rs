@@ -23,7 +23,7 @@ use super::strings::StrId;
 use super::tree::{Trace, TreeWarning};
 
 /// Target size of one encoded part, bytes.
-pub const PART_BYTES: usize = 4 << 20;
+pub const PART_BYTES: usize = 1 << 20;
 
 const TAG_STRINGS: u8 = 1;
 const TAG_SPANS: u8 = 2;

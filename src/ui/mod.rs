@@ -115,6 +115,7 @@ fn expose_stats() {
 
 #[function_component(App)]
 pub fn app() -> Html {
+    let _timing = Measure::new("spanorama:render-app");
     let state = use_reducer(AppState::default);
     let dragging = use_state(|| false);
     let client = {

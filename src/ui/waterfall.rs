@@ -57,6 +57,7 @@ struct Live {
 
 #[function_component(Waterfall)]
 pub fn waterfall(props: &WaterfallProps) -> Html {
+    let _timing = super::Measure::new("spanorama:render-waterfall");
     let scroll_ref = use_node_ref();
     let canvas_ref = use_node_ref();
     let size = use_state(|| (800.0f64, 400.0f64));
