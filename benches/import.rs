@@ -6,38 +6,22 @@
 //!
 //! Each figure is the best of a few runs (the machine is shared), in MB/s of input JSON.
 
-use spanorama::gen::{self, Format, GenConfig};
+use spanorama::gen::{self, Format};
 use spanorama::import::import;
 use spanorama::model::build_traces;
 use std::time::Instant;
 
+mod common;
+
 fn main() {
-    // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it,
-    // and then one small size is enough to check that the benchmark still works.
-    let benching = std::env::args().any(|a| a == "--bench");
-    let default_sizes = if benching {
-        vec![10_000, 100_000]
-    } else {
-        vec![1_000]
-    };
-    let sizes: Vec<usize> = std::env::var("SPANORAMA_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or(default_sizes);
+    let sizes = common::sizes(&[10_000, 100_000]);
     println!(
         "{:<8} {:>10} {:>10} {:>12} {:>12} {:>12} {:>10}",
         "format", "spans", "MB", "import s", "import MB/s", "trees s", "B/span"
     );
     for &spans in &sizes {
         for format in [Format::Otlp, Format::Jaeger] {
-            let cfg = GenConfig {
-                seed: 42,
-                traces: 1,
-                spans_min: spans,
-                spans_max: spans,
-                ..GenConfig::default()
-            };
-            let (bytes, _) = match gen::to_bytes(&cfg, format) {
+            let (bytes, _) = match gen::to_bytes(&common::one_trace(spans), format) {
                 Ok(out) => out,
                 Err(e) => {
                     eprintln!("generator failed: {e}");

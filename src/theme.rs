@@ -33,6 +33,50 @@ pub const HEADER_BG: &str = "#f3f4f6";
 pub const ERROR: &str = "#dc2626";
 pub const WARNING: &str = "#d97706";
 
+/// Height of the trace overview (minimap) above the waterfall, CSS px.
+pub const MINIMAP_HEIGHT_PX: f64 = 72.0;
+/// Minimap background (no span covers the pixel).
+pub const MINIMAP_BACKGROUND: &str = "#f8fafc";
+/// Minimap pixel covered by few of the rows that share its pixel row.
+pub const MINIMAP_SPAN_SPARSE: &str = "#b9cde4";
+/// Minimap pixel covered by all of the rows that share its pixel row.
+pub const MINIMAP_SPAN_DENSE: &str = "#2f5f96";
+/// Minimap pixel covered by at least one error span.
+pub const MINIMAP_ERROR: &str = ERROR;
+/// Veil over the parts of the minimap outside the waterfall's viewport.
+pub const MINIMAP_DIM: &str = "rgba(15, 23, 42, 0.10)";
+/// Outline of the waterfall's viewport (zoom window × visible rows) on the minimap.
+pub const MINIMAP_VIEWPORT: &str = "#1d4ed8";
+/// Fill of the time range being dragged out on the minimap.
+pub const MINIMAP_SELECTION: &str = "rgba(37, 99, 235, 0.22)";
+
+/// `[r, g, b]` of a `#rrggbb` colour; black for anything else (theme constants only, never
+/// user data).
+pub const fn rgb(hex: &str) -> [u8; 3] {
+    const fn digit(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let b = hex.as_bytes();
+    if b.len() != 7 || b[0] != b'#' {
+        return [0, 0, 0];
+    }
+    let mut out = [0u8; 3];
+    let mut i = 0;
+    while i < 3 {
+        match (digit(b[1 + 2 * i]), digit(b[2 + 2 * i])) {
+            (Some(hi), Some(lo)) => out[i] = hi * 16 + lo,
+            _ => return [0, 0, 0],
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Well-separated categorical colours for service bars (readable on white).
 pub const PALETTE: [&str; 20] = [
     "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f",
@@ -94,6 +138,14 @@ impl Palette {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rgb_reads_hex_colours() {
+        assert_eq!(rgb("#dc2626"), [0xdc, 0x26, 0x26]);
+        assert_eq!(rgb("#F8fAfC"), [0xf8, 0xfa, 0xfc]);
+        assert_eq!(rgb("red"), [0, 0, 0]);
+        assert_eq!(rgb("#12345g"), [0, 0, 0]);
+    }
 
     #[test]
     fn service_colours_are_stable_and_distinct() {

@@ -1,8 +1,10 @@
 //! Layout: what goes where. Pure functions from the model (and a view request) to rows,
 //! pixel positions and ruler ticks; the renderer only paints what these return.
 
+pub mod minimap;
 pub mod time_scale;
 pub mod waterfall;
 
+pub use minimap::{minimap_coverage, MinimapCoverage, MinimapGeometry, MinimapRect};
 pub use time_scale::{Tick, TimeScale};
 pub use waterfall::{row_boxes, visible_rows, Guide, RowBox, WaterfallGeometry};

@@ -40,11 +40,13 @@ impl TimeScale {
 
     /// Window length, ns.
     pub fn span_nanos(&self) -> i64 {
-        self.end_nanos - self.start_nanos
+        self.end_nanos.saturating_sub(self.start_nanos)
     }
 
     pub fn px_from_nanos(&self, t_nanos: i64) -> f64 {
-        self.x_px + (t_nanos - self.start_nanos) as f64 / self.span_nanos() as f64 * self.width_px
+        self.x_px
+            + t_nanos.saturating_sub(self.start_nanos) as f64 / self.span_nanos() as f64
+                * self.width_px
     }
 
     pub fn nanos_from_px(&self, x_px: f64) -> i64 {

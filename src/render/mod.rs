@@ -1,4 +1,5 @@
 //! Drawing finished layouts onto canvases with the 2D context. Nothing here decides where
 //! things go (that is `layout`) or reads spans (the layout carries the labels).
 
+pub mod minimap;
 pub mod waterfall;

@@ -4,6 +4,7 @@
 mod detail;
 mod import_client;
 mod loader;
+mod minimap;
 mod state;
 mod toolbar;
 mod trace_list;

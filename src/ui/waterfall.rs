@@ -433,12 +433,21 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         })
     });
 
+    let onzoom = {
+        let zoom = zoom.clone();
+        Callback::from(move |window| zoom.set(window))
+    };
+
     let content_height = geometry.content_height_px(row_count).max(size.1);
     html! {
         <div class="waterfall" id="waterfall">
             if zoom.is_some() {
                 <button class="reset-zoom" onclick={reset_zoom}>{"Reset zoom"}</button>
             }
+            <super::minimap::Minimap store={props.store.clone()} traces={props.traces.clone()}
+                trace_index={props.trace_index} rows={Shared(rows.clone())} {geometry} {window}
+                visible={geometry.visible_range(*scroll_top, row_count)} {onzoom}
+                scroll_ref={scroll_ref.clone()} />
             <div id="waterfall-scroll" class="waterfall-scroll" ref={scroll_ref} tabindex="0" {onscroll} {onkeydown}>
                 <div class="waterfall-spacer" style={format!("height:{content_height:.0}px")}>
                     <canvas id="waterfall-canvas" ref={canvas_ref}

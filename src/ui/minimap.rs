@@ -1,0 +1,273 @@
+//! The trace overview (minimap) above the waterfall: the whole trace in a strip, with the
+//! waterfall's viewport on it. Dragging across it selects a zoom window, a click brings that
+//! row to the middle of the waterfall (and, when zoomed, that time to the middle of the
+//! window), a double-click resets the zoom.
+//!
+//! The overview image is rebuilt only when the layout changes (trace, visible rows, size);
+//! scrolling, zooming and dragging only blit it again. `data-renders` and `data-blits` on
+//! `#minimap-canvas` count the two, for the end-to-end tests.
+
+use super::Shared;
+use crate::layout::{minimap_coverage, MinimapGeometry, WaterfallGeometry};
+use crate::model::units::format_count;
+use crate::model::{Store, Trace};
+use crate::render::minimap::{blit, offscreen_canvas, put_image, MinimapFrame};
+use crate::theme;
+use std::ops::Range;
+use web_sys::{HtmlCanvasElement, HtmlElement};
+use yew::prelude::*;
+
+/// A pointer that moves less than this between press and release clicked, CSS px.
+const DRAG_THRESHOLD_PX: f64 = 3.0;
+
+#[derive(Properties, PartialEq)]
+pub struct MinimapProps {
+    pub store: Shared<Store>,
+    pub traces: Shared<Vec<Trace>>,
+    pub trace_index: usize,
+    /// The waterfall's visible rows (trace positions; compared by identity).
+    pub rows: Shared<Vec<u32>>,
+    /// The waterfall's geometry: the minimap is as wide, its image under the timeline.
+    pub geometry: WaterfallGeometry,
+    /// The waterfall's zoom window, ns since the epoch.
+    pub window: (i64, i64),
+    /// The rows (indices into `rows`) the waterfall shows now.
+    pub visible: Range<usize>,
+    /// Asks the waterfall for a zoom window; None = the whole trace.
+    pub onzoom: Callback<Option<(i64, i64)>>,
+    /// The waterfall's scroll container, scrolled when a row is clicked.
+    pub scroll_ref: NodeRef,
+}
+
+/// A press on the minimap, until it is released: where it started and where it is now.
+#[derive(Copy, Clone, PartialEq, Debug)]
+struct Drag {
+    from_x_px: f64,
+    to_x_px: f64,
+}
+
+impl Drag {
+    fn is_click(&self) -> bool {
+        (self.to_x_px - self.from_x_px).abs() < DRAG_THRESHOLD_PX
+    }
+}
+
+/// What the offscreen image shows: when this changes, it is rebuilt.
+#[derive(Clone, PartialEq)]
+struct ImageKey {
+    store: Shared<Store>,
+    traces: Shared<Vec<Trace>>,
+    trace_index: usize,
+    rows: Shared<Vec<u32>>,
+    /// Image size, device px.
+    width_px: u32,
+    height_px: u32,
+}
+
+/// The offscreen image, what it shows, and the counts reported to the page.
+#[derive(Default)]
+struct Cache {
+    offscreen: Option<HtmlCanvasElement>,
+    key: Option<ImageKey>,
+    renders: u64,
+    blits: u64,
+}
+
+#[function_component(Minimap)]
+pub fn minimap(props: &MinimapProps) -> Html {
+    let canvas_ref = use_node_ref();
+    let cache = use_mut_ref(Cache::default);
+    let drag = use_state(|| None::<Drag>);
+
+    let g = &props.geometry;
+    let minimap = props.traces.get(props.trace_index).map(|trace| {
+        MinimapGeometry::new(
+            trace,
+            props.rows.len(),
+            g.timeline_x_px(),
+            g.timeline_width_px(),
+            theme::MINIMAP_HEIGHT_PX,
+        )
+    });
+    let viewport = minimap.map(|m| m.viewport(props.window, props.visible.clone()));
+    let label = format!("Overview · {} rows", format_count(props.rows.len() as u64));
+
+    {
+        let canvas_ref = canvas_ref.clone();
+        let cache = cache.clone();
+        let deps = (
+            (
+                props.store.clone(),
+                props.traces.clone(),
+                props.trace_index,
+                props.rows.clone(),
+            ),
+            minimap,
+            viewport,
+            drag.map(|d| (d.from_x_px, d.to_x_px)),
+            g.width_px,
+        );
+        let label = label.clone();
+        use_effect_with(
+            deps,
+            move |(data, minimap, viewport, selection, width_px)| {
+                let (Some(canvas), Some(minimap), Some(viewport)) =
+                    (canvas_ref.cast::<HtmlCanvasElement>(), minimap, viewport)
+                else {
+                    return;
+                };
+                let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+                let key = ImageKey {
+                    store: data.0.clone(),
+                    traces: data.1.clone(),
+                    trace_index: data.2,
+                    rows: data.3.clone(),
+                    width_px: (minimap.width_px * dpr).round() as u32,
+                    height_px: (minimap.height_px * dpr).round() as u32,
+                };
+                let frame = MinimapFrame {
+                    geometry: *minimap,
+                    width_px: *width_px,
+                    viewport: *viewport,
+                    selection: *selection,
+                    label: &label,
+                    device_pixel_ratio: dpr,
+                };
+                if let Err(e) = paint(&canvas, &mut cache.borrow_mut(), key, &frame) {
+                    gloo::console::error!(format!("minimap draw failed: {e}"));
+                }
+            },
+        );
+    }
+
+    let Some(minimap) = minimap else {
+        return html! {};
+    };
+
+    let onpointerdown = {
+        let drag = drag.clone();
+        Callback::from(move |e: PointerEvent| {
+            if e.button() != 0 {
+                return;
+            }
+            if let Some(canvas) = e.target_dyn_into::<HtmlCanvasElement>() {
+                // Keep receiving moves and the release when the pointer leaves the canvas.
+                let _ = canvas.set_pointer_capture(e.pointer_id());
+            }
+            let x = e.offset_x() as f64;
+            drag.set(Some(Drag {
+                from_x_px: x,
+                to_x_px: x,
+            }));
+        })
+    };
+    let onpointermove = {
+        let drag = drag.clone();
+        Callback::from(move |e: PointerEvent| {
+            if let Some(d) = *drag {
+                let to_x_px = e.offset_x() as f64;
+                if to_x_px != d.to_x_px {
+                    drag.set(Some(Drag { to_x_px, ..d }));
+                }
+            }
+        })
+    };
+    let onpointerup = {
+        let drag = drag.clone();
+        let onzoom = props.onzoom.clone();
+        let scroll_ref = props.scroll_ref.clone();
+        let window = props.window;
+        let geometry = *g;
+        Callback::from(move |e: PointerEvent| {
+            let Some(d) = *drag else {
+                return;
+            };
+            drag.set(None);
+            if !d.is_click() {
+                onzoom.emit(minimap.window_from_drag(d.from_x_px, d.to_x_px));
+                return;
+            }
+            if let (Some(row), Some(el)) = (
+                minimap.row_at(e.offset_y() as f64),
+                scroll_ref.cast::<HtmlElement>(),
+            ) {
+                centre_row(&el, &geometry, row);
+            }
+            let full = (minimap.trace_start_nanos, minimap.trace_end_nanos);
+            if window != full {
+                onzoom.emit(minimap.window_centred_at(window, e.offset_x() as f64));
+            }
+        })
+    };
+    let onpointercancel = {
+        let drag = drag.clone();
+        Callback::from(move |_: PointerEvent| drag.set(None))
+    };
+    let ondblclick = {
+        let onzoom = props.onzoom.clone();
+        Callback::from(move |_: MouseEvent| onzoom.emit(None))
+    };
+
+    html! {
+        <div class="minimap">
+            <canvas id="minimap-canvas" ref={canvas_ref}
+                style={format!("width:{:.0}px;height:{:.0}px", g.width_px, minimap.height_px)}
+                data-rows={props.rows.len().to_string()}
+                data-image-x={format!("{:.0}", minimap.x_px)}
+                data-image-width={format!("{:.0}", minimap.width_px)}
+                title="Trace overview: drag to zoom to a time range, click to go to a row, double-click to reset the zoom"
+                aria-label={label}
+                {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {ondblclick}></canvas>
+        </div>
+    }
+}
+
+/// Rebuilds the offscreen image if `key` differs from what it shows, then blits a frame.
+fn paint(
+    canvas: &HtmlCanvasElement,
+    cache: &mut Cache,
+    key: ImageKey,
+    frame: &MinimapFrame,
+) -> Result<(), String> {
+    if cache.key.as_ref() != Some(&key) {
+        let started = super::now_ms();
+        let offscreen = match &cache.offscreen {
+            Some(c) => c.clone(),
+            None => offscreen_canvas()?,
+        };
+        cache.offscreen = Some(offscreen.clone());
+        let rgba = match key.traces.get(key.trace_index) {
+            Some(trace) => {
+                minimap_coverage(&key.store, trace, &key.rows, key.width_px, key.height_px)
+                    .to_rgba()
+            }
+            None => Vec::new(),
+        };
+        let (width, height) = if rgba.is_empty() {
+            (0, 0)
+        } else {
+            (key.width_px, key.height_px)
+        };
+        put_image(&offscreen, &rgba, width, height)?;
+        cache.key = Some(key);
+        cache.renders += 1;
+        let _ = canvas.set_attribute("data-renders", &cache.renders.to_string());
+        let _ = canvas.set_attribute(
+            "data-render-ms",
+            &format!("{:.2}", super::now_ms() - started),
+        );
+    }
+    if let Some(offscreen) = &cache.offscreen {
+        blit(canvas, offscreen, frame)?;
+        cache.blits += 1;
+        let _ = canvas.set_attribute("data-blits", &cache.blits.to_string());
+    }
+    Ok(())
+}
+
+/// Scrolls the waterfall so that `row` (index into the visible rows) is in its middle.
+fn centre_row(el: &HtmlElement, g: &WaterfallGeometry, row: usize) {
+    let body = (g.height_px - g.header_height_px).max(g.row_height_px);
+    let top = (row as f64 + 0.5) * g.row_height_px - body / 2.0;
+    el.set_scroll_top(top.max(0.0).round() as i32);
+}
