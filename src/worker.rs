@@ -38,6 +38,10 @@ pub const MAX_FILE_BYTES: f64 = 1536.0 * 1024.0 * 1024.0;
 /// Files are read in slices of this size, straight into wasm memory.
 const READ_CHUNK_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
+/// Downloads of known size up to this are taken as one `ArrayBuffer`; bigger or unknown
+/// ones are streamed into wasm memory chunk by chunk.
+const WHOLE_BODY_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+
 /// Progress messages are sent at most this often (ms), so the page re-renders rarely.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
@@ -375,6 +379,17 @@ async fn fetch_url(url: &str, name: &str, progress: &mut Progress) -> Result<Vec
         .unwrap_or(0.0);
     let failed = |e: JsValue| format!("the download failed part-way ({})", describe(&e));
     let mut bytes = reserve(total)?;
+    if total > 0.0 && total <= WHOLE_BODY_BYTES {
+        // Small enough to take in one piece (JS holds it once, briefly).
+        let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
+            .await
+            .map_err(failed)?;
+        let array = Uint8Array::new(&buffer);
+        bytes.resize(array.length() as usize, 0);
+        array.copy_to(&mut bytes);
+        progress.send(name, "reading", total, total, 0, true);
+        return Ok(bytes);
+    }
     let Some(body) = response.body() else {
         return Ok(bytes);
     };
