@@ -313,6 +313,14 @@ impl<'p> StoreBuilder<'p> {
 
     /// Finishes the store, summarising span warnings into file warnings.
     pub fn finish(mut self, mut info: FileInfo) -> Store {
+        // The arenas grew by doubling; give back the slack (a large block shrinks in place).
+        let store = &mut self.store;
+        store.spans.shrink_to_fit();
+        store.attrs.shrink_to_fit();
+        store.events.shrink_to_fit();
+        store.links.shrink_to_fit();
+        store.resources.shrink_to_fit();
+        store.span_warnings.shrink_to_fit();
         info.warnings = self.summarise();
         info.span_count = self.store.spans.len();
         self.store.files = vec![info];
