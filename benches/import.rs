@@ -3,8 +3,11 @@
 //!
 //!     cargo bench --bench import                 # 10k and 100k spans
 //!     SPANORAMA_BENCH_SIZES=10000,1000000 cargo bench --bench import
+//!     SPANORAMA_BENCH_FORMATS=otlp SPANORAMA_BENCH_RUNS=20 cargo bench --bench import
 //!
-//! Each figure is the best of a few runs (the machine is shared), in MB/s of input JSON.
+//! Import figures are the best and the median of a few runs (the machine is shared), in MB/s
+//! of input JSON. `SPANORAMA_BENCH_FORMATS` (otlp, jaeger) and `SPANORAMA_BENCH_RUNS` narrow
+//! and lengthen a run, e.g. under `perf record`.
 
 use spanorama::gen::{self, Format};
 use spanorama::import::import;
@@ -15,12 +18,26 @@ mod common;
 
 fn main() {
     let sizes = common::sizes(&[10_000, 100_000]);
+    let formats: Vec<Format> = match std::env::var("SPANORAMA_BENCH_FORMATS") {
+        Ok(list) => list
+            .split(',')
+            .filter_map(|f| match f.trim().to_ascii_lowercase().as_str() {
+                "otlp" => Some(Format::Otlp),
+                "jaeger" => Some(Format::Jaeger),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => vec![Format::Otlp, Format::Jaeger],
+    };
+    let runs_wanted: Option<usize> = std::env::var("SPANORAMA_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.trim().parse().ok());
     println!(
-        "{:<8} {:>10} {:>10} {:>12} {:>12} {:>12} {:>10}",
-        "format", "spans", "MB", "import s", "import MB/s", "trees s", "B/span"
+        "{:<8} {:>10} {:>10} {:>12} {:>12} {:>12} {:>12} {:>10}",
+        "format", "spans", "MB", "import s", "best MB/s", "median MB/s", "trees s", "B/span"
     );
     for &spans in &sizes {
-        for format in [Format::Otlp, Format::Jaeger] {
+        for &format in &formats {
             let (bytes, _) = match gen::to_bytes(&common::one_trace(spans), format) {
                 Ok(out) => out,
                 Err(e) => {
@@ -28,8 +45,10 @@ fn main() {
                     std::process::exit(1);
                 }
             };
-            let runs = if spans >= 1_000_000 { 1 } else { 3 };
-            let mut best_import = f64::MAX;
+            let runs = runs_wanted
+                .unwrap_or(if spans >= 1_000_000 { 3 } else { 5 })
+                .max(1);
+            let mut import_secs = Vec::with_capacity(runs);
             let mut best_trees = f64::MAX;
             let mut held = 0usize;
             for _ in 0..runs {
@@ -41,20 +60,24 @@ fn main() {
                         std::process::exit(1);
                     }
                 };
-                best_import = best_import.min(t.elapsed().as_secs_f64());
+                import_secs.push(t.elapsed().as_secs_f64());
                 let t = Instant::now();
                 let traces = build_traces(&store);
                 best_trees = best_trees.min(t.elapsed().as_secs_f64());
                 held = approx_bytes(&store) + traces.iter().map(|t| t.len() * 20).sum::<usize>();
             }
+            import_secs.sort_by(f64::total_cmp);
+            let best_import = import_secs[0];
+            let median_import = import_secs[import_secs.len() / 2];
             let mb = bytes.len() as f64 / 1e6;
             println!(
-                "{:<8} {:>10} {:>10.1} {:>12.3} {:>12.0} {:>12.3} {:>10.0}",
+                "{:<8} {:>10} {:>10.1} {:>12.3} {:>12.0} {:>12.0} {:>12.3} {:>10.0}",
                 format!("{format:?}"),
                 spans,
                 mb,
                 best_import,
                 mb / best_import,
+                mb / median_import,
                 best_trees,
                 held as f64 / spans as f64
             );

@@ -3,22 +3,56 @@
 
 use super::ids::{self, IdForm};
 use crate::model::{
-    Attr, FileInfo, Resource, Slice, Span, SpanId, SpanWarning, Store, StrId, TraceId,
+    Attr, Event, FileInfo, Link, Resource, Slice, Span, SpanId, SpanWarning, Store, StrId, TraceId,
     UNKNOWN_SERVICE,
 };
 
 /// How often (in spans) [`StoreBuilder::push_span`] reports progress.
 pub const PROGRESS_EVERY_SPANS: usize = 16 * 1024;
 
+/// Ends of the store's arenas at one moment (see [`StoreBuilder::marks`]).
+#[derive(Copy, Clone, Debug)]
+pub struct Marks {
+    attrs: usize,
+    events: usize,
+    links: usize,
+}
+
+/// Slices of what was pushed to each arena since some [`Marks`].
+#[derive(Copy, Clone, Debug)]
+pub struct Pushed {
+    pub attrs: Slice,
+    pub events: Slice,
+    pub links: Slice,
+}
+
+/// Slots of [`StoreBuilder::intern`]'s cache (a power of two).
+const INTERN_CACHE_SLOTS: usize = 4096;
+
 /// Builds the [`Store`] of one file.
-#[derive(Default)]
 pub struct StoreBuilder<'p> {
     store: Store,
+    /// Recently interned strings by a cheap hash of their ends: attribute keys and common
+    /// values repeat on every span, and a hit here costs one comparison instead of a full
+    /// hash and a table probe. A slot is checked against the interner, so it is never wrong.
+    intern_cache: Vec<StrId>,
     /// Warnings about the span being built, attached by [`StoreBuilder::push_span`].
     pending: Vec<SpanWarning>,
     file_warnings: Vec<String>,
     /// Called with the number of spans so far, every [`PROGRESS_EVERY_SPANS`] spans.
     on_progress: Option<&'p mut dyn FnMut(usize)>,
+}
+
+impl Default for StoreBuilder<'_> {
+    fn default() -> Self {
+        StoreBuilder {
+            store: Store::default(),
+            intern_cache: vec![StrId::EMPTY; INTERN_CACHE_SLOTS],
+            pending: Vec::new(),
+            file_warnings: Vec::new(),
+            on_progress: None,
+        }
+    }
 }
 
 impl<'p> StoreBuilder<'p> {
@@ -40,13 +74,80 @@ impl<'p> StoreBuilder<'p> {
         &mut self.store
     }
 
+    /// Interns `s` (through a small cache of recent strings).
+    #[inline]
     pub fn intern(&mut self, s: &str) -> StrId {
-        self.store.strings.intern(s)
+        let slot = cache_slot(s);
+        if let Some(&id) = self.intern_cache.get(slot) {
+            if self.store.strings.get(id) == s {
+                return id;
+            }
+        }
+        let id = self.store.strings.intern(s);
+        if let Some(cached) = self.intern_cache.get_mut(slot) {
+            *cached = id;
+        }
+        id
     }
 
     /// Appends attributes and returns their slice.
     pub fn push_attrs(&mut self, attrs: impl IntoIterator<Item = Attr>) -> Slice {
         self.store.push_attrs(attrs)
+    }
+
+    /// Appends one attribute to the arena. Lists are written as they are read: take
+    /// [`StoreBuilder::marks`] before, and [`StoreBuilder::pushed_since`] after.
+    pub fn push_attr(&mut self, attr: Attr) {
+        self.store.attrs.push(attr);
+    }
+
+    /// Appends one event to the arena (see [`StoreBuilder::push_attr`]).
+    pub fn push_event(&mut self, event: Event) {
+        self.store.events.push(event);
+    }
+
+    /// Appends one link to the arena (see [`StoreBuilder::push_attr`]).
+    pub fn push_link(&mut self, link: Link) {
+        self.store.links.push(link);
+    }
+
+    /// The current ends of the attribute, event and link arenas.
+    pub fn marks(&self) -> Marks {
+        Marks {
+            attrs: self.store.attrs.len(),
+            events: self.store.events.len(),
+            links: self.store.links.len(),
+        }
+    }
+
+    /// What was pushed to each arena since `marks`. An empty attribute list is
+    /// `Slice::default()`; empty event and link lists sit at their arena's end (as
+    /// [`Store::push_attrs`] and its kin give them).
+    pub fn pushed_since(&self, marks: Marks) -> Pushed {
+        let since = |start: usize, end: usize| Slice {
+            start: start as u32,
+            len: end.saturating_sub(start) as u32,
+        };
+        let attrs = since(marks.attrs, self.store.attrs.len());
+        Pushed {
+            attrs: if attrs.len == 0 {
+                Slice::default()
+            } else {
+                attrs
+            },
+            events: since(marks.events, self.store.events.len()),
+            links: since(marks.links, self.store.links.len()),
+        }
+    }
+
+    /// The attributes of a slice (empty if out of range).
+    pub fn attrs_of(&self, slice: Slice) -> &[Attr] {
+        self.store.attrs_of(slice)
+    }
+
+    /// The id of `s` if it was interned, without adding it.
+    pub fn lookup(&self, s: &str) -> Option<StrId> {
+        self.store.strings.lookup(s)
     }
 
     /// Reads a trace id of the span being built; `field` names it in warnings.
@@ -122,18 +223,16 @@ impl<'p> StoreBuilder<'p> {
     /// Adds a span with the warnings gathered since the last one. A span without a service
     /// name gets [`UNKNOWN_SERVICE`] and a warning.
     pub fn push_span(&mut self, mut span: Span) {
-        let index = self.store.spans.len() as u32;
         let service = self.store.strings.get(span.service);
         if service.is_empty() || service == UNKNOWN_SERVICE {
             span.service = self.store.strings.intern(UNKNOWN_SERVICE);
             self.pending.push(SpanWarning::NoServiceName);
         }
-        if span.duration_nanos < 0 && !span.end_unknown() {
-            span.duration_nanos = 0;
-            self.pending.push(SpanWarning::EndBeforeStart);
-        }
-        span.file = 0;
-        self.store.spans.push(span);
+        self.push_span_unresolved(span);
+    }
+
+    /// Files the pending warnings under span `index` and reports progress.
+    fn attach_pending(&mut self, index: u32) {
         for w in self.pending.drain(..) {
             self.store.span_warnings.push((index, w));
         }
@@ -145,6 +244,68 @@ impl<'p> StoreBuilder<'p> {
         }
     }
 
+    /// Adds a span whose resource is not known yet (Jaeger writes a trace's `processes`
+    /// after its `spans`): `span.resource` holds a placeholder of the caller's, and
+    /// [`StoreBuilder::resolve_spans`] must be called for the span before finishing (the
+    /// service name is checked then). Returns the span's index.
+    pub fn push_span_unresolved(&mut self, mut span: Span) -> u32 {
+        let index = self.store.spans.len() as u32;
+        if span.duration_nanos < 0 && !span.end_unknown() {
+            span.duration_nanos = 0;
+            self.pending.push(SpanWarning::EndBeforeStart);
+        }
+        span.file = 0;
+        self.store.spans.push(span);
+        self.attach_pending(index);
+        index
+    }
+
+    /// Gives spans added with [`StoreBuilder::push_span_unresolved`] (`indices`, in
+    /// increasing order) their resource: `resource_of` maps the placeholder to a resource
+    /// index. Spans whose resource has no service name get [`UNKNOWN_SERVICE`] and a warning,
+    /// as [`StoreBuilder::push_span`] gives them.
+    pub fn resolve_spans(&mut self, indices: &[u32], mut resource_of: impl FnMut(u32) -> u32) {
+        let unknown = self.store.strings.intern(UNKNOWN_SERVICE);
+        let mut no_service = Vec::new();
+        for &index in indices {
+            let Some(span) = self.store.spans.get_mut(index as usize) else {
+                continue;
+            };
+            span.resource = resource_of(span.resource);
+            let service = self
+                .store
+                .resources
+                .get(span.resource as usize)
+                .map_or(StrId::EMPTY, |r| r.service);
+            if service == unknown || self.store.strings.get(service).is_empty() {
+                span.service = unknown;
+                no_service.push(index);
+            } else {
+                span.service = service;
+            }
+        }
+        let Some(&first) = no_service.first() else {
+            return;
+        };
+        // Merge the new warnings into `span_warnings`, which stays in span order; each goes
+        // after the span's other warnings, where push_span puts it.
+        let from = self
+            .store
+            .span_warnings
+            .partition_point(|(i, _)| *i < first);
+        let tail = self.store.span_warnings.split_off(from);
+        let mut tail = tail.into_iter().peekable();
+        for index in no_service {
+            while let Some(w) = tail.next_if(|(i, _)| *i <= index) {
+                self.store.span_warnings.push(w);
+            }
+            self.store
+                .span_warnings
+                .push((index, SpanWarning::NoServiceName));
+        }
+        self.store.span_warnings.extend(tail);
+    }
+
     /// Spans added so far.
     pub fn span_count(&self) -> usize {
         self.store.spans.len()
@@ -152,6 +313,14 @@ impl<'p> StoreBuilder<'p> {
 
     /// Finishes the store, summarising span warnings into file warnings.
     pub fn finish(mut self, mut info: FileInfo) -> Store {
+        // The arenas grew by doubling; give back the slack (a large block shrinks in place).
+        let store = &mut self.store;
+        store.spans.shrink_to_fit();
+        store.attrs.shrink_to_fit();
+        store.events.shrink_to_fit();
+        store.links.shrink_to_fit();
+        store.resources.shrink_to_fit();
+        store.span_warnings.shrink_to_fit();
         info.warnings = self.summarise();
         info.span_count = self.store.spans.len();
         self.store.files = vec![info];
@@ -229,4 +398,20 @@ impl<'p> StoreBuilder<'p> {
         out.extend(self.file_warnings.iter().cloned());
         out
     }
+}
+
+/// Slot of `s` in the intern cache: a multiplicative hash of its length and of up to eight
+/// bytes at each end (cheap, and enough to tell apart the strings a span repeats).
+#[inline]
+fn cache_slot(s: &str) -> usize {
+    let b = s.as_bytes();
+    let (head, tail) = match (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (Some(h), Some(t)) => (u64::from_le_bytes(*h), u64::from_le_bytes(*t)),
+        _ => {
+            let short = b.iter().fold(0u64, |acc, &x| acc << 8 | x as u64);
+            (short, 0)
+        }
+    };
+    let h = (head ^ tail.rotate_left(31) ^ b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - INTERN_CACHE_SLOTS.trailing_zeros())) as usize
 }

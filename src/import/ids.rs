@@ -22,20 +22,22 @@ pub enum IdForm {
 /// Reads a 128-bit trace id. 16 and 32 hex digits are both normal widths (64-bit trace ids
 /// are common in Jaeger and Zipkin).
 pub fn trace_id(text: &str) -> (TraceId, IdForm) {
-    let t = text.trim();
+    let t = super::scan::trim(text);
     if t.is_empty() {
         return (TraceId(0), IdForm::Exact);
     }
-    if t.len() <= 32 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let id = u128::from_str_radix(t, 16).unwrap_or(0);
-        let form = if t.len() == 32 || t.len() == 16 {
-            IdForm::Exact
-        } else {
-            IdForm::Padded
-        };
-        return (TraceId(id), form);
+    if t.len() <= 32 {
+        if let Some(id) = hex_u128(t.as_bytes()) {
+            let form = if t.len() == 32 || t.len() == 16 {
+                IdForm::Exact
+            } else {
+                IdForm::Padded
+            };
+            return (TraceId(id), form);
+        }
     }
-    if let Some(bytes) = base64_bytes(t) {
+    let mut buf = [0u8; 32];
+    if let Some(bytes) = base64_bytes(t, &mut buf) {
         if bytes.len() == 16 || bytes.len() == 8 {
             let id = bytes.iter().fold(0u128, |acc, b| (acc << 8) | *b as u128);
             return (TraceId(id), IdForm::Exact);
@@ -51,20 +53,22 @@ pub fn trace_id(text: &str) -> (TraceId, IdForm) {
 
 /// Reads a 64-bit span id.
 pub fn span_id(text: &str) -> (SpanId, IdForm) {
-    let t = text.trim();
+    let t = super::scan::trim(text);
     if t.is_empty() {
         return (SpanId(0), IdForm::Exact);
     }
-    if t.len() <= 16 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let id = u64::from_str_radix(t, 16).unwrap_or(0);
-        let form = if t.len() == 16 {
-            IdForm::Exact
-        } else {
-            IdForm::Padded
-        };
-        return (SpanId(id), form);
+    if t.len() <= 16 {
+        if let Some(id) = hex_u64(t.as_bytes()) {
+            let form = if t.len() == 16 {
+                IdForm::Exact
+            } else {
+                IdForm::Padded
+            };
+            return (SpanId(id), form);
+        }
     }
-    if let Some(bytes) = base64_bytes(t) {
+    let mut buf = [0u8; 32];
+    if let Some(bytes) = base64_bytes(t, &mut buf) {
         if bytes.len() == 8 {
             let id = bytes.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64);
             return (SpanId(id), IdForm::Exact);
@@ -76,11 +80,50 @@ pub fn span_id(text: &str) -> (SpanId, IdForm) {
     )
 }
 
-fn base64_bytes(t: &str) -> Option<Vec<u8>> {
+/// Value of each hex digit, or 0xFF for bytes that are not hex digits.
+const HEX_DIGIT: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Up to 16 hex digits of any case, in one pass; `None` if any byte is not a hex digit.
+fn hex_u64(digits: &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    let mut bad = 0u8;
+    for &c in digits {
+        let d = HEX_DIGIT[c as usize];
+        bad |= d;
+        v = v << 4 | (d & 0x0F) as u64;
+    }
+    (bad < 0x10 && digits.len() <= 16).then_some(v)
+}
+
+/// Up to 32 hex digits of any case.
+fn hex_u128(digits: &[u8]) -> Option<u128> {
+    let split = digits.len().saturating_sub(16);
+    let (hi, lo) = digits.split_at(split);
+    Some((hex_u64(hi)? as u128) << 64 | hex_u64(lo)? as u128)
+}
+
+/// Base64 (standard or URL-safe, padded or not) decoded into `buf`, without allocating;
+/// `None` if no alphabet decodes it or it decodes to more than `buf` holds.
+fn base64_bytes<'b>(t: &str, buf: &'b mut [u8; 32]) -> Option<&'b [u8]> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+    let len = [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
         .iter()
-        .find_map(|engine| engine.decode(t).ok())
+        .find_map(|engine| engine.decode_slice(t, &mut buf[..]).ok())?;
+    buf.get(..len)
 }
 
 fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
@@ -121,6 +164,28 @@ mod tests {
         assert_eq!(id.to_string(), "eee19b7ec3c1b173");
         let (id, _) = trace_id("AAAAAAAAAABguiq7RPE+rg==");
         assert_eq!(id.to_string(), "000000000000000060ba2abb44f13eae");
+    }
+
+    #[test]
+    fn hex_edges() {
+        assert_eq!(span_id("FFFFFFFFFFFFFFFF").0, SpanId(u64::MAX));
+        assert_eq!(
+            trace_id("ffffffffffffffffffffffffffffffff").0,
+            TraceId(u128::MAX)
+        );
+        assert_eq!(
+            trace_id(" 1 ").0,
+            TraceId(1),
+            "surrounding whitespace is trimmed"
+        );
+        assert_eq!(trace_id("0g").1, IdForm::Opaque);
+        assert_eq!(span_id("00000000000000000").1, IdForm::Opaque);
+        // 17-32 hex digits are a padded trace id.
+        let (id, form) = trace_id("1ffffffffffffffff");
+        assert_eq!((id.0, form), (0x1_ffff_ffff_ffff_ffff, IdForm::Padded));
+        // Base64 of another length is opaque, however long.
+        assert_eq!(span_id("AAAAAAAAAAAAAAAAAAAAAA==").1, IdForm::Opaque);
+        assert_eq!(trace_id(&"QUJD".repeat(40)).1, IdForm::Opaque);
     }
 
     #[test]

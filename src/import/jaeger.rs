@@ -14,18 +14,22 @@
 //! Units: `startTime` and log timestamps are microseconds since the Unix epoch, `duration`
 //! is microseconds; both are converted to nanoseconds.
 //!
+//! Reading: one pass with the pull [`Scanner`]; each span goes into the builder as soon as
+//! its object ends. Jaeger writes a trace's `processes` after its `spans`, so spans read
+//! before their processes are added unresolved and get their resource (and service) when the
+//! trace object ends. A process is read (and becomes a resource) when a span first uses it.
+//!
 //! Spec: `jaegertracing/jaeger` `internal/uimodel/model.go`; the UI's consumer
 //! `jaeger-ui/packages/jaeger-ui/src/model/transform-trace-data.ts`.
 
-use super::json::{for_each_document, nullable, FlexU64, Loose};
-use super::{first_byte, has_key, Importer, Sniff, StoreBuilder};
+use super::scan::{error_message, trim, Num, Raw, ScanResult, Scanner};
+use super::{first_byte, has_key, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Link, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, StrId,
     TraceId, Value,
 };
-use serde::Deserialize;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 pub const IMPORTER: Importer = Importer {
     name: "Jaeger JSON",
@@ -59,146 +63,177 @@ fn empty_envelope(head: &[u8]) -> bool {
     compact.starts_with(b"{\"data\":[]") || compact.starts_with(b"{\"data\":null")
 }
 
-/// One JSON object of any Jaeger shape: an envelope (`data`), a trace (`spans`,
-/// `processes`) or a span (`spanID`, …). One struct for all keeps parsing single-pass.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Node<'a> {
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    data: Vec<Node<'a>>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    spans: Vec<Node<'a>>,
-    #[serde(default, borrow)]
-    processes: Option<HashMap<Cow<'a, str>, Process<'a>>>,
-    #[serde(default, borrow, rename = "traceID")]
-    trace_id: Cow<'a, str>,
-    #[serde(default, borrow, rename = "spanID")]
-    span_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow, rename = "parentSpanID")]
-    parent_span_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    operation_name: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    references: Vec<Reference<'a>>,
-    #[serde(default)]
-    start_time: FlexU64,
-    #[serde(default)]
-    duration: FlexU64,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    tags: Vec<Tag<'a>>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    logs: Vec<Log<'a>>,
-    #[serde(default, borrow, rename = "processID")]
-    process_id: Cow<'a, str>,
-    #[serde(default, borrow)]
-    process: Option<Process<'a>>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    warnings: Vec<Cow<'a, str>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Reference<'a> {
-    #[serde(default, borrow)]
-    ref_type: Cow<'a, str>,
-    #[serde(default, borrow, rename = "traceID")]
-    trace_id: Cow<'a, str>,
-    #[serde(default, borrow, rename = "spanID")]
-    span_id: Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
-struct Tag<'a> {
-    #[serde(default, borrow)]
-    key: Cow<'a, str>,
-    #[serde(default, borrow, rename = "type")]
-    kind: Cow<'a, str>,
-    #[serde(default, borrow)]
-    value: Option<Loose<'a>>,
-}
-
-#[derive(Deserialize)]
-struct Log<'a> {
-    #[serde(default)]
-    timestamp: FlexU64,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    fields: Vec<Tag<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Process<'a> {
-    #[serde(default, borrow)]
-    service_name: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    tags: Vec<Tag<'a>>,
-}
-
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
-    // `untagged` would buffer the whole document; dispatch on the first byte instead.
-    if first_byte(bytes) == Some(b'[') {
-        for_each_document::<Vec<Node>>(bytes, |nodes| add_nodes(nodes, b))
-    } else {
-        for_each_document::<Node>(bytes, |node| add_nodes(vec![node], b))
-    }
+    let mut read = || -> ScanResult<()> {
+        let mut s = Scanner::new(bytes)?;
+        let mut scratch = Scratch::default();
+        while !s.at_end() {
+            // A document is an array of nodes (traces, or spans with inline processes), or
+            // one node (an envelope, a trace, or a span).
+            let mut group = Processes::complete();
+            if s.peek() == Some(b'[') {
+                let mut list = s.array("a list of Jaeger traces or spans")?;
+                while s.item(&mut list)? {
+                    node(&mut s, b, &mut scratch, &mut group)?;
+                }
+            } else {
+                node(&mut s, b, &mut scratch, &mut group)?;
+            }
+        }
+        Ok(())
+    };
+    read().map_err(|e| error_message(bytes, &e))
 }
 
-fn add_nodes(nodes: Vec<Node<'_>>, b: &mut StoreBuilder) {
-    let mut loose_spans = Vec::new();
-    for node in nodes {
-        if !node.data.is_empty() {
-            add_nodes(node.data, b);
-        } else if !node.spans.is_empty() || node.processes.is_some() {
-            add_trace(node, b);
-        } else if node.span_id.is_some() {
-            loose_spans.push(node);
+/// Buffers shared by all spans, used as stacks: a node keeps its items from its base index
+/// on and truncates back to it when done, so nested nodes can share them.
+#[derive(Default)]
+struct Scratch<'a> {
+    /// `references` as written: (CHILD_OF?, trace id text, span id text).
+    refs: Vec<(bool, Cow<'a, str>, Cow<'a, str>)>,
+    warnings: Vec<Cow<'a, str>>,
+    /// `references` read: (CHILD_OF?, trace id, span id); used within one span only.
+    read_refs: Vec<(bool, TraceId, SpanId)>,
+}
+
+/// The processes spans refer to by `processID`: those of one trace (its `processes` map),
+/// or none for a list of loose spans. Resolves ids to resources, pushing each process as a
+/// resource when first used.
+struct Processes<'a> {
+    /// Where each process object starts in the input, once the map has been read.
+    map: Option<FxHashMap<Cow<'a, str>, usize>>,
+    /// True once no `processes` can come any more (the trace object ended, or there is none).
+    complete: bool,
+    /// Resources made so far, by process id.
+    resources: FxHashMap<Cow<'a, str>, u32>,
+    /// Spans added before the map was read, and the process ids they wait for (the span's
+    /// `resource` holds the index into `waiting_ids`).
+    unresolved: Vec<u32>,
+    waiting_ids: Vec<Cow<'a, str>>,
+    waiting_index: FxHashMap<Cow<'a, str>, u32>,
+}
+
+impl<'a> Processes<'a> {
+    fn complete() -> Self {
+        Processes {
+            complete: true,
+            ..Self::open()
         }
     }
-    if !loose_spans.is_empty() {
-        add_trace(
-            Node {
-                spans: loose_spans,
-                ..Node::default()
-            },
-            b,
-        );
-    }
-}
 
-fn add_trace(trace: Node<'_>, b: &mut StoreBuilder) {
-    for w in &trace.warnings {
-        b.warn_file(format!("trace warning from Jaeger: {w}"));
+    fn open() -> Self {
+        Processes {
+            map: None,
+            complete: false,
+            resources: FxHashMap::default(),
+            unresolved: Vec::new(),
+            waiting_ids: Vec::new(),
+            waiting_index: FxHashMap::default(),
+        }
     }
-    let mut resources: HashMap<&str, u32> = HashMap::new();
-    let processes = trace.processes.unwrap_or_default();
-    for span in &trace.spans {
-        let resource = if let Some(p) = &span.process {
-            push_process(b, p)
-        } else if let Some(&r) = resources.get(span.process_id.as_ref()) {
-            r
-        } else {
-            let r = match processes.get(span.process_id.as_ref()) {
-                Some(p) => push_process(b, p),
-                None => {
-                    if !span.process_id.is_empty() {
-                        b.warn_file(format!(
-                            "process \"{}\" is not in the trace's processes",
-                            span.process_id
-                        ));
-                    }
-                    push_process(b, &Process::default())
-                }
-            };
-            resources.insert(span.process_id.as_ref(), r);
-            r
+
+    /// The resource of process `id`, or `None` when the map has not been read yet.
+    fn resource(
+        &mut self,
+        s: &Scanner<'a>,
+        b: &mut StoreBuilder,
+        id: Cow<'a, str>,
+    ) -> ScanResult<Option<u32>> {
+        if let Some(&r) = self.resources.get(id.as_ref()) {
+            return Ok(Some(r));
+        }
+        let at = match &self.map {
+            Some(map) => map.get(id.as_ref()).copied(),
+            None if self.complete => None,
+            None => return Ok(None),
         };
-        add_span(span, resource, b);
+        let r = match at {
+            Some(at) => process(&mut s.fork_at(at), b)?,
+            None => {
+                if !id.is_empty() {
+                    b.warn_file(format!("process \"{id}\" is not in the trace's processes"));
+                }
+                push_process(b, StrId::EMPTY, Slice::default())
+            }
+        };
+        self.resources.insert(id, r);
+        Ok(Some(r))
+    }
+
+    /// Adds `span`, resolved now if its process is known, else when [`Processes::finish`]
+    /// runs.
+    fn push_span(
+        &mut self,
+        s: &Scanner<'a>,
+        b: &mut StoreBuilder,
+        mut span: Span,
+        id: Cow<'a, str>,
+    ) -> ScanResult<()> {
+        if let Some(r) = self.resource(s, b, id.clone())? {
+            span.resource = r;
+            span.service = b.resource_service(r);
+            b.push_span(span);
+            return Ok(());
+        }
+        let next = self.waiting_ids.len() as u32;
+        let waiting = *self.waiting_index.entry(id.clone()).or_insert(next);
+        if waiting == next {
+            self.waiting_ids.push(id);
+        }
+        span.resource = waiting;
+        let index = b.push_span_unresolved(span);
+        self.unresolved.push(index);
+        Ok(())
+    }
+
+    /// Marks the processes complete and resolves the spans that waited for them.
+    fn finish(&mut self, s: &Scanner<'a>, b: &mut StoreBuilder) -> ScanResult<()> {
+        self.complete = true;
+        if self.unresolved.is_empty() {
+            return Ok(());
+        }
+        let ids = std::mem::take(&mut self.waiting_ids);
+        let mut table = Vec::with_capacity(ids.len());
+        for id in ids {
+            table.push(self.resource(s, b, id)?.unwrap_or(0));
+        }
+        let unresolved = std::mem::take(&mut self.unresolved);
+        b.resolve_spans(&unresolved, |waiting| {
+            table.get(waiting as usize).copied().unwrap_or(0)
+        });
+        Ok(())
     }
 }
 
-fn push_process(b: &mut StoreBuilder, p: &Process<'_>) -> u32 {
-    let service = b.intern(&p.service_name);
-    let attrs = push_tags(b, &p.tags);
+/// Reads a `processes` map: where each process starts (read when first used).
+fn read_processes<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<FxHashMap<Cow<'a, str>, usize>>> {
+    let Some(mut o) = s.object_or_null("a map of processes")? else {
+        return Ok(None);
+    };
+    let mut map = FxHashMap::default();
+    while let Some(id) = s.key(&mut o)? {
+        map.insert(id, s.pos());
+        s.skip()?;
+    }
+    Ok(Some(map))
+}
+
+/// Reads a process object (`{serviceName, tags}`) and adds it as a resource.
+fn process(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<u32> {
+    let (mut service, mut attrs) = (StrId::EMPTY, Slice::default());
+    if let Some(mut o) = s.object_or_null("a process object")? {
+        while let Some(key) = s.key(&mut o)? {
+            match &*key {
+                "serviceName" => service = b.intern(&s.string_or_null("a service name")?),
+                "tags" => attrs = tags(s, b, &mut TagEffects::None)?,
+                _ => s.skip()?,
+            }
+        }
+    }
+    Ok(push_process(b, service, attrs))
+}
+
+fn push_process(b: &mut StoreBuilder, service: StrId, attrs: Slice) -> u32 {
     b.push_resource(Resource {
         service,
         attrs,
@@ -208,172 +243,437 @@ fn push_process(b: &mut StoreBuilder, p: &Process<'_>) -> u32 {
     })
 }
 
-fn add_span(w: &Node<'_>, resource: u32, b: &mut StoreBuilder) {
-    let trace_id = b.trace_id(&w.trace_id, "trace id");
-    let span_id = b.span_id(w.span_id.as_deref().unwrap_or(""), "span id");
+/// The fields of a span object, gathered until the object ends.
+struct SpanFields<'a> {
+    trace_id: Cow<'a, str>,
+    span_id: Option<Cow<'a, str>>,
+    parent_span_id: Option<Cow<'a, str>>,
+    name: StrId,
+    start_micros: u64,
+    duration_micros: u64,
+    attrs: Slice,
+    events: Option<Slice>,
+    kind: SpanKind,
+    status: StatusCode,
+    status_message: StrId,
+    process_id: Cow<'a, str>,
+    /// Where an inline `process` object starts.
+    process: Option<usize>,
+    /// This span's items in [`Scratch`] start here.
+    refs_base: usize,
+    warnings_base: usize,
+}
 
-    // Parent: first CHILD_OF in the same trace, else first FOLLOWS_FROM in the same trace,
-    // else the deprecated parentSpanID. Every other reference becomes a link.
-    let mut refs: Vec<(bool, TraceId, SpanId)> = Vec::with_capacity(w.references.len());
-    for r in &w.references {
-        let ref_trace = if r.trace_id.is_empty() {
-            trace_id
-        } else {
-            b.trace_id(&r.trace_id, "reference trace id")
-        };
-        let ref_span = b.span_id(&r.span_id, "reference span id");
-        let child_of = !r.ref_type.eq_ignore_ascii_case("FOLLOWS_FROM");
-        refs.push((child_of, ref_trace, ref_span));
-    }
-    let same_trace = |(_, t, s): &(bool, TraceId, SpanId)| *t == trace_id && !s.is_zero();
-    let parent_ref = refs
-        .iter()
-        .position(|r| r.0 && same_trace(r))
-        .or_else(|| refs.iter().position(|r| !r.0 && same_trace(r)));
-    let parent_id = match (parent_ref, &w.parent_span_id) {
-        (Some(i), _) => refs[i].2,
-        (None, Some(p)) => b.span_id(p, "parent span id"),
-        (None, None) => SpanId(0),
-    };
-
-    let ref_type = b.intern("jaeger.ref_type");
-    let links: Vec<Link> = refs
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| Some(*i) != parent_ref)
-        .map(|(_, &(child_of, trace_id, span_id))| {
-            let value = b.intern(if child_of { "CHILD_OF" } else { "FOLLOWS_FROM" });
-            let attrs = b.push_attrs([Attr {
-                key: ref_type,
-                value: Value::Str(value),
-            }]);
-            Link {
-                trace_id,
-                span_id,
-                attrs,
-            }
-        })
-        .collect();
-    let links = b.store().push_links(links);
-
-    let attrs = push_tags(b, &w.tags);
-    let mut kind = SpanKind::Unspecified;
-    let mut status = StatusCode::Unset;
-    let mut status_message = StrId::EMPTY;
-    for tag in &w.tags {
-        match (tag.key.as_ref(), &tag.value) {
-            ("span.kind", Some(Loose::Str(k))) => kind = SpanKind::from_name(k),
-            ("error", Some(Loose::Bool(true))) => status = StatusCode::Error,
-            ("error", Some(Loose::Str(v))) if v.eq_ignore_ascii_case("true") => {
-                status = StatusCode::Error
-            }
-            ("otel.status_code", Some(Loose::Str(v))) => {
-                if v.eq_ignore_ascii_case("ERROR") {
-                    status = StatusCode::Error;
-                } else if v.eq_ignore_ascii_case("OK") && status != StatusCode::Error {
-                    status = StatusCode::Ok;
-                }
-            }
-            ("otel.status_description", Some(Loose::Str(v))) => status_message = b.intern(v),
-            _ => {}
+impl<'a> SpanFields<'a> {
+    fn new(scratch: &Scratch<'a>) -> Self {
+        SpanFields {
+            trace_id: Cow::Borrowed(""),
+            span_id: None,
+            parent_span_id: None,
+            name: StrId::EMPTY,
+            start_micros: 0,
+            duration_micros: 0,
+            attrs: Slice::default(),
+            events: None,
+            kind: SpanKind::Unspecified,
+            status: StatusCode::Unset,
+            status_message: StrId::EMPTY,
+            process_id: Cow::Borrowed(""),
+            process: None,
+            refs_base: scratch.refs.len(),
+            warnings_base: scratch.warnings.len(),
         }
     }
 
-    let events: Vec<Event> = w
-        .logs
-        .iter()
-        .map(|log| {
-            let name = log
-                .fields
-                .iter()
-                .find(|f| f.key == "event" || f.key == "message")
-                .and_then(|f| match &f.value {
-                    Some(Loose::Str(s)) => Some(s.as_ref()),
-                    _ => None,
-                })
-                .unwrap_or("log");
-            Event {
-                time_unix_nanos: micros_to_nanos(log.timestamp.0),
-                name: b.intern(name),
-                attrs: push_tags(b, &log.fields),
+    /// Reads the value of `key` if it is a span field; else skips it.
+    fn read(
+        &mut self,
+        key: &str,
+        s: &mut Scanner<'a>,
+        b: &mut StoreBuilder,
+        scratch: &mut Scratch<'a>,
+    ) -> ScanResult<()> {
+        match key {
+            "traceID" => self.trace_id = s.string_or_null("a trace id")?,
+            "spanID" => self.span_id = optional_string(s, "a span id")?,
+            "parentSpanID" => self.parent_span_id = optional_string(s, "a span id")?,
+            "operationName" => self.name = b.intern(&s.string_or_null("an operation name")?),
+            "references" => read_references(s, scratch)?,
+            "startTime" => self.start_micros = s.flex_u64()?,
+            "duration" => self.duration_micros = s.flex_u64()?,
+            "tags" => {
+                let mut effects = TagEffects::Span {
+                    kind: &mut self.kind,
+                    status: &mut self.status,
+                    status_message: &mut self.status_message,
+                };
+                self.attrs = tags(s, b, &mut effects)?;
             }
-        })
-        .collect();
-    let events = b.store().push_events(events);
-    for warning in &w.warnings {
-        b.warn_span(SpanWarning::FromSource(warning.to_string()));
+            "logs" => self.events = Some(logs(s, b)?),
+            "processID" => self.process_id = s.string_or_null("a process id")?,
+            "process" => {
+                if !s.null()? {
+                    self.process = Some(s.pos());
+                    s.skip()?;
+                }
+            }
+            "warnings" => {
+                if let Some(mut list) = s.array_or_null("a list of warnings")? {
+                    while s.item(&mut list)? {
+                        scratch.warnings.push(s.string("a warning")?);
+                    }
+                }
+            }
+            _ => s.skip()?,
+        }
+        Ok(())
     }
 
-    let name = b.intern(&w.operation_name);
-    let service = b.resource_service(resource);
-    b.push_span(Span {
-        trace_id,
-        span_id,
-        parent_id,
-        start_unix_nanos: micros_to_nanos(w.start_time.0),
-        duration_nanos: micros_to_nanos(w.duration.0),
-        service,
-        name,
-        kind,
-        status,
-        status_message,
-        resource,
-        attrs,
-        events,
-        links,
-        file: 0,
-    });
+    /// Frees this span's scratch items.
+    fn release(&self, scratch: &mut Scratch<'a>) {
+        scratch.refs.truncate(self.refs_base);
+        scratch.warnings.truncate(self.warnings_base);
+    }
+
+    /// The span record, ids read and references turned into a parent and links (the
+    /// caller sets its resource and service).
+    fn finish(self, b: &mut StoreBuilder, scratch: &mut Scratch<'a>) -> Span {
+        let trace_id = b.trace_id(&self.trace_id, "trace id");
+        let span_id = b.span_id(self.span_id.as_deref().unwrap_or(""), "span id");
+
+        // Parent: first CHILD_OF in the same trace, else first FOLLOWS_FROM in the same
+        // trace, else the deprecated parentSpanID. Every other reference becomes a link.
+        let refs = &mut scratch.read_refs;
+        refs.clear();
+        for (child_of, ref_trace, ref_span) in scratch.refs.get(self.refs_base..).unwrap_or(&[]) {
+            let ref_trace = if ref_trace.is_empty() {
+                trace_id
+            } else {
+                b.trace_id(ref_trace, "reference trace id")
+            };
+            let ref_span = b.span_id(ref_span, "reference span id");
+            refs.push((*child_of, ref_trace, ref_span));
+        }
+        let same_trace = |(_, t, s): &(bool, TraceId, SpanId)| *t == trace_id && !s.is_zero();
+        let parent_ref = refs
+            .iter()
+            .position(|r| r.0 && same_trace(r))
+            .or_else(|| refs.iter().position(|r| !r.0 && same_trace(r)));
+        let parent_id = match (parent_ref, &self.parent_span_id) {
+            (Some(i), _) => refs.get(i).map_or(SpanId(0), |r| r.2),
+            (None, Some(p)) => b.span_id(p, "parent span id"),
+            (None, None) => SpanId(0),
+        };
+        let marks = b.marks();
+        for (i, &(child_of, trace_id, span_id)) in refs.iter().enumerate() {
+            if Some(i) == parent_ref {
+                continue;
+            }
+            let key = b.intern("jaeger.ref_type");
+            let value = b.intern(if child_of { "CHILD_OF" } else { "FOLLOWS_FROM" });
+            let attrs = b.push_attrs([Attr {
+                key,
+                value: Value::Str(value),
+            }]);
+            b.push_link(Link {
+                trace_id,
+                span_id,
+                attrs,
+            });
+        }
+        let pushed = b.pushed_since(marks);
+        for warning in scratch.warnings.get(self.warnings_base..).unwrap_or(&[]) {
+            b.warn_span(SpanWarning::FromSource(warning.to_string()));
+        }
+        self.release(scratch);
+        Span {
+            trace_id,
+            span_id,
+            parent_id,
+            start_unix_nanos: micros_to_nanos(self.start_micros),
+            duration_nanos: micros_to_nanos(self.duration_micros),
+            service: StrId::EMPTY,
+            name: self.name,
+            kind: self.kind,
+            status: self.status,
+            status_message: self.status_message,
+            resource: 0,
+            attrs: self.attrs,
+            events: self.events.unwrap_or(pushed.events),
+            links: pushed.links,
+            file: 0,
+        }
+    }
+}
+
+fn optional_string<'a>(s: &mut Scanner<'a>, expected: &str) -> ScanResult<Option<Cow<'a, str>>> {
+    if s.null()? {
+        return Ok(None);
+    }
+    s.string(expected).map(Some)
+}
+
+/// A JSON object of any Jaeger shape: an envelope (`data`), a trace (`spans`, `processes`)
+/// or a loose span (`spanID`, … with an inline `process` or a `processID` that `group`
+/// resolves). What it is shows only once it ends, so span fields are gathered meanwhile.
+fn node<'a>(
+    s: &mut Scanner<'a>,
+    b: &mut StoreBuilder,
+    scratch: &mut Scratch<'a>,
+    group: &mut Processes<'a>,
+) -> ScanResult<()> {
+    let mut o = s.object("a Jaeger trace or span (an object with \"traceID\")")?;
+    let mut fields = SpanFields::new(scratch);
+    let mut processes = Processes::open();
+    let (mut has_data, mut has_spans, mut has_processes) = (false, false, false);
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "data" => {
+                if let Some(mut list) = s.array_or_null("a list of Jaeger traces")? {
+                    let mut inner = Processes::complete();
+                    while s.item(&mut list)? {
+                        has_data = true;
+                        node(s, b, scratch, &mut inner)?;
+                    }
+                }
+            }
+            "spans" => {
+                if let Some(mut list) = s.array_or_null("a list of spans")? {
+                    while s.item(&mut list)? {
+                        has_spans = true;
+                        trace_span(s, b, scratch, &mut processes)?;
+                    }
+                }
+            }
+            "processes" => {
+                processes.map = read_processes(s)?;
+                has_processes = processes.map.is_some();
+            }
+            _ => fields.read(&key, s, b, scratch)?,
+        }
+    }
+    let is_trace = !has_data && (has_spans || has_processes);
+    if is_trace {
+        for w in scratch.warnings.get(fields.warnings_base..).unwrap_or(&[]) {
+            b.warn_file(format!("trace warning from Jaeger: {w}"));
+        }
+    }
+    processes.finish(s, b)?;
+    // An envelope's traces, and a trace's spans, were read above.
+    if !has_data && !is_trace && fields.span_id.is_some() {
+        return add_span(fields, s, b, scratch, group);
+    }
+    fields.release(scratch);
+    Ok(())
+}
+
+/// One span of a trace's `spans`.
+fn trace_span<'a>(
+    s: &mut Scanner<'a>,
+    b: &mut StoreBuilder,
+    scratch: &mut Scratch<'a>,
+    processes: &mut Processes<'a>,
+) -> ScanResult<()> {
+    let mut o = s.object("a span object")?;
+    let mut fields = SpanFields::new(scratch);
+    while let Some(key) = s.key(&mut o)? {
+        fields.read(&key, s, b, scratch)?;
+    }
+    add_span(fields, s, b, scratch, processes)
+}
+
+/// Adds a span with its inline process (a resource of its own), or the one `processes`
+/// has under its `processID`.
+fn add_span<'a>(
+    fields: SpanFields<'a>,
+    s: &Scanner<'a>,
+    b: &mut StoreBuilder,
+    scratch: &mut Scratch<'a>,
+    processes: &mut Processes<'a>,
+) -> ScanResult<()> {
+    let inline = fields.process;
+    let process_id = fields.process_id.clone();
+    let mut span = fields.finish(b, scratch);
+    match inline {
+        Some(at) => {
+            span.resource = process(&mut s.fork_at(at), b)?;
+            span.service = b.resource_service(span.resource);
+            b.push_span(span);
+            Ok(())
+        }
+        None => processes.push_span(s, b, span, process_id),
+    }
+}
+
+fn read_references<'a>(s: &mut Scanner<'a>, scratch: &mut Scratch<'a>) -> ScanResult<()> {
+    let Some(mut list) = s.array_or_null("a list of references")? else {
+        return Ok(());
+    };
+    while s.item(&mut list)? {
+        let mut o = s.object("a reference object")?;
+        let (mut ref_type, mut trace_id, mut span_id) =
+            (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
+        while let Some(key) = s.key(&mut o)? {
+            match &*key {
+                "refType" => ref_type = s.string_or_null("a reference type")?,
+                "traceID" => trace_id = s.string_or_null("a trace id")?,
+                "spanID" => span_id = s.string_or_null("a span id")?,
+                _ => s.skip()?,
+            }
+        }
+        let child_of = !ref_type.eq_ignore_ascii_case("FOLLOWS_FROM");
+        scratch.refs.push((child_of, trace_id, span_id));
+    }
+    Ok(())
+}
+
+/// What tags mean beyond being attributes.
+enum TagEffects<'t, 'a> {
+    /// Process tags: nothing.
+    None,
+    /// Span tags: `span.kind`, `error`, `otel.status_code`, `otel.status_description`.
+    Span {
+        kind: &'t mut SpanKind,
+        status: &'t mut StatusCode,
+        status_message: &'t mut StrId,
+    },
+    /// Log fields: the first `event` or `message` field names the event, if it is a string.
+    Log {
+        name: &'t mut Option<Option<Cow<'a, str>>>,
+    },
+}
+
+/// A list of typed tags (`{key, type, value}`), appended to the attribute arena.
+fn tags<'a>(
+    s: &mut Scanner<'a>,
+    b: &mut StoreBuilder,
+    effects: &mut TagEffects<'_, 'a>,
+) -> ScanResult<Slice> {
+    let marks = b.marks();
+    if let Some(mut list) = s.array_or_null("a list of tags")? {
+        while s.item(&mut list)? {
+            let mut o = s.object("a tag (an object with \"key\" and \"value\")")?;
+            let (mut key, mut kind, mut value) = (Cow::Borrowed(""), Cow::Borrowed(""), None);
+            while let Some(field) = s.key(&mut o)? {
+                match &*field {
+                    "key" => key = s.string_or_null("a tag key")?,
+                    "type" => kind = s.string_or_null("a tag type")?,
+                    "value" => value = Some(s.raw()?).filter(|v| *v != Raw::Null),
+                    _ => s.skip()?,
+                }
+            }
+            effects.apply(b, &key, value.as_ref());
+            let attr = Attr {
+                key: b.intern(&key),
+                value: tag_value(b, &kind, value.as_ref()),
+            };
+            b.push_attr(attr);
+        }
+    }
+    Ok(b.pushed_since(marks).attrs)
+}
+
+impl<'a> TagEffects<'_, 'a> {
+    fn apply(&mut self, b: &mut StoreBuilder, key: &str, value: Option<&Raw<'a>>) {
+        match self {
+            TagEffects::None => {}
+            TagEffects::Span {
+                kind,
+                status,
+                status_message,
+            } => match (key, value) {
+                ("span.kind", Some(Raw::Str(k))) => **kind = span_kind_from_name(k),
+                ("error", Some(Raw::Bool(true))) => **status = StatusCode::Error,
+                ("error", Some(Raw::Str(v))) if v.eq_ignore_ascii_case("true") => {
+                    **status = StatusCode::Error
+                }
+                ("otel.status_code", Some(Raw::Str(v))) => {
+                    if v.eq_ignore_ascii_case("ERROR") {
+                        **status = StatusCode::Error;
+                    } else if v.eq_ignore_ascii_case("OK") && **status != StatusCode::Error {
+                        **status = StatusCode::Ok;
+                    }
+                }
+                ("otel.status_description", Some(Raw::Str(v))) => **status_message = b.intern(v),
+                _ => {}
+            },
+            TagEffects::Log { name } => {
+                if name.is_none() && (key == "event" || key == "message") {
+                    **name = Some(match value {
+                        Some(Raw::Str(s)) => Some(s.clone()),
+                        _ => None,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// `logs`, as events named by their `event` (or `message`) field.
+fn logs(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Slice> {
+    let marks = b.marks();
+    if let Some(mut list) = s.array_or_null("a list of logs")? {
+        while s.item(&mut list)? {
+            let mut o = s.object("a log object")?;
+            let (mut micros, mut name, mut attrs) = (0, None, Slice::default());
+            while let Some(key) = s.key(&mut o)? {
+                match &*key {
+                    "timestamp" => micros = s.flex_u64()?,
+                    "fields" => attrs = tags(s, b, &mut TagEffects::Log { name: &mut name })?,
+                    _ => s.skip()?,
+                }
+            }
+            let name = b.intern(name.flatten().as_deref().unwrap_or("log"));
+            b.push_event(Event {
+                time_unix_nanos: micros_to_nanos(micros),
+                name,
+                attrs,
+            });
+        }
+    }
+    Ok(b.pushed_since(marks).events)
 }
 
 fn micros_to_nanos(us: u64) -> i64 {
     i64::try_from(us).unwrap_or(i64::MAX).saturating_mul(1000)
 }
 
-fn push_tags(b: &mut StoreBuilder, tags: &[Tag<'_>]) -> Slice {
-    if tags.is_empty() {
-        return Slice::default();
-    }
-    let attrs: Vec<Attr> = tags
-        .iter()
-        .map(|t| {
-            let key = b.intern(&t.key);
-            let value = tag_value(b, &t.kind, t.value.as_ref());
-            Attr { key, value }
-        })
-        .collect();
-    b.push_attrs(attrs)
-}
-
 /// A tag value, typed by the tag's `type` when present, else by its JSON type. `int64`
 /// values beyond 2^53 arrive as strings and are parsed as integers.
-fn tag_value(b: &mut StoreBuilder, kind: &str, value: Option<&Loose<'_>>) -> Value {
+fn tag_value(b: &mut StoreBuilder, kind: &str, value: Option<&Raw<'_>>) -> Value {
     let Some(value) = value else {
         return Value::Str(StrId::EMPTY);
     };
-    match (kind.to_ascii_lowercase().as_str(), value) {
-        ("int64", Loose::Str(s)) => match s.trim().parse::<i64>() {
+    let is = |name: &str| kind.eq_ignore_ascii_case(name);
+    match value {
+        Raw::Str(s) if is("int64") => match trim(s).parse::<i64>() {
             Ok(i) => Value::Int(i),
             Err(_) => Value::Str(b.intern(s)),
         },
-        ("float64", Loose::Str(s)) => match s.trim().parse::<f64>() {
+        Raw::Str(s) if is("float64") => match trim(s).parse::<f64>() {
             Ok(f) => Value::Float(f),
             Err(_) => Value::Str(b.intern(s)),
         },
-        ("bool", Loose::Str(s)) => match s.trim() {
+        Raw::Str(s) if is("bool") => match trim(s) {
             t if t.eq_ignore_ascii_case("true") => Value::Bool(true),
             t if t.eq_ignore_ascii_case("false") => Value::Bool(false),
             _ => Value::Str(b.intern(s)),
         },
-        ("binary", Loose::Str(s)) => Value::Bytes(b.intern(s)),
-        ("string", Loose::Str(s)) | (_, Loose::Str(s)) => Value::Str(b.intern(s)),
-        (_, Loose::Bool(x)) => Value::Bool(*x),
-        (_, Loose::I64(i)) => Value::Int(*i),
-        (_, Loose::U64(u)) => match i64::try_from(*u) {
+        Raw::Str(s) if is("binary") => Value::Bytes(b.intern(s)),
+        Raw::Str(s) => Value::Str(b.intern(s)),
+        Raw::Bool(x) => Value::Bool(*x),
+        Raw::Num(Num::I(i)) => Value::Int(*i),
+        Raw::Num(Num::U(u)) => match i64::try_from(*u) {
             Ok(i) => Value::Int(i),
             Err(_) => Value::Str(b.intern(&u.to_string())),
         },
-        (_, Loose::F64(f)) => Value::Float(*f),
-        (_, Loose::Json(j)) => Value::Json(b.intern(j)),
-        (_, Loose::Null) => Value::Str(StrId::EMPTY),
+        Raw::Num(Num::F(f)) => Value::Float(*f),
+        // Arrays and objects as compact JSON text (as serde_json writes them).
+        Raw::Nested(text) => {
+            let compact = serde_json::from_str::<serde_json::Value>(text)
+                .map_or_else(|_| text.to_string(), |v| v.to_string());
+            Value::Json(b.intern(&compact))
+        }
+        Raw::Null => Value::Str(StrId::EMPTY),
     }
 }

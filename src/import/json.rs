@@ -1,5 +1,9 @@
 //! JSON helpers shared by the importers: user-facing syntax error messages and lenient
 //! number readers (64-bit integers as strings or numbers, never through `f64`).
+//!
+//! The OTLP and Jaeger importers read through the faster pull scanner in `scan.rs` (whose
+//! `flex_*` readers follow the same rules as the `Flex*` types here); the serde helpers stay
+//! for importers built on serde derive.
 
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::Deserialize;
@@ -31,6 +35,7 @@ pub fn describe(e: &serde_json::Error) -> String {
 
 /// Deserializes every top-level JSON value in `bytes` (one document, or JSON Lines) and
 /// hands each to `each`.
+#[allow(dead_code)] // kept for serde-based importers
 pub fn for_each_document<'de, T: Deserialize<'de>>(
     bytes: &'de [u8],
     mut each: impl FnMut(T),
@@ -43,12 +48,14 @@ pub fn for_each_document<'de, T: Deserialize<'de>>(
 }
 
 /// For `deserialize_with`: a list that may be written as `null`, which reads as empty.
+#[allow(dead_code)] // kept for serde-based importers
 pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// An unsigned 64-bit integer written as a JSON number or a decimal string (proto3 JSON
 /// writes 64-bit integers as strings). Floats are truncated; negative numbers are 0.
+#[allow(dead_code)] // kept for serde-based importers
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlexU64(pub u64);
 
@@ -91,6 +98,7 @@ impl<'de> Deserialize<'de> for FlexU64 {
 }
 
 /// A signed 64-bit integer written as a JSON number or a decimal string.
+#[allow(dead_code)] // kept for serde-based importers
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct FlexI64(pub i64);
 
@@ -124,6 +132,7 @@ impl<'de> Deserialize<'de> for FlexI64 {
 
 /// A double written as a JSON number or as a string (`"NaN"`, `"Infinity"`, `"-Infinity"`,
 /// or digits), as proto3 JSON allows.
+#[allow(dead_code)] // kept for serde-based importers
 #[derive(Copy, Clone, Debug, Default, PartialEq)]
 pub struct FlexF64(pub f64);
 
@@ -162,6 +171,7 @@ impl<'de> Deserialize<'de> for FlexF64 {
 
 /// Any JSON value, kept as cheaply as possible: scalars as themselves, arrays and objects
 /// as their compact JSON text.
+#[allow(dead_code)] // kept for serde-based importers
 #[derive(Clone, Debug, PartialEq)]
 pub enum Loose<'a> {
     Null,

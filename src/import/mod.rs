@@ -10,10 +10,11 @@ pub mod ids;
 mod jaeger;
 mod json;
 mod otlp;
+mod scan;
 
 pub use builder::StoreBuilder;
 
-use crate::model::{FileInfo, Store};
+use crate::model::{FileInfo, SpanKind, Store};
 use std::fmt;
 
 /// How sure an importer is, from a look at the start of a file, that it can read it.
@@ -209,6 +210,24 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// [`SpanKind::from_name`] without its allocation (importers call it once per span).
+pub(crate) fn span_kind_from_name(name: &str) -> SpanKind {
+    let is = |s: &str| name.eq_ignore_ascii_case(s);
+    if is("internal") {
+        SpanKind::Internal
+    } else if is("server") || is("rpc.server") {
+        SpanKind::Server
+    } else if is("client") || is("rpc.client") {
+        SpanKind::Client
+    } else if is("producer") {
+        SpanKind::Producer
+    } else if is("consumer") {
+        SpanKind::Consumer
+    } else {
+        SpanKind::Unspecified
+    }
+}
+
 /// First non-whitespace byte.
 pub(crate) fn first_byte(head: &[u8]) -> Option<u8> {
     head.iter().copied().find(|b| !b.is_ascii_whitespace())
@@ -224,6 +243,30 @@ mod tests {
             "name": "segment", "start_time": 1595437651.680097, "parent_id": "bda182a644eee9b3"}"#;
         let e = import("seg.json", doc).unwrap_err();
         assert!(e.message.contains("X-Ray"), "{e}");
+    }
+
+    #[test]
+    fn span_kind_names_match_the_model() {
+        for name in [
+            "server",
+            "SERVER",
+            "Client",
+            "rpc.server",
+            "RPC.CLIENT",
+            "producer",
+            "consumer",
+            "internal",
+            "INTERNAL",
+            "",
+            "other",
+            "ſerver",
+        ] {
+            assert_eq!(
+                span_kind_from_name(name),
+                SpanKind::from_name(name),
+                "{name}"
+            );
+        }
     }
 
     #[test]

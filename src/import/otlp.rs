@@ -12,16 +12,20 @@
 //!
 //! Units: all times are nanoseconds since the Unix epoch, as in the model.
 //!
+//! Reading: one pass with the pull [`Scanner`]; each span goes into the builder as soon as
+//! its object ends, so no wire structs pile up. A resource that comes after its scope spans
+//! (unusual: writers follow the proto's field order) is read first, and the spans after it.
+//!
 //! Spec: <https://github.com/open-telemetry/opentelemetry-proto/blob/main/docs/specification.md#json-protobuf-encoding>
 //! and `opentelemetry/proto/trace/v1/trace.proto`.
 
-use super::json::{for_each_document, nullable, FlexF64, FlexI64, FlexU64, Loose};
-use super::{first_byte, has_key, Importer, Sniff, StoreBuilder};
+use super::scan::{error_message, Num, Raw, ScanResult, Scanner};
+use super::{first_byte, has_key, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
-    Attr, Event, Link, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode, StrId, Value,
-    SPAN_END_UNKNOWN,
+    Attr, Event, Link, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, StrId,
+    TraceId, Value, SPAN_END_UNKNOWN,
 };
-use serde::Deserialize;
+use serde_json::Value as J;
 use std::borrow::Cow;
 
 pub const IMPORTER: Importer = Importer {
@@ -47,10 +51,15 @@ fn sniff(head: &[u8]) -> Sniff {
 
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
     let mut documents = 0usize;
-    for_each_document::<Document>(bytes, |doc| {
-        documents += 1;
-        add_document(doc, b);
-    })?;
+    let mut read = || -> ScanResult<()> {
+        let mut s = Scanner::new(bytes)?;
+        while !s.at_end() {
+            documents += 1;
+            document(&mut s, b)?;
+        }
+        Ok(())
+    };
+    read().map_err(|e| error_message(bytes, &e))?;
     if documents > 1 {
         b.warn_file(format!(
             "read as JSON Lines: {} OTLP documents",
@@ -60,212 +69,201 @@ fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
     Ok(())
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Document<'a> {
-    #[serde(
-        default,
-        borrow,
-        alias = "resource_spans",
-        deserialize_with = "nullable"
-    )]
-    resource_spans: Vec<ResourceSpans<'a>>,
-    /// Tempo's name for `resourceSpans`.
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    batches: Vec<ResourceSpans<'a>>,
-    /// Jaeger api_v3 wraps `TracesData` in `{"result": …}`.
-    #[serde(default, borrow)]
-    result: Option<Box<Document<'a>>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ResourceSpans<'a> {
-    #[serde(default, borrow)]
-    resource: Option<ResourceWire<'a>>,
-    #[serde(
-        default,
-        borrow,
-        alias = "instrumentationLibrarySpans",
-        alias = "scope_spans",
-        deserialize_with = "nullable"
-    )]
-    scope_spans: Vec<ScopeSpans<'a>>,
-}
-
-#[derive(Deserialize)]
-struct ResourceWire<'a> {
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    attributes: Vec<KeyValue<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ScopeSpans<'a> {
-    #[serde(default, borrow, alias = "instrumentationLibrary")]
-    scope: Option<Scope<'a>>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    spans: Vec<SpanWire<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-struct Scope<'a> {
-    #[serde(default, borrow)]
-    name: Cow<'a, str>,
-    #[serde(default, borrow)]
-    version: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    attributes: Vec<KeyValue<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SpanWire<'a> {
-    #[serde(default, borrow, alias = "trace_id")]
-    trace_id: Cow<'a, str>,
-    #[serde(default, borrow, alias = "span_id")]
-    span_id: Cow<'a, str>,
-    #[serde(default, borrow, alias = "parent_span_id")]
-    parent_span_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    name: Cow<'a, str>,
-    #[serde(default, borrow)]
-    kind: Option<Loose<'a>>,
-    #[serde(default, alias = "start_time_unix_nano")]
-    start_time_unix_nano: FlexU64,
-    #[serde(default, alias = "end_time_unix_nano")]
-    end_time_unix_nano: FlexU64,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    attributes: Vec<KeyValue<'a>>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    events: Vec<EventWire<'a>>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    links: Vec<LinkWire<'a>>,
-    #[serde(default, borrow)]
-    status: Option<StatusWire<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EventWire<'a> {
-    #[serde(default, alias = "time_unix_nano")]
-    time_unix_nano: FlexU64,
-    #[serde(default, borrow)]
-    name: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    attributes: Vec<KeyValue<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LinkWire<'a> {
-    #[serde(default, borrow, alias = "trace_id")]
-    trace_id: Cow<'a, str>,
-    #[serde(default, borrow, alias = "span_id")]
-    span_id: Cow<'a, str>,
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    attributes: Vec<KeyValue<'a>>,
-}
-
-#[derive(Deserialize)]
-struct StatusWire<'a> {
-    #[serde(default, borrow)]
-    message: Cow<'a, str>,
-    #[serde(default, borrow)]
-    code: Option<Loose<'a>>,
-}
-
-#[derive(Deserialize)]
-struct KeyValue<'a> {
-    #[serde(default, borrow)]
-    key: Cow<'a, str>,
-    #[serde(default, borrow)]
-    value: Option<AnyValue<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct AnyValue<'a> {
-    #[serde(default, borrow, alias = "string_value")]
-    string_value: Option<Cow<'a, str>>,
-    #[serde(default, alias = "bool_value")]
-    bool_value: Option<bool>,
-    #[serde(default, alias = "int_value")]
-    int_value: Option<FlexI64>,
-    #[serde(default, alias = "double_value")]
-    double_value: Option<FlexF64>,
-    #[serde(default, borrow, alias = "array_value")]
-    array_value: Option<ArrayValue<'a>>,
-    #[serde(default, borrow, alias = "kvlist_value")]
-    kvlist_value: Option<KvList<'a>>,
-    #[serde(default, borrow, alias = "bytes_value")]
-    bytes_value: Option<Cow<'a, str>>,
-}
-
-#[derive(Deserialize, Default)]
-struct ArrayValue<'a> {
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    values: Vec<AnyValue<'a>>,
-}
-
-#[derive(Deserialize, Default)]
-struct KvList<'a> {
-    #[serde(default, borrow, deserialize_with = "nullable")]
-    values: Vec<KeyValue<'a>>,
-}
-
-fn add_document(doc: Document<'_>, b: &mut StoreBuilder) {
-    let Document {
-        resource_spans,
-        batches,
-        result,
-    } = doc;
-    for rs in resource_spans.into_iter().chain(batches) {
-        add_resource_spans(rs, b);
-    }
-    if let Some(inner) = result {
-        add_document(*inner, b);
-    }
-}
-
-fn add_resource_spans(rs: ResourceSpans<'_>, b: &mut StoreBuilder) {
-    let resource_attrs = rs.resource.map(|r| r.attributes).unwrap_or_default();
-    let service = resource_attrs
-        .iter()
-        .find(|kv| kv.key == "service.name")
-        .and_then(|kv| kv.value.as_ref())
-        .and_then(|v| v.string_value.as_deref())
-        .unwrap_or("")
-        .to_string();
-    let service = b.intern(&service);
-    let attrs = push_key_values(b, &resource_attrs);
-    for ss in rs.scope_spans {
-        let scope = ss.scope.unwrap_or_default();
-        let scope_name = b.intern(&scope.name);
-        let scope_version = b.intern(&scope.version);
-        let scope_attrs = push_key_values(b, &scope.attributes);
-        let resource = b.push_resource(Resource {
-            service,
-            attrs,
-            scope_name,
-            scope_version,
-            scope_attrs,
-        });
-        for span in ss.spans {
-            add_span(span, resource, b);
+/// `TracesData`, Tempo's `{"batches": …}`, or Jaeger api_v3's `{"result": TracesData}`.
+fn document(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<()> {
+    let mut o = s.object("an OTLP document (an object with \"resourceSpans\")")?;
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            // `batches` is Tempo's name for `resourceSpans`.
+            "resourceSpans" | "resource_spans" | "batches" => {
+                if let Some(mut list) = s.array_or_null("a list of resourceSpans")? {
+                    while s.item(&mut list)? {
+                        resource_spans(s, b)?;
+                    }
+                }
+            }
+            "result" => {
+                if !s.null()? {
+                    document(s, b)?;
+                }
+            }
+            _ => s.skip()?,
         }
     }
+    Ok(())
 }
 
-fn add_span(w: SpanWire<'_>, resource: u32, b: &mut StoreBuilder) {
-    let trace_id = b.trace_id(&w.trace_id, "trace id");
-    let span_id = b.span_id(&w.span_id, "span id");
-    let parent_id = match w.parent_span_id.as_deref() {
-        Some(p) => b.span_id(p, "parent span id"),
-        None => crate::model::SpanId(0),
+/// What spans take from their `resource`.
+#[derive(Copy, Clone, Default)]
+struct ResourceInfo {
+    service: StrId,
+    attrs: Slice,
+}
+
+fn resource_spans(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<()> {
+    let mut o = s.object("a resourceSpans object")?;
+    let mut resource = None;
+    // Where scope spans start that came before the resource (read once it is known).
+    let mut later = Vec::new();
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "resource" => resource = Some(read_resource(s, b)?),
+            "scopeSpans" | "instrumentationLibrarySpans" | "scope_spans" => match resource {
+                Some(r) => scope_spans_list(s, b, r)?,
+                None => {
+                    later.push(s.pos());
+                    s.skip()?;
+                }
+            },
+            _ => s.skip()?,
+        }
+    }
+    let r = resource.unwrap_or_default();
+    for at in later {
+        scope_spans_list(&mut s.fork_at(at), b, r)?;
+    }
+    Ok(())
+}
+
+/// The resource's attributes, and its `service.name` (the first such attribute, if it is a
+/// string).
+fn read_resource(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<ResourceInfo> {
+    let mut info = ResourceInfo::default();
+    let Some(mut o) = s.object_or_null("a resource object")? else {
+        return Ok(info);
     };
-    let start = clamp_i64(w.start_time_unix_nano.0);
-    let end = w.end_time_unix_nano.0;
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "attributes" => info.attrs = key_values(s, b)?,
+            _ => s.skip()?,
+        }
+    }
+    if let Some(key) = b.lookup("service.name") {
+        let first = b.attrs_of(info.attrs).iter().find(|a| a.key == key);
+        if let Some(Attr {
+            value: Value::Str(service),
+            ..
+        }) = first
+        {
+            info.service = *service;
+        }
+    }
+    Ok(info)
+}
+
+fn scope_spans_list(s: &mut Scanner<'_>, b: &mut StoreBuilder, r: ResourceInfo) -> ScanResult<()> {
+    if let Some(mut list) = s.array_or_null("a list of scopeSpans")? {
+        while s.item(&mut list)? {
+            scope_spans(s, b, r)?;
+        }
+    }
+    Ok(())
+}
+
+/// One scope's spans. Every scope gets its own [`Resource`] (resource + scope); a scope
+/// written after its spans fills in the resource its spans already point to.
+fn scope_spans(s: &mut Scanner<'_>, b: &mut StoreBuilder, r: ResourceInfo) -> ScanResult<()> {
+    let mut o = s.object("a scopeSpans object")?;
+    let mut resource: Option<u32> = None;
+    let unscoped = Resource {
+        service: r.service,
+        attrs: r.attrs,
+        scope_name: StrId::EMPTY,
+        scope_version: StrId::EMPTY,
+        scope_attrs: Slice::default(),
+    };
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "scope" | "instrumentationLibrary" => {
+                let (scope_name, scope_version, scope_attrs) = read_scope(s, b)?;
+                let scoped = Resource {
+                    scope_name,
+                    scope_version,
+                    scope_attrs,
+                    ..unscoped
+                };
+                match resource {
+                    Some(index) => {
+                        if let Some(res) = b.store().resources.get_mut(index as usize) {
+                            res.scope_name = scope_name;
+                            res.scope_version = scope_version;
+                            res.scope_attrs = scope_attrs;
+                        }
+                    }
+                    None => resource = Some(b.push_resource(scoped)),
+                }
+            }
+            "spans" => {
+                let index = match resource {
+                    Some(index) => index,
+                    None => *resource.insert(b.push_resource(unscoped)),
+                };
+                if let Some(mut list) = s.array_or_null("a list of spans")? {
+                    while s.item(&mut list)? {
+                        span(s, b, index)?;
+                    }
+                }
+            }
+            _ => s.skip()?,
+        }
+    }
+    if resource.is_none() {
+        b.push_resource(unscoped);
+    }
+    Ok(())
+}
+
+fn read_scope(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<(StrId, StrId, Slice)> {
+    let mut scope = (StrId::EMPTY, StrId::EMPTY, Slice::default());
+    let Some(mut o) = s.object_or_null("a scope object")? else {
+        return Ok(scope);
+    };
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "name" => scope.0 = b.intern(&s.string_or_null("a scope name")?),
+            "version" => scope.1 = b.intern(&s.string_or_null("a scope version")?),
+            "attributes" => scope.2 = key_values(s, b)?,
+            _ => s.skip()?,
+        }
+    }
+    Ok(scope)
+}
+
+fn span(s: &mut Scanner<'_>, b: &mut StoreBuilder, resource: u32) -> ScanResult<()> {
+    let mut o = s.object("a span object")?;
+    let mut trace_id = TraceId(0);
+    let mut span_id = SpanId(0);
+    let mut parent_id = SpanId(0);
+    let mut name = StrId::EMPTY;
+    let mut kind = SpanKind::Unspecified;
+    let (mut start, mut end) = (0u64, 0u64);
+    let mut attrs = Slice::default();
+    let mut events = None;
+    let mut links = None;
+    let mut status = (StatusCode::Unset, StrId::EMPTY);
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "traceId" | "trace_id" => {
+                trace_id = b.trace_id(&s.string_or_null("a trace id")?, "trace id");
+            }
+            "spanId" | "span_id" => {
+                span_id = b.span_id(&s.string_or_null("a span id")?, "span id");
+            }
+            "parentSpanId" | "parent_span_id" => {
+                parent_id = b.span_id(&s.string_or_null("a span id")?, "parent span id");
+            }
+            "name" => name = b.intern(&s.string_or_null("a span name")?),
+            "kind" => kind = span_kind(s.raw()?),
+            "startTimeUnixNano" | "start_time_unix_nano" => start = s.flex_u64()?,
+            "endTimeUnixNano" | "end_time_unix_nano" => end = s.flex_u64()?,
+            "attributes" => attrs = key_values(s, b)?,
+            "events" => events = Some(read_events(s, b)?),
+            "links" => links = Some(read_links(s, b)?),
+            "status" => status = read_status(s, b)?,
+            _ => s.skip()?,
+        }
+    }
+    let start = clamp_i64(start);
     let duration = if end == 0 {
         b.warn_span(SpanWarning::NoEndTime);
         SPAN_END_UNKNOWN
@@ -275,32 +273,10 @@ fn add_span(w: SpanWire<'_>, resource: u32, b: &mut StoreBuilder) {
     } else {
         clamp_i64(end) - start
     };
-    let name = b.intern(&w.name);
-    let attrs = push_key_values(b, &w.attributes);
-    let events: Vec<Event> = w
-        .events
-        .iter()
-        .map(|e| Event {
-            time_unix_nanos: clamp_i64(e.time_unix_nano.0),
-            name: b.intern(&e.name),
-            attrs: push_key_values(b, &e.attributes),
-        })
-        .collect();
-    let events = b.store().push_events(events);
-    let links: Vec<Link> = w
-        .links
-        .iter()
-        .map(|l| Link {
-            trace_id: b.trace_id(&l.trace_id, "link trace id"),
-            span_id: b.span_id(&l.span_id, "link span id"),
-            attrs: push_key_values(b, &l.attributes),
-        })
-        .collect();
-    let links = b.store().push_links(links);
-    let (status, status_message) = match &w.status {
-        Some(s) => (status_code(s.code.as_ref()), b.intern(&s.message)),
-        None => (StatusCode::Unset, StrId::EMPTY),
-    };
+    // A span without events or links gets an empty slice at the arena's end.
+    let empty = b.pushed_since(b.marks());
+    let events = events.unwrap_or(empty.events);
+    let links = links.unwrap_or(empty.links);
     let service = b.resource_service(resource);
     b.push_span(Span {
         trace_id,
@@ -310,38 +286,108 @@ fn add_span(w: SpanWire<'_>, resource: u32, b: &mut StoreBuilder) {
         duration_nanos: duration,
         service,
         name,
-        kind: span_kind(w.kind.as_ref()),
-        status,
-        status_message,
+        kind,
+        status: status.0,
+        status_message: status.1,
         resource,
         attrs,
         events,
         links,
         file: 0,
     });
+    Ok(())
+}
+
+fn read_events(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Slice> {
+    let start = b.marks();
+    if let Some(mut list) = s.array_or_null("a list of events")? {
+        while s.item(&mut list)? {
+            let mut o = s.object("an event object")?;
+            let mut event = Event {
+                time_unix_nanos: 0,
+                name: StrId::EMPTY,
+                attrs: Slice::default(),
+            };
+            while let Some(key) = s.key(&mut o)? {
+                match &*key {
+                    "timeUnixNano" | "time_unix_nano" => {
+                        event.time_unix_nanos = clamp_i64(s.flex_u64()?)
+                    }
+                    "name" => event.name = b.intern(&s.string_or_null("an event name")?),
+                    "attributes" => event.attrs = key_values(s, b)?,
+                    _ => s.skip()?,
+                }
+            }
+            b.push_event(event);
+        }
+    }
+    Ok(b.pushed_since(start).events)
+}
+
+fn read_links(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Slice> {
+    let start = b.marks();
+    if let Some(mut list) = s.array_or_null("a list of links")? {
+        while s.item(&mut list)? {
+            let mut o = s.object("a link object")?;
+            let (mut trace_id, mut span_id) = (Cow::Borrowed(""), Cow::Borrowed(""));
+            let mut attrs = Slice::default();
+            while let Some(key) = s.key(&mut o)? {
+                match &*key {
+                    "traceId" | "trace_id" => trace_id = s.string_or_null("a trace id")?,
+                    "spanId" | "span_id" => span_id = s.string_or_null("a span id")?,
+                    "attributes" => attrs = key_values(s, b)?,
+                    _ => s.skip()?,
+                }
+            }
+            let link = Link {
+                trace_id: b.trace_id(&trace_id, "link trace id"),
+                span_id: b.span_id(&span_id, "link span id"),
+                attrs,
+            };
+            b.push_link(link);
+        }
+    }
+    Ok(b.pushed_since(start).links)
+}
+
+fn read_status(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<(StatusCode, StrId)> {
+    let Some(mut o) = s.object_or_null("a status object")? else {
+        return Ok((StatusCode::Unset, StrId::EMPTY));
+    };
+    let mut status = (StatusCode::Unset, StrId::EMPTY);
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "message" => status.1 = b.intern(&s.string_or_null("a status message")?),
+            "code" => status.0 = status_code(s.raw()?),
+            _ => s.skip()?,
+        }
+    }
+    Ok(status)
 }
 
 fn clamp_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-fn span_kind(kind: Option<&Loose<'_>>) -> SpanKind {
+/// `kind` as a number (1-5) or an enum name (`"SPAN_KIND_SERVER"`).
+fn span_kind(kind: Raw<'_>) -> SpanKind {
     match kind {
-        Some(Loose::U64(1)) | Some(Loose::I64(1)) => SpanKind::Internal,
-        Some(Loose::U64(2)) | Some(Loose::I64(2)) => SpanKind::Server,
-        Some(Loose::U64(3)) | Some(Loose::I64(3)) => SpanKind::Client,
-        Some(Loose::U64(4)) | Some(Loose::I64(4)) => SpanKind::Producer,
-        Some(Loose::U64(5)) | Some(Loose::I64(5)) => SpanKind::Consumer,
-        Some(Loose::Str(name)) => SpanKind::from_name(name.trim_start_matches("SPAN_KIND_")),
+        Raw::Num(Num::U(1)) => SpanKind::Internal,
+        Raw::Num(Num::U(2)) => SpanKind::Server,
+        Raw::Num(Num::U(3)) => SpanKind::Client,
+        Raw::Num(Num::U(4)) => SpanKind::Producer,
+        Raw::Num(Num::U(5)) => SpanKind::Consumer,
+        Raw::Str(name) => span_kind_from_name(name.trim_start_matches("SPAN_KIND_")),
         _ => SpanKind::Unspecified,
     }
 }
 
-fn status_code(code: Option<&Loose<'_>>) -> StatusCode {
+/// `status.code` as a number (1 OK, 2 ERROR) or an enum name (`"STATUS_CODE_ERROR"`).
+fn status_code(code: Raw<'_>) -> StatusCode {
     match code {
-        Some(Loose::U64(1)) | Some(Loose::I64(1)) => StatusCode::Ok,
-        Some(Loose::U64(2)) | Some(Loose::I64(2)) => StatusCode::Error,
-        Some(Loose::Str(name)) => match name.trim_start_matches("STATUS_CODE_") {
+        Raw::Num(Num::U(1)) => StatusCode::Ok,
+        Raw::Num(Num::U(2)) => StatusCode::Error,
+        Raw::Str(name) => match name.trim_start_matches("STATUS_CODE_") {
             "OK" | "ok" | "Ok" => StatusCode::Ok,
             "ERROR" | "error" | "Error" => StatusCode::Error,
             _ => StatusCode::Unset,
@@ -350,68 +396,166 @@ fn status_code(code: Option<&Loose<'_>>) -> StatusCode {
     }
 }
 
-fn push_key_values(b: &mut StoreBuilder, kvs: &[KeyValue<'_>]) -> Slice {
-    if kvs.is_empty() {
-        return Slice::default();
-    }
-    let attrs: Vec<Attr> = kvs
-        .iter()
-        .map(|kv| {
-            let key = b.intern(&kv.key);
-            let value = match &kv.value {
-                Some(v) => any_value(b, v),
-                None => Value::Str(StrId::EMPTY),
+/// A list of `KeyValue`s, appended to the attribute arena as it is read.
+fn key_values(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Slice> {
+    let start = b.marks();
+    if let Some(mut list) = s.array_or_null("a list of attributes")? {
+        while s.item(&mut list)? {
+            let mut o = s.object("an attribute (an object with \"key\" and \"value\")")?;
+            let mut attr = Attr {
+                key: StrId::EMPTY,
+                value: Value::Str(StrId::EMPTY),
             };
-            Attr { key, value }
-        })
-        .collect();
-    b.push_attrs(attrs)
+            while let Some(key) = s.key(&mut o)? {
+                match &*key {
+                    "key" => attr.key = b.intern(&s.string_or_null("an attribute key")?),
+                    "value" => attr.value = any_value(s, b)?,
+                    _ => s.skip()?,
+                }
+            }
+            b.push_attr(attr);
+        }
+    }
+    Ok(b.pushed_since(start).attrs)
 }
 
-fn any_value(b: &mut StoreBuilder, v: &AnyValue<'_>) -> Value {
-    if let Some(s) = &v.string_value {
-        Value::Str(b.intern(s))
-    } else if let Some(x) = v.bool_value {
-        Value::Bool(x)
-    } else if let Some(x) = v.int_value {
-        Value::Int(x.0)
-    } else if let Some(x) = v.double_value {
-        Value::Float(x.0)
-    } else if let Some(x) = &v.bytes_value {
-        Value::Bytes(b.intern(x))
-    } else if v.array_value.is_some() || v.kvlist_value.is_some() {
-        Value::Json(b.intern(&any_to_json(v).to_string()))
-    } else {
-        Value::Str(StrId::EMPTY)
+/// The fields of an `AnyValue` (`null` ones read as absent). Exactly one is normally set;
+/// when several are, the first of this order wins, for top-level and nested values alike.
+#[derive(Default)]
+struct AnyValue<'a> {
+    string: Option<Cow<'a, str>>,
+    bool: Option<bool>,
+    int: Option<i64>,
+    double: Option<f64>,
+    bytes: Option<Cow<'a, str>>,
+    array: Option<J>,
+    kvlist: Option<J>,
+}
+
+fn read_any<'a>(s: &mut Scanner<'a>) -> ScanResult<AnyValue<'a>> {
+    let mut v = AnyValue::default();
+    let Some(mut o) = s.object_or_null("an attribute value object")? else {
+        return Ok(v);
+    };
+    while let Some(key) = s.key(&mut o)? {
+        if s.null()? {
+            continue;
+        }
+        match &*key {
+            "stringValue" | "string_value" => v.string = Some(s.string("a string")?),
+            "boolValue" | "bool_value" => v.bool = Some(s.boolean("true or false")?),
+            "intValue" | "int_value" => v.int = Some(s.flex_i64()?),
+            "doubleValue" | "double_value" => v.double = Some(s.flex_f64()?),
+            "bytesValue" | "bytes_value" => v.bytes = Some(s.string("base64 text")?),
+            "arrayValue" | "array_value" => v.array = Some(J::Array(array_json(s)?)),
+            "kvlistValue" | "kvlist_value" => v.kvlist = Some(J::Object(kvlist_json(s)?)),
+            _ => s.skip()?,
+        }
+    }
+    Ok(v)
+}
+
+impl<'a> AnyValue<'a> {
+    /// The one field that counts.
+    fn pick(self) -> Picked<'a> {
+        if let Some(x) = self.string {
+            Picked::Str(x)
+        } else if let Some(x) = self.bool {
+            Picked::Bool(x)
+        } else if let Some(x) = self.int {
+            Picked::Int(x)
+        } else if let Some(x) = self.double {
+            Picked::Double(x)
+        } else if let Some(x) = self.bytes {
+            Picked::Bytes(x)
+        } else if let Some(j) = self.array.or(self.kvlist) {
+            Picked::Json(j)
+        } else {
+            Picked::Empty
+        }
     }
 }
 
-/// An OTLP `AnyValue` as plain JSON (`["a", 1]`, `{"k": true}`), for display.
-fn any_to_json(v: &AnyValue<'_>) -> serde_json::Value {
-    use serde_json::Value as J;
-    if let Some(s) = &v.string_value {
-        J::String(s.to_string())
-    } else if let Some(x) = v.bool_value {
-        J::Bool(x)
-    } else if let Some(x) = v.int_value {
-        J::from(x.0)
-    } else if let Some(x) = v.double_value {
-        serde_json::Number::from_f64(x.0).map_or(J::String(x.0.to_string()), J::Number)
-    } else if let Some(x) = &v.bytes_value {
-        J::String(x.to_string())
-    } else if let Some(a) = &v.array_value {
-        J::Array(a.values.iter().map(any_to_json).collect())
-    } else if let Some(kv) = &v.kvlist_value {
-        J::Object(
-            kv.values
-                .iter()
-                .map(|kv| {
-                    let value = kv.value.as_ref().map_or(J::Null, any_to_json);
-                    (kv.key.to_string(), value)
-                })
-                .collect(),
-        )
-    } else {
-        J::Null
+enum Picked<'a> {
+    Str(Cow<'a, str>),
+    Bool(bool),
+    Int(i64),
+    Double(f64),
+    Bytes(Cow<'a, str>),
+    Json(J),
+    Empty,
+}
+
+/// An attribute value; arrays and kvlists are kept as JSON text.
+fn any_value(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Value> {
+    Ok(match read_any(s)?.pick() {
+        Picked::Str(x) => Value::Str(b.intern(&x)),
+        Picked::Bool(x) => Value::Bool(x),
+        Picked::Int(x) => Value::Int(x),
+        Picked::Double(x) => Value::Float(x),
+        Picked::Bytes(x) => Value::Bytes(b.intern(&x)),
+        Picked::Json(j) => Value::Json(b.intern(&j.to_string())),
+        Picked::Empty => Value::Str(StrId::EMPTY),
+    })
+}
+
+/// An `AnyValue` as plain JSON (`["a", 1]`, `{"k": true}`), for display.
+fn any_json(s: &mut Scanner<'_>) -> ScanResult<J> {
+    Ok(match read_any(s)?.pick() {
+        Picked::Str(x) | Picked::Bytes(x) => J::String(x.into_owned()),
+        Picked::Bool(x) => J::Bool(x),
+        Picked::Int(x) => J::from(x),
+        Picked::Double(x) => {
+            serde_json::Number::from_f64(x).map_or(J::String(x.to_string()), J::Number)
+        }
+        Picked::Json(j) => j,
+        Picked::Empty => J::Null,
+    })
+}
+
+/// `arrayValue`: `{"values": [AnyValue]}`.
+fn array_json(s: &mut Scanner<'_>) -> ScanResult<Vec<J>> {
+    let mut out = Vec::new();
+    let mut o = s.object("an arrayValue object")?;
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "values" => {
+                if let Some(mut list) = s.array_or_null("a list of values")? {
+                    while s.item(&mut list)? {
+                        out.push(any_json(s)?);
+                    }
+                }
+            }
+            _ => s.skip()?,
+        }
     }
+    Ok(out)
+}
+
+/// `kvlistValue`: `{"values": [KeyValue]}`.
+fn kvlist_json(s: &mut Scanner<'_>) -> ScanResult<serde_json::Map<String, J>> {
+    let mut out = serde_json::Map::new();
+    let mut o = s.object("a kvlistValue object")?;
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "values" => {
+                if let Some(mut list) = s.array_or_null("a list of key/values")? {
+                    while s.item(&mut list)? {
+                        let mut kv = s.object("a key/value object")?;
+                        let (mut k, mut v) = (String::new(), J::Null);
+                        while let Some(field) = s.key(&mut kv)? {
+                            match &*field {
+                                "key" => k = s.string_or_null("a key")?.into_owned(),
+                                "value" => v = any_json(s)?,
+                                _ => s.skip()?,
+                            }
+                        }
+                        out.insert(k, v);
+                    }
+                }
+            }
+            _ => s.skip()?,
+        }
+    }
+    Ok(out)
 }

@@ -1,0 +1,205 @@
+//! The OTLP and Jaeger importers read each file in one streaming pass. These fixtures cover
+//! what that has to get right: fields in any order (a resource after its spans, Jaeger's
+//! `processes` after its `spans`), every value encoding, and progress reported while the
+//! file is still being read.
+
+use spanorama::gen::{self, Format, GenConfig};
+use spanorama::import::{import, import_with_progress};
+use spanorama::model::{Attr, Slice, SpanKind, StatusCode, Store, Value};
+
+fn load(name: &str, text: &str) -> Store {
+    import(name, text.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `key=value` of each attribute, values shown with their type.
+fn attrs(store: &Store, slice: Slice) -> Vec<String> {
+    store
+        .attrs_of(slice)
+        .iter()
+        .map(|Attr { key, value }| {
+            let v = match value {
+                Value::Str(s) => format!("str:{}", store.strings.get(*s)),
+                Value::Bytes(s) => format!("bytes:{}", store.strings.get(*s)),
+                Value::Json(s) => format!("json:{}", store.strings.get(*s)),
+                Value::Int(i) => format!("int:{i}"),
+                Value::Float(f) => format!("float:{f}"),
+                Value::Bool(b) => format!("bool:{b}"),
+            };
+            format!("{}={v}", store.strings.get(*key))
+        })
+        .collect()
+}
+
+fn service(store: &Store, index: usize) -> &str {
+    store.strings.get(store.spans[index].service)
+}
+
+#[test]
+fn otlp_resource_and_scope_after_their_spans() {
+    let store = load(
+        "late.json",
+        r#"{"resourceSpans":[{
+            "scopeSpans":[{
+                "spans":[{"traceId":"5B8EFFF798038103D269B633813FC60C","spanId":"EEE19B7EC3C1B174",
+                          "name":"a","startTimeUnixNano":"1","endTimeUnixNano":"2"}],
+                "scope":{"name":"lib","version":"1.2"}}],
+            "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]}}]}"#,
+    );
+    assert_eq!(store.spans.len(), 1);
+    assert_eq!(service(&store, 0), "late");
+    let resource = store.resources[store.spans[0].resource as usize];
+    assert_eq!(store.strings.get(resource.scope_name), "lib");
+    assert_eq!(store.strings.get(resource.scope_version), "1.2");
+    assert_eq!(
+        store.spans[0].trace_id.to_string(),
+        "5b8efff798038103d269b633813fc60c"
+    );
+    assert!(
+        store.files[0].warnings.is_empty(),
+        "{:?}",
+        store.files[0].warnings
+    );
+}
+
+#[test]
+fn otlp_every_value_encoding() {
+    let store = load(
+        "values.json",
+        r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s"}}]},
+          "scopeSpans":[{"spans":[{"traceId":"W47/95gDgQPSabYzgT/GDA==","spanId":"7uGbfsPBsXM=",
+            "name":"caf\u00e9 \"q\"","kind":"SPAN_KIND_CONSUMER","startTimeUnixNano":1000,
+            "endTimeUnixNano":"3000","status":{"code":"STATUS_CODE_ERROR","message":"m"},
+            "attributes":[
+              {"key":"i","value":{"intValue":4}},{"key":"is","value":{"intValue":"-5"}},
+              {"key":"nan","value":{"doubleValue":"NaN"}},{"key":"inf","value":{"doubleValue":"-Infinity"}},
+              {"key":"b","value":{"boolValue":false}},{"key":"by","value":{"bytesValue":"AQID"}},
+              {"key":"arr","value":{"arrayValue":{"values":[{"stringValue":"x"},{"intValue":"1"}]}}},
+              {"key":"kv","value":{"kvlistValue":{"values":[{"key":"z","value":{"boolValue":true}},{"key":"a"}]}}},
+              {"key":"empty","value":{}},{"key":"both","value":{"intValue":"3","stringValue":"wins"}}],
+            "events":[{"timeUnixNano":"2000","name":"exception",
+                       "attributes":[{"key":"exception.type","value":{"stringValue":"E"}}]}],
+            "links":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"00f067aa0ba902b7"}]}]}]}]}"#,
+    );
+    let span = store.spans[0];
+    assert_eq!(span.span_id.to_string(), "eee19b7ec3c1b173");
+    assert_eq!(store.strings.get(span.name), "café \"q\"");
+    assert_eq!(span.kind, SpanKind::Consumer);
+    assert_eq!(span.status, StatusCode::Error);
+    assert_eq!((span.start_unix_nanos, span.duration_nanos), (1000, 2000));
+    let got = attrs(&store, span.attrs);
+    assert_eq!(
+        got,
+        [
+            "i=int:4",
+            "is=int:-5",
+            "nan=float:NaN",
+            "inf=float:-inf",
+            "b=bool:false",
+            "by=bytes:AQID",
+            r#"arr=json:["x",1]"#,
+            r#"kv=json:{"a":null,"z":true}"#,
+            "empty=str:",
+            "both=str:wins",
+        ]
+    );
+    let events = store.events_of(&span);
+    assert_eq!(events.len(), 1);
+    assert_eq!(store.strings.get(events[0].name), "exception");
+    assert_eq!(attrs(&store, events[0].attrs), ["exception.type=str:E"]);
+    let links = store.links_of(&span);
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].span_id.to_string(), "00f067aa0ba902b7");
+}
+
+#[test]
+fn jaeger_processes_after_spans_missing_and_inline() {
+    let store = load(
+        "jaeger.json",
+        r#"{"data":[{"traceID":"0102030405060708","spans":[
+            {"traceID":"0102030405060708","spanID":"0000000000000001","operationName":"a",
+             "startTime":1,"duration":2,"processID":"p1",
+             "tags":[{"key":"span.kind","type":"string","value":"server"},
+                     {"key":"n","type":"int64","value":"9007199254740993"},
+                     {"key":"obj","value":{"b":1,"a":[true]}}]},
+            {"traceID":"0102030405060708","spanID":"0000000000000002","operationName":"b",
+             "startTime":1,"duration":1,"processID":"gone",
+             "references":[{"refType":"CHILD_OF","traceID":"0102030405060708","spanID":"0000000000000001"}]},
+            {"traceID":"0102030405060708","spanID":"0000000000000003","operationName":"c",
+             "startTime":1,"duration":1,"processID":"p1","process":{"serviceName":"inline"},
+             "logs":[{"timestamp":3,"fields":[{"key":"event","value":"retry"}]}]}],
+          "processes":{"p1":{"serviceName":"one","tags":[{"key":"host","value":"h"}]}}}]}"#,
+    );
+    assert_eq!(store.spans.len(), 3);
+    assert_eq!(service(&store, 0), "one");
+    assert_eq!(service(&store, 1), "unknown_service");
+    assert_eq!(service(&store, 2), "inline");
+    assert_eq!(store.spans[0].kind, SpanKind::Server);
+    assert_eq!(
+        attrs(&store, store.spans[0].attrs),
+        [
+            "span.kind=str:server",
+            "n=int:9007199254740993",
+            r#"obj=json:{"a":[true],"b":1}"#
+        ]
+    );
+    let host = store.resources[store.spans[0].resource as usize].attrs;
+    assert_eq!(attrs(&store, host), ["host=str:h"]);
+    assert_eq!(store.spans[1].parent_id, store.spans[0].span_id);
+    let events = store.events_of(&store.spans[2]);
+    assert_eq!(store.strings.get(events[0].name), "retry");
+    assert_eq!(events[0].time_unix_nanos, 3000);
+    // The span without a process has the warning, in span order with the others.
+    let warned: Vec<u32> = store.span_warnings.iter().map(|(i, _)| *i).collect();
+    assert_eq!(warned, [1]);
+    let file_warnings = store.files[0].warnings.join("; ");
+    assert!(
+        file_warnings.contains("process \"gone\""),
+        "{file_warnings}"
+    );
+    assert!(
+        file_warnings.contains("1 span without a service name"),
+        "{file_warnings}"
+    );
+}
+
+#[test]
+fn jaeger_json_lines_of_loose_spans() {
+    let text = concat!(
+        r#"{"traceID":"01","spanID":"0a","operationName":"x","startTime":1,"duration":1,"process":{"serviceName":"s"}}"#,
+        "\n",
+        r#"[{"traceID":"01","spanID":"0b","operationName":"y","startTime":2,"duration":1,"process":{"serviceName":"t"}}]"#,
+        "\n"
+    );
+    let store = load("loose.jsonl", text);
+    assert_eq!(store.spans.len(), 2);
+    assert_eq!((service(&store, 0), service(&store, 1)), ("s", "t"));
+}
+
+/// A generated file of `spans` spans in `format`.
+fn generated(format: Format, spans: usize) -> Vec<u8> {
+    let cfg = GenConfig {
+        seed: 3,
+        traces: 1,
+        spans_min: spans,
+        spans_max: spans,
+        ..GenConfig::default()
+    };
+    gen::to_bytes(&cfg, format).expect("generator").0
+}
+
+#[test]
+fn progress_is_reported_while_reading() {
+    for format in [Format::Otlp, Format::Jaeger] {
+        let bytes = generated(format, 40_000);
+        let mut seen = Vec::new();
+        let store = import_with_progress("big.json", &bytes, &mut |n| seen.push(n))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.spans.len(), 40_000);
+        assert_eq!(seen, [16_384, 32_768], "{format:?}");
+        // Jaeger spans wait for the trace's processes, but all get one in the end.
+        assert!(store
+            .spans
+            .iter()
+            .all(|s| (s.resource as usize) < store.resources.len()));
+    }
+}
