@@ -90,7 +90,7 @@ fn approx_bytes(store: &spanorama::model::Store) -> usize {
     use std::mem::size_of;
     store.strings.heap_bytes()
         + store.spans.capacity() * size_of::<spanorama::model::Span>()
-        + store.attrs.capacity() * size_of::<spanorama::model::Attr>()
+        + store.attrs.capacity() * size_of::<spanorama::model::PackedAttr>()
         + store.events.capacity() * size_of::<spanorama::model::Event>()
         + store.links.capacity() * size_of::<spanorama::model::Link>()
         + store.resources.capacity() * size_of::<spanorama::model::Resource>()

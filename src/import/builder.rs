@@ -3,8 +3,8 @@
 
 use super::ids::{self, IdForm};
 use crate::model::{
-    Attr, Event, FileInfo, Link, Resource, Slice, Span, SpanId, SpanWarning, Store, StrId, TraceId,
-    UNKNOWN_SERVICE,
+    Attr, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanId, SpanWarning, Store,
+    StrId, TraceId, UNKNOWN_SERVICE,
 };
 
 /// How often (in spans) [`StoreBuilder::push_span`] reports progress.
@@ -98,7 +98,7 @@ impl<'p> StoreBuilder<'p> {
     /// Appends one attribute to the arena. Lists are written as they are read: take
     /// [`StoreBuilder::marks`] before, and [`StoreBuilder::pushed_since`] after.
     pub fn push_attr(&mut self, attr: Attr) {
-        self.store.attrs.push(attr);
+        self.store.attrs.push(PackedAttr::pack(attr));
     }
 
     /// Appends one event to the arena (see [`StoreBuilder::push_attr`]).
@@ -141,7 +141,7 @@ impl<'p> StoreBuilder<'p> {
     }
 
     /// The attributes of a slice (empty if out of range).
-    pub fn attrs_of(&self, slice: Slice) -> &[Attr] {
+    pub fn attrs_of(&self, slice: Slice) -> Vec<Attr> {
         self.store.attrs_of(slice)
     }
 

@@ -139,13 +139,13 @@ fn read_resource(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Resour
         }
     }
     if let Some(key) = b.lookup("service.name") {
-        let first = b.attrs_of(info.attrs).iter().find(|a| a.key == key);
+        let first = b.attrs_of(info.attrs).into_iter().find(|a| a.key == key);
         if let Some(Attr {
             value: Value::Str(service),
             ..
         }) = first
         {
-            info.service = *service;
+            info.service = service;
         }
     }
     Ok(info)

@@ -16,8 +16,8 @@ pub mod wire;
 pub use ids::{SpanId, TraceId};
 pub use search::find_spans;
 pub use store::{
-    Attr, Event, FileInfo, Link, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode, Store,
-    Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
+    Attr, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind, SpanWarning,
+    StatusCode, Store, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
 };
 pub use strings::{Interner, StrId};
 pub use tree::{build_traces, Trace, TreeWarning, NO_PARENT};

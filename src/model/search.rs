@@ -21,7 +21,7 @@ pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
         .collect();
     let str_hit = |id: super::StrId| hit.get(id.0 as usize).copied().unwrap_or(false);
     let attrs_hit = |slice| {
-        store.attrs_of(slice).iter().any(|a| {
+        store.attrs_iter(slice).any(|a| {
             str_hit(a.key)
                 || match a.value {
                     Value::Str(s) | Value::Json(s) | Value::Bytes(s) => str_hit(s),

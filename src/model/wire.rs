@@ -16,8 +16,8 @@
 
 use super::ids::{SpanId, TraceId};
 use super::store::{
-    Attr, Event, FileInfo, Link, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode, Store,
-    Value,
+    Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode,
+    Store,
 };
 use super::strings::StrId;
 use super::tree::{Trace, TreeWarning};
@@ -198,38 +198,15 @@ fn status_from_u8(v: u8) -> StatusCode {
         .unwrap_or_default()
 }
 
-impl Record for Attr {
+impl Record for PackedAttr {
     fn size(&self) -> usize {
-        13
+        12
     }
     fn put(&self, w: &mut Vec<u8>) {
-        put_u32(w, self.key.0);
-        let (tag, bits) = match self.value {
-            Value::Str(s) => (0, s.0 as u64),
-            Value::Int(i) => (1, i as u64),
-            Value::Float(f) => (2, f.to_bits()),
-            Value::Bool(b) => (3, b as u64),
-            Value::Bytes(s) => (4, s.0 as u64),
-            Value::Json(s) => (5, s.0 as u64),
-        };
-        w.push(tag);
-        put_u64(w, bits);
+        w.extend_from_slice(&self.to_le_bytes());
     }
     fn get(r: &mut Reader<'_>) -> Result<Self> {
-        let key = r.str_id()?;
-        let tag = r.u8()?;
-        let bits = r.u64()?;
-        let s = StrId(bits as u32);
-        let value = match tag {
-            0 => Value::Str(s),
-            1 => Value::Int(bits as i64),
-            2 => Value::Float(f64::from_bits(bits)),
-            3 => Value::Bool(bits != 0),
-            4 => Value::Bytes(s),
-            5 => Value::Json(s),
-            other => return Err(WireError(format!("unknown value tag {other}"))),
-        };
-        Ok(Attr { key, value })
+        Ok(PackedAttr::from_le_bytes(r.take()?))
     }
 }
 
@@ -845,7 +822,7 @@ pub fn encode_all(store: &Store, traces: &[Trace], part_bytes: usize) -> Vec<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::build_traces;
+    use crate::model::{build_traces, Attr, Value};
 
     fn sample() -> Store {
         let mut s = Store::default();
@@ -952,13 +929,8 @@ mod tests {
         assert_eq!(a.trace_id_text, b.trace_id_text);
         assert_eq!(a.files, b.files);
         assert_eq!(a.attrs.len(), b.attrs.len());
-        for (x, y) in a.attrs.iter().zip(&b.attrs) {
-            // NaN != NaN: compare the bits of float values.
-            match (x.value, y.value) {
-                (Value::Float(p), Value::Float(q)) => assert_eq!(p.to_bits(), q.to_bits()),
-                _ => assert_eq!(x, y),
-            }
-        }
+        // Packed attributes compare bit for bit (so NaN equals NaN).
+        assert_eq!(a.attrs, b.attrs);
     }
 
     #[test]

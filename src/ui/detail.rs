@@ -172,7 +172,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
     }
 }
 
-fn attr_table(store: &Store, attrs: &[Attr]) -> Html {
+fn attr_table(store: &Store, attrs: Vec<Attr>) -> Html {
     if attrs.is_empty() {
         return html! { <div class="muted none">{"none"}</div> };
     }
