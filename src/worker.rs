@@ -13,7 +13,7 @@
 //! | page → worker | `seed-end` | |
 //! | worker → page | `progress` | `id`, `source`, `phase` (`reading`/`parsing`/`building`/`sending`), `done`, `total`, `spans` |
 //! | worker → page | `part` | `id`, `part` (ArrayBuffer, transferred) |
-//! | worker → page | `done` | `id`, `errors` (`["<source>: <reason>"]`), `model` (bool: parts were sent), `selected` (trace index or -1), `wasmBytes` (worker memory) |
+//! | worker → page | `done` | `id`, `errors` (`["<source>: <reason>"]`), `model` (bool: parts were sent), `selected` (trace index or -1), `wasmBytes` (worker memory), `timings` (ms per phase) |
 //!
 //! Requests are handled one at a time in arrival order. Cancel is `Worker.terminate()` on
 //! the page side: instant, whatever the worker is doing; the page then seeds a fresh worker
@@ -36,7 +36,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 pub const MAX_FILE_BYTES: f64 = 1536.0 * 1024.0 * 1024.0;
 
 /// Files are read in slices of this size, straight into wasm memory.
-const READ_CHUNK_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+const READ_CHUNK_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
 /// Downloads of known size up to this are taken as one `ArrayBuffer`; bigger or unknown
 /// ones are streamed into wasm memory chunk by chunk.
@@ -44,6 +44,11 @@ const WHOLE_BODY_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 
 /// Progress messages are sent at most this often (ms), so the page re-renders rarely.
 const PROGRESS_EVERY_MS: f64 = 100.0;
+
+thread_local! {
+    /// Time spent reading file slices (browser I/O) and copying them into wasm memory, ms.
+    static READ_SPLIT_MS: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((0.0, 0.0)) };
+}
 
 /// Builds a plain JS object from key/value pairs.
 pub fn js_object(fields: &[(&str, JsValue)]) -> Object {
@@ -202,6 +207,15 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
         })
         .collect();
     let mut progress = Progress { id, last_ms: 0.0 };
+    // Where the time went (ms), for the benchmark: read, parse, build trees, send the model.
+    let mut phase_ms = [0.0f64; 4];
+    let mut parsed_bytes = 0.0;
+    let mut mark = now_ms();
+    let mut lap = |phase: usize| {
+        let now = now_ms();
+        phase_ms[phase] += now - mark;
+        mark = now;
+    };
     let mut errors: Vec<ImportError> = Vec::new();
     let mut added: Vec<Store> = Vec::new();
     for source in &sources {
@@ -223,6 +237,8 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             }
         };
         let total = bytes.len() as f64;
+        lap(0);
+        parsed_bytes += total;
         progress.send(&source.name, "parsing", total, total, 0, true);
         let mut report = |spans: usize| {
             progress.send(&source.name, "parsing", total, total, spans, false);
@@ -231,6 +247,8 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             Ok(store) => added.push(store),
             Err(e) => errors.push(e),
         }
+        drop(bytes);
+        lap(1);
     }
     let errors: Array = errors
         .iter()
@@ -258,6 +276,7 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
                 })
             })
             .map_or(-1.0, |i| i as f64);
+        lap(2);
         let mut encoder = Encoder::new(&s.store, &traces, PART_BYTES);
         let mut sent = 0usize;
         while let Some(part) = encoder.next_part() {
@@ -273,7 +292,18 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             let _ = scope().post_message_with_transfer(&msg, &transfer);
             progress.send("", "sending", sent as f64, 0.0, spans, false);
         }
+        lap(3);
     }
+    let (io_ms, copy_ms) = READ_SPLIT_MS.with(|c| c.replace((0.0, 0.0)));
+    let timings = js_object(&[
+        ("readMs", phase_ms[0].into()),
+        ("readIoMs", io_ms.into()),
+        ("readCopyMs", copy_ms.into()),
+        ("parseMs", phase_ms[1].into()),
+        ("parsedBytes", parsed_bytes.into()),
+        ("buildMs", phase_ms[2].into()),
+        ("sendMs", phase_ms[3].into()),
+    ]);
     post(&js_object(&[
         ("kind", "done".into()),
         ("id", id.into()),
@@ -281,6 +311,7 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
         ("model", sent_model.into()),
         ("selected", selected.into()),
         ("wasmBytes", wasm_memory_bytes().into()),
+        ("timings", timings.into()),
     ]));
 }
 
@@ -302,14 +333,20 @@ fn read_file(file: &web_sys::File, name: &str, progress: &mut Progress) -> Resul
     let mut at = 0.0;
     while at < size {
         let end = (at + READ_CHUNK_BYTES).min(size);
+        let t0 = now_ms();
         let chunk = file
             .slice_with_f64_and_f64(at, end)
             .and_then(|blob| reader.read_as_array_buffer(&blob))
             .map_err(|e| format!("the browser could not read the file ({})", describe(&e)))?;
+        let t1 = now_ms();
         let array = Uint8Array::new(&chunk);
         let from = bytes.len();
         bytes.resize(from + array.length() as usize, 0);
         array.copy_to(&mut bytes[from..]);
+        READ_SPLIT_MS.with(|c| {
+            let (io, copy) = c.get();
+            c.set((io + t1 - t0, copy + now_ms() - t1));
+        });
         at = end;
         progress.send(name, "reading", at, size, 0, false);
     }

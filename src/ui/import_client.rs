@@ -28,8 +28,15 @@ const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 thread_local! {
     /// The worker's wasm memory size after its last load, bytes.
     static WORKER_WASM_BYTES: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    /// The worker's `timings` object of its last load (ms per phase).
+    static WORKER_TIMINGS: std::cell::RefCell<JsValue> = const { std::cell::RefCell::new(JsValue::UNDEFINED) };
     /// Whether the current worker has said `ready`.
     static WORKER_READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The worker's time per phase in its last load (for the benchmark).
+pub fn worker_timings() -> JsValue {
+    WORKER_TIMINGS.with(|t| t.borrow().clone())
 }
 
 /// Whether the import worker is running and ready (for the benchmark).
@@ -363,6 +370,7 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                     .filter_map(|e| e.as_string())
                     .collect();
                 WORKER_WASM_BYTES.set(js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0));
+                WORKER_TIMINGS.with(|t| *t.borrow_mut() = js_field(&data, "timings"));
                 let sent_model = js_field(&data, "model").as_bool().unwrap_or(false);
                 let selected = js_field(&data, "selected").as_f64().unwrap_or(-1.0);
                 let decoded = match c.decoder.take() {

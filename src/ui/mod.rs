@@ -96,7 +96,7 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady }`: the WebAssembly memory of
+/// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady, workerTimings }`: the WebAssembly memory of
 /// the page and of the import worker (as of its last load), for the browser benchmark.
 fn expose_stats() {
     use wasm_bindgen::prelude::*;
@@ -105,6 +105,7 @@ fn expose_stats() {
             ("wasmBytes", crate::worker::wasm_memory_bytes().into()),
             ("workerWasmBytes", import_client::worker_wasm_bytes().into()),
             ("workerReady", import_client::worker_ready().into()),
+            ("workerTimings", import_client::worker_timings()),
         ])
         .into()
     });

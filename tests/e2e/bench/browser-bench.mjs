@@ -127,6 +127,52 @@ async function measure(env, file) {
     return { intervals, draws };
   });
 
+  // Interactions on the loaded trace: from the input to the first frame drawn after the
+  // waterfall redrew (search, collapse all, expand all, select a span by clicking it).
+  const interactions = await page.evaluate(async () => {
+    const canvas = document.getElementById('waterfall-canvas');
+    const scroller = document.getElementById('waterfall-scroll');
+    scroller.scrollTop = 0;
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
+    await frame();
+    await frame();
+    const time = async (act, done) => {
+      const draws = Number(canvas.dataset.draws);
+      const t0 = performance.now();
+      act();
+      for (let i = 0; i < 600; i++) {
+        await frame();
+        if (Number(canvas.dataset.draws) > draws && done()) break;
+      }
+      return performance.now() - t0;
+    };
+    const search = document.getElementById('search-input');
+    const type = (text) => {
+      search.value = text;
+      search.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    };
+    const out = {};
+    out.search = await time(() => type('postgres'), () => /of|no matches/.test(document.getElementById('search-count').textContent));
+    out.searchNext = await time(
+      () => search.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })),
+      () => /^2 of/.test(document.getElementById('search-count').textContent),
+    );
+    type('');
+    await frame();
+    out.collapseAll = await time(() => document.getElementById('collapse-all').click(), () => true);
+    out.expandAll = await time(() => document.getElementById('expand-all').click(), () => true);
+    const rect = canvas.getBoundingClientRect();
+    const rowH = Number(canvas.dataset.rowHeight);
+    const headerH = Number(canvas.dataset.headerHeight);
+    out.select = await time(
+      () => canvas.dispatchEvent(new MouseEvent('click', {
+        bubbles: true, clientX: rect.left + rect.width * 0.8, clientY: rect.top + headerH + rowH * 4.5,
+      })),
+      () => document.querySelector('#detail .detail-title') != null,
+    );
+    return out;
+  });
+
   const memory = await page.evaluate(() => ({
     ...(window.spanoramaStats ? window.spanoramaStats() : {}),
     jsHeap: performance.memory ? performance.memory.usedJSHeapSize : NaN,
@@ -177,6 +223,8 @@ async function measure(env, file) {
     drawMedian: median(frames.draws),
     drawP95: quantile(frames.draws, 0.95),
     draws: frames.draws.length,
+    interactions,
+    timings: memory.workerTimings ?? {},
     wasmBytes: memory.wasmBytes,
     workerWasmBytes: memory.workerWasmBytes,
     jsHeap: memory.jsHeap,
@@ -205,6 +253,10 @@ const header = [
   'page wasm MB', 'B/span (page)', 'worker wasm MB', 'JS heap MB',
 ];
 console.log(`| ${header.join(' | ')} |`);
+const header2 = [
+  'format', 'spans', 'worker read ms (I/O + copy)', 'worker parse ms', 'parse MB/s (wasm)', 'trees ms', 'hand-over ms',
+  'search ms', 'next match ms', 'collapse all ms', 'expand all ms', 'select ms',
+];
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const r of rows) {
   console.log(
@@ -224,6 +276,29 @@ for (const r of rows) {
       fmt(r.wasmBytes / r.spans, 0),
       fmt(r.workerWasmBytes / 1e6, 0),
       fmt(r.jsHeap / 1e6, 0),
+    ].join(' | ')} |`,
+  );
+}
+console.log('');
+console.log(`| ${header2.join(' | ')} |`);
+console.log(`|${header2.map(() => '---').join('|')}|`);
+for (const r of rows) {
+  const t = r.timings;
+  const i = r.interactions;
+  console.log(
+    `| ${[
+      r.format,
+      fmt(r.spans),
+      `${fmt(t.readMs)} (${fmt(t.readIoMs)} + ${fmt(t.readCopyMs)})`,
+      fmt(t.parseMs),
+      fmt(t.parsedBytes / 1e6 / (t.parseMs / 1000)),
+      fmt(t.buildMs),
+      fmt(t.sendMs),
+      fmt(i.search),
+      fmt(i.searchNext),
+      fmt(i.collapseAll),
+      fmt(i.expandAll),
+      fmt(i.select),
     ].join(' | ')} |`,
   );
 }
