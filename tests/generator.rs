@@ -556,3 +556,62 @@ fn pretty_and_compact_output_hold_the_same_document() {
         assert!(b_bytes.starts_with(b"{\n  \"") || b_bytes.starts_with(b"[\n  {"));
     }
 }
+
+#[test]
+fn zipkin_imports_as_the_same_trees_as_otlp() {
+    let config = cfg(33, 5, 5..=300);
+    let otlp = import(
+        "gen.otlp.json",
+        &gen::to_bytes(&config, Format::Otlp).unwrap().0,
+    )
+    .unwrap();
+    let zipkin_bytes = gen::to_bytes(&config, Format::Zipkin).unwrap().0;
+    let zipkin = import("gen.zipkin.json", &zipkin_bytes).unwrap();
+    assert_eq!(zipkin.files[0].format, "Zipkin v2 JSON");
+    assert!(zipkin.files[0].warnings.is_empty(), "{:?}", zipkin.files[0]);
+    assert!(zipkin.span_warnings.is_empty());
+
+    // Same spans: ids, parents, services, times (Zipkin has microseconds), errors; Zipkin
+    // names are lower case.
+    let mut want = seen(&otlp);
+    for s in want.values_mut() {
+        s.name = s.name.to_ascii_lowercase();
+    }
+    assert_eq!(seen(&zipkin), want);
+    let kinds = |store: &Store| -> BTreeMap<String, String> {
+        store
+            .spans
+            .iter()
+            .map(|s| (s.span_id.to_string(), s.kind.as_str().to_string()))
+            .collect()
+    };
+    assert_eq!(kinds(&zipkin), kinds(&otlp));
+
+    // Same trees: every span at the same depth under the same parent.
+    let tree = |store: &Store| -> Vec<BTreeMap<String, (u32, String)>> {
+        build_traces(store)
+            .iter()
+            .map(|t| {
+                (0..t.len())
+                    .map(|pos| {
+                        let s = &store.spans[t.spans[pos] as usize];
+                        (
+                            s.span_id.to_string(),
+                            (t.depth[pos], s.parent_id.to_string()),
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(tree(&zipkin), tree(&otlp));
+    let services = |store: &Store| -> HashSet<String> {
+        store
+            .services()
+            .iter()
+            .map(|s| store.strings.get(*s).to_string())
+            .collect()
+    };
+    assert_eq!(services(&zipkin), services(&otlp));
+    assert!(services(&zipkin).len() > 3);
+}

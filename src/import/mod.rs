@@ -11,6 +11,7 @@ mod jaeger;
 mod json;
 mod otlp;
 mod scan;
+mod zipkin;
 
 pub use builder::StoreBuilder;
 
@@ -38,7 +39,7 @@ pub struct Importer {
 }
 
 /// The importers, in order of preference when several say the same.
-pub const IMPORTERS: &[Importer] = &[otlp::IMPORTER, jaeger::IMPORTER];
+pub const IMPORTERS: &[Importer] = &[otlp::IMPORTER, jaeger::IMPORTER, zipkin::IMPORTER];
 
 /// How many leading bytes sniffers see.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -90,9 +91,13 @@ pub fn import_with_progress(
     if candidates.is_empty() {
         if let Some(format) = recognise_unsupported(head) {
             let readable: Vec<&str> = IMPORTERS.iter().map(|imp| imp.name).collect();
+            let readable = match readable.split_last() {
+                Some((last, [])) => last.to_string(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
             return Err(fail(format!(
-                "this looks like {format}, which Spanorama cannot read yet (it reads {})",
-                readable.join(" and ")
+                "this looks like {format}, which Spanorama cannot read yet (it reads {readable})"
             )));
         }
         // Nobody recognised it: say whether it is JSON at all, then what was tried.
@@ -179,9 +184,6 @@ fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     }
     if k("traceId") && k("spanId") && k("operationName") {
         return Some("Jaeger api_v2 protobuf-JSON");
-    }
-    if (k("traceId") || k("trace_id")) && k("id") {
-        return Some("Zipkin v2 JSON");
     }
     None
 }

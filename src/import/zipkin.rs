@@ -1,0 +1,1510 @@
+//! Zipkin v2 JSON importer (what `POST /api/v2/spans` takes and `GET /api/v2/trace/{id}`
+//! returns).
+//!
+//! Supports: an array of spans; an array of arrays of spans (`GET /api/v2/traces`); a single
+//! span object; proto3 `ListOfSpans` in protobuf-JSON (`{"spans": [...]}`, snake_case or
+//! camelCase keys, base64 ids, base64 `ipv4`/`ipv6` bytes, `kind` as an enum number); JSON
+//! Lines of any of these. Hex ids of any case, left-padded when short (a `PaddedId` warning).
+//! `kind` → [`SpanKind`] (absent: a local span, [`SpanKind::Internal`]);
+//! `localEndpoint.serviceName` → the service, one resource per distinct local endpoint with
+//! `net.host.ip` (ipv4, else ipv6; `net.host.ipv6` when both) and `net.host.port`;
+//! `remoteEndpoint` → span attributes `peer.service`, `net.peer.ip` (`net.peer.ipv6` when both
+//! addresses are given) and `net.peer.port`, the names the OpenTelemetry Collector's Zipkin
+//! receiver uses; tags → string attributes (a non-string value, which the spec does not allow
+//! but some writers emit, keeps its JSON type); tag `error` → [`StatusCode::Error`] with the
+//! tag's value as the message (any value but JSON `false`; `""` and `"true"` give no
+//! message); annotations → events named by their `value`; `debug: true` and `shared: true`
+//! → boolean attributes `zipkin.debug` / `zipkin.shared`.
+//!
+//! Zipkin's RPC model needs a pass over the whole file once it is read (see [`fix_up`]):
+//! * **Shared spans.** With B3 propagation the client and the server of one call report the
+//!   same span id, the server side flagged `shared: true` (older instrumentation omits the
+//!   flag: a `SERVER` span with the id of a `CLIENT` span is taken as shared, as Zipkin's
+//!   `Trace.merge` does). Like Zipkin's `SpanNode` and Lens, the server becomes the client's
+//!   child rather than a duplicate: it gets a derived, unique span id, the client's id as its
+//!   parent, and children that name the shared id and run in the server's service move under
+//!   the server. The derived id is an internal key only: [`Store::span_id_text`] maps it to
+//!   the original id text, so the detail panel shows the id that is in the file.
+//! * **Partial reports.** A span reported in pieces (late tags or annotations sent without
+//!   kind or duration) is merged into the first full report with the same trace, id and
+//!   service (any service, when the piece names none), much as Zipkin's `Trace.merge` does.
+//! * **Missing timestamp.** Placed at its earliest annotation, else at the start of its
+//!   nearest ancestor that has one, else at its trace's earliest start (a file warning
+//!   counts them). A missing (or zero) duration is [`SPAN_END_UNKNOWN`] with a
+//!   [`SpanWarning::NoEndTime`].
+//!
+//! Ignored: unknown fields; JSON values in arrays that are not objects (counted in a file
+//! warning). Not done (yet): Zipkin's clock-skew correction, and treating a 64-bit trace id
+//! as equal to a 128-bit one with the same low half.
+//!
+//! Units: `timestamp`, `duration` and annotation timestamps are microseconds (since the Unix
+//! epoch for timestamps); converted to nanoseconds.
+//!
+//! Spec: <https://github.com/openzipkin/zipkin-api/blob/master/zipkin2-api.yaml> (`Span`,
+//! `Endpoint`, `ListOfSpans`, `ListOfTraces`) and `zipkin.proto` for the proto3 form; tree
+//! rules from `openzipkin/zipkin` `zipkin2/Trace.java` and `zipkin2/internal/SpanNode.java`.
+//!
+//! Speed: spans stream from the JSON straight into the [`StoreBuilder`] through serde seeds
+//! (no document tree, no per-span `Vec`); strings are borrowed from the input; tags and
+//! annotations go straight into the store's arenas. The post-pass costs one hash-map insert a
+//! span, plus work proportional to the duplicated ids and missing timestamps it finds.
+
+use super::json::{describe, FlexU64, Loose};
+use super::{first_byte, has_key, Importer, Sniff, StoreBuilder};
+use crate::model::{
+    Attr, Event, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, Store, StrId,
+    TraceId, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
+};
+use rustc_hash::FxHashMap;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::fmt;
+
+pub const IMPORTER: Importer = Importer {
+    name: "Zipkin v2 JSON",
+    sniff,
+    parse,
+    looks_for: "spans with \"traceId\", \"id\" and \"localEndpoint\"/\"kind\"/\"timestamp\", \
+                as an array, an array of arrays or proto3 {\"spans\": [...]}",
+};
+
+fn sniff(head: &[u8]) -> Sniff {
+    if !matches!(first_byte(head), Some(b'[') | Some(b'{')) {
+        return Sniff::No;
+    }
+    let k = |key: &str| has_key(head, key);
+    let ids = (k("traceId") || k("trace_id")) && k("id");
+    // Zipkin v1 (annotations with an `endpoint`, binaryAnnotations), OTLP / Jaeger
+    // protobuf-JSON (`spanId`), Datadog (`span_id`), X-Ray (`start_time`), Jaeger (`traceID`).
+    let other = k("binaryAnnotations")
+        || (k("endpoint") && !k("localEndpoint"))
+        || k("spanId")
+        || k("span_id")
+        || k("operationName")
+        || k("resourceSpans")
+        || k("start_time")
+        || k("traceID");
+    if !ids || other {
+        return Sniff::No;
+    }
+    let v2 = [
+        "localEndpoint",
+        "local_endpoint",
+        "remoteEndpoint",
+        "remote_endpoint",
+        "kind",
+        "shared",
+        "timestamp",
+        "duration",
+    ];
+    if v2.iter().any(|key| k(key)) {
+        Sniff::Yes
+    } else {
+        Sniff::Maybe
+    }
+}
+
+fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
+    let mut reader = Reader::new(b);
+    // Checking UTF-8 once for the whole input is much faster than serde_json checking every
+    // string; when it fails, reading the bytes finds the error and says where.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => read_values(serde_json::Deserializer::from_str(text), &mut reader)?,
+        Err(_) => read_values(serde_json::Deserializer::from_slice(bytes), &mut reader)?,
+    }
+    reader.finish();
+    Ok(())
+}
+
+/// Reads one JSON value, or several separated by whitespace (JSON Lines).
+fn read_values<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+    reader: &mut Reader,
+) -> Result<(), String> {
+    loop {
+        ValueSeed { r: &mut *reader }
+            .deserialize(&mut de)
+            .map_err(|e| describe(&e))?;
+        if de.end().is_ok() {
+            return Ok(());
+        }
+    }
+}
+
+/// Per-span facts the model does not keep but the post-pass needs, one byte a span.
+mod mark {
+    /// `shared: true` in the file, or a `SERVER` span with the id of a `CLIENT` span.
+    pub const SHARED: u8 = 1;
+    pub const HAS_KIND: u8 = 2;
+    /// The file gave a (non-zero) timestamp, or one was found for it.
+    pub const HAS_START: u8 = 4;
+    pub const HAS_DURATION: u8 = 8;
+    /// Merged into another span; removed at the end of the pass.
+    pub const REMOVED: u8 = 16;
+    /// A shared span that was given a derived id.
+    pub const RE_IDED: u8 = 32;
+
+    /// A partial report: no kind and no duration.
+    pub fn is_fragment(m: u8) -> bool {
+        m & (HAS_KIND | HAS_DURATION) == 0
+    }
+}
+
+/// Attribute keys interned once per file.
+struct Keys {
+    net_host_ip: StrId,
+    net_host_ipv6: StrId,
+    net_host_port: StrId,
+    peer_service: StrId,
+    net_peer_ip: StrId,
+    net_peer_ipv6: StrId,
+    net_peer_port: StrId,
+    debug: StrId,
+    shared: StrId,
+    error: StrId,
+}
+
+/// A local endpoint, as the key of its resource.
+#[derive(Copy, Clone, PartialEq, Eq, Hash)]
+struct EndpointKey {
+    service: StrId,
+    ipv4: StrId,
+    ipv6: StrId,
+    port: u64,
+}
+
+/// Streaming state: the builder plus what the post-pass needs.
+struct Reader<'r, 'p> {
+    b: &'r mut StoreBuilder<'p>,
+    /// One entry per span in the store, see [`mark`].
+    marks: Vec<u8>,
+    endpoints: FxHashMap<EndpointKey, u32>,
+    keys: Keys,
+    /// JSON values that were neither spans nor containers of spans.
+    skipped: usize,
+}
+
+impl<'r, 'p> Reader<'r, 'p> {
+    fn new(b: &'r mut StoreBuilder<'p>) -> Self {
+        let keys = Keys {
+            net_host_ip: b.intern("net.host.ip"),
+            net_host_ipv6: b.intern("net.host.ipv6"),
+            net_host_port: b.intern("net.host.port"),
+            peer_service: b.intern("peer.service"),
+            net_peer_ip: b.intern("net.peer.ip"),
+            net_peer_ipv6: b.intern("net.peer.ipv6"),
+            net_peer_port: b.intern("net.peer.port"),
+            debug: b.intern("zipkin.debug"),
+            shared: b.intern("zipkin.shared"),
+            error: b.intern("error"),
+        };
+        Reader {
+            b,
+            marks: Vec::new(),
+            endpoints: FxHashMap::default(),
+            keys,
+            skipped: 0,
+        }
+    }
+
+    /// Reads one JSON object: a span, or a proto3 `ListOfSpans` (`{"spans": [...]}`).
+    fn read_object<'de, A: MapAccess<'de>>(&mut self, mut map: A) -> Result<(), A::Error> {
+        let attrs_start = self.b.store().attrs.len();
+        let events_start = self.b.store().events.len();
+        let mut w = SpanWire::default();
+        while let Some(field) = map.next_key::<Field>()? {
+            match field {
+                Field::TraceId => w.trace_id = map.next_value()?,
+                Field::Id => w.id = map.next_value()?,
+                Field::ParentId => w.parent_id = map.next_value()?,
+                Field::Name => w.name = map.next_value()?,
+                Field::Kind => w.kind = map.next_value::<KindWire>()?.0,
+                Field::Timestamp => w.timestamp = map.next_value::<Option<FlexU64>>()?,
+                Field::Duration => w.duration = map.next_value::<Option<FlexU64>>()?,
+                Field::Debug => w.debug = map.next_value::<Flag>()?.0,
+                Field::Shared => w.shared = map.next_value::<Flag>()?.0,
+                Field::LocalEndpoint => w.local = map.next_value()?,
+                Field::RemoteEndpoint => w.remote = map.next_value()?,
+                Field::Annotations => map.next_value_seed(AnnotationsSeed { r: self })?,
+                Field::Tags => {
+                    if let Some(message) = map.next_value_seed(TagsSeed { r: self })? {
+                        w.error = Some(message);
+                    }
+                }
+                Field::Spans => {
+                    w.is_list = true;
+                    map.next_value_seed(ValueSeed { r: self })?;
+                }
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if w.is_list {
+            // A `ListOfSpans` wrapper: its spans were added as they were read.
+            return Ok(());
+        }
+        if w.trace_id.0.trim().is_empty() || w.id.0.trim().is_empty() {
+            // Not a span: drop whatever its tags and annotations put in the arenas.
+            let store = self.b.store();
+            store.attrs.truncate(attrs_start);
+            store.events.truncate(events_start);
+            self.skipped += 1;
+            return Ok(());
+        }
+        self.add_span(w, attrs_start, events_start);
+        Ok(())
+    }
+
+    /// Adds a span whose tags and annotations are already at the end of the arenas, from
+    /// `attrs_start` and `events_start` on.
+    fn add_span(&mut self, w: SpanWire<'_>, attrs_start: usize, events_start: usize) {
+        let b = &mut *self.b;
+        let keys = &self.keys;
+        let trace_id = b.trace_id(&w.trace_id.0, "trace id");
+        let span_id = b.span_id(&w.id.0, "span id");
+        let parent_id = if w.parent_id.0.trim().is_empty() {
+            SpanId(0)
+        } else {
+            b.span_id(&w.parent_id.0, "parent id")
+        };
+
+        // Span attributes after the tags: remote endpoint and flags.
+        if let Some(remote) = &w.remote {
+            if !remote.service_name.0.is_empty() {
+                let value = Value::Str(b.intern(&remote.service_name.0));
+                push_attr(b, keys.peer_service, value);
+            }
+            push_addresses(b, remote, [keys.net_peer_ip, keys.net_peer_ipv6]);
+            if let Some(port) = remote.port.filter(|p| p.0 > 0) {
+                push_attr(b, keys.net_peer_port, Value::Int(clamp_i64(port.0)));
+            }
+        }
+        if w.debug {
+            push_attr(b, keys.debug, Value::Bool(true));
+        }
+        if w.shared {
+            push_attr(b, keys.shared, Value::Bool(true));
+        }
+        let store = b.store();
+        let attrs = slice_from(attrs_start, store.attrs.len());
+        let events = slice_from(events_start, store.events.len());
+
+        let mut marks = 0;
+        if w.shared {
+            marks |= mark::SHARED;
+        }
+        let kind = match w.kind {
+            Some(kind) => {
+                marks |= mark::HAS_KIND;
+                kind
+            }
+            None => SpanKind::Internal,
+        };
+        let start = match w.timestamp.filter(|t| t.0 > 0) {
+            Some(t) => {
+                marks |= mark::HAS_START;
+                micros_to_nanos(t.0)
+            }
+            None => 0, // found in the post-pass
+        };
+        let duration = match w.duration.filter(|d| d.0 > 0) {
+            Some(d) => {
+                marks |= mark::HAS_DURATION;
+                micros_to_nanos(d.0)
+            }
+            None => {
+                b.warn_span(SpanWarning::NoEndTime);
+                SPAN_END_UNKNOWN
+            }
+        };
+        let (status, status_message) = match w.error {
+            Some(message) => (StatusCode::Error, message),
+            None => (StatusCode::Unset, StrId::EMPTY),
+        };
+        let resource = self.resource(w.local.as_ref());
+        let b = &mut *self.b;
+        let name = b.intern(&w.name.0);
+        let service = b.resource_service(resource);
+        b.push_span(Span {
+            trace_id,
+            span_id,
+            parent_id,
+            start_unix_nanos: start,
+            duration_nanos: duration,
+            service,
+            name,
+            kind,
+            status,
+            status_message,
+            resource,
+            attrs,
+            events,
+            links: Slice::default(),
+            file: 0,
+        });
+        self.marks.push(marks);
+    }
+
+    /// The resource of a local endpoint: one per distinct (service, ipv4, ipv6, port).
+    fn resource(&mut self, local: Option<&Endpoint<'_>>) -> u32 {
+        let b = &mut *self.b;
+        let empty = Endpoint::default();
+        let local = local.unwrap_or(&empty);
+        let key = EndpointKey {
+            service: b.intern(&local.service_name.0),
+            ipv4: b.intern(&local.ipv4.0),
+            ipv6: b.intern(&local.ipv6.0),
+            port: local.port.map_or(0, |p| p.0),
+        };
+        if let Some(&resource) = self.endpoints.get(&key) {
+            return resource;
+        }
+        let start = b.store().attrs.len();
+        push_addresses(b, local, [self.keys.net_host_ip, self.keys.net_host_ipv6]);
+        if key.port > 0 {
+            push_attr(b, self.keys.net_host_port, Value::Int(clamp_i64(key.port)));
+        }
+        let attrs = slice_from(start, b.store().attrs.len());
+        let resource = b.push_resource(Resource {
+            service: key.service,
+            attrs,
+            scope_name: StrId::EMPTY,
+            scope_version: StrId::EMPTY,
+            scope_attrs: Slice::default(),
+        });
+        self.endpoints.insert(key, resource);
+        resource
+    }
+
+    /// Runs the post-pass and adds its file warnings.
+    fn finish(self) {
+        let Reader {
+            b,
+            mut marks,
+            skipped,
+            ..
+        } = self;
+        let report = fix_up(b.store(), &mut marks);
+        if skipped > 0 {
+            b.warn_file(format!(
+                "{} JSON value(s) that are not spans (no \"traceId\" and \"id\") were skipped",
+                skipped
+            ));
+        }
+        if report.merged > 0 {
+            b.warn_file(format!(
+                "{} partial report(s) of a span (no kind, no duration) were merged into the \
+                 full report with the same trace and span id",
+                report.merged
+            ));
+        }
+        if report.starts_guessed > 0 {
+            b.warn_file(format!(
+                "{} span(s) had no timestamp: each was placed at its earliest annotation, else \
+                 at the start of its nearest ancestor, else at its trace's start",
+                report.starts_guessed
+            ));
+        }
+    }
+}
+
+fn push_attr(b: &mut StoreBuilder, key: StrId, value: Value) {
+    b.push_attr(Attr { key, value });
+}
+
+/// Pushes an endpoint's addresses: ipv4 (else ipv6) under `keys[0]`, and ipv6 under
+/// `keys[1]` when both are given.
+fn push_addresses(b: &mut StoreBuilder, e: &Endpoint<'_>, keys: [StrId; 2]) {
+    let ipv4 = ip_text(&e.ipv4.0);
+    let ipv6 = ip_text(&e.ipv6.0);
+    match (ipv4.is_empty(), ipv6.is_empty()) {
+        (false, true) => {
+            let v = Value::Str(b.intern(&ipv4));
+            push_attr(b, keys[0], v);
+        }
+        (true, false) => {
+            let v = Value::Str(b.intern(&ipv6));
+            push_attr(b, keys[0], v);
+        }
+        (false, false) => {
+            let v = Value::Str(b.intern(&ipv4));
+            push_attr(b, keys[0], v);
+            let v = Value::Str(b.intern(&ipv6));
+            push_attr(b, keys[1], v);
+        }
+        (true, true) => {}
+    }
+}
+
+/// An address as text. proto3 JSON writes the bytes of the address in base64 (`"CisRKg=="` is
+/// 10.43.17.42); text that already looks like an address is kept as it is.
+fn ip_text(raw: &str) -> Cow<'_, str> {
+    use base64::Engine;
+    if raw.is_empty() || raw.contains('.') || raw.contains(':') {
+        return Cow::Borrowed(raw);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(raw);
+    match bytes.as_deref() {
+        Ok(&[a, b, c, d]) => Cow::Owned(std::net::Ipv4Addr::new(a, b, c, d).to_string()),
+        Ok(bytes) if bytes.len() == 16 => {
+            let mut octets = [0u8; 16];
+            octets.copy_from_slice(bytes);
+            Cow::Owned(std::net::Ipv6Addr::from(octets).to_string())
+        }
+        _ => Cow::Borrowed(raw),
+    }
+}
+
+fn slice_from(start: usize, end: usize) -> Slice {
+    Slice {
+        start: start as u32,
+        len: end.saturating_sub(start) as u32,
+    }
+}
+
+fn micros_to_nanos(us: u64) -> i64 {
+    clamp_i64(us).saturating_mul(1000)
+}
+
+fn clamp_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+// ---------------------------------------------------------------------------------------
+// Wire types and seeds.
+
+/// The keys of a span object (camelCase, and the snake_case of proto3 JSON).
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "camelCase")]
+enum Field {
+    #[serde(alias = "trace_id")]
+    TraceId,
+    Id,
+    #[serde(alias = "parent_id")]
+    ParentId,
+    Name,
+    Kind,
+    Timestamp,
+    Duration,
+    Debug,
+    Shared,
+    #[serde(alias = "local_endpoint")]
+    LocalEndpoint,
+    #[serde(alias = "remote_endpoint")]
+    RemoteEndpoint,
+    Annotations,
+    Tags,
+    /// proto3 `ListOfSpans`.
+    Spans,
+    #[serde(other)]
+    Other,
+}
+
+/// The scalar fields of one span object while it is read.
+#[derive(Default)]
+struct SpanWire<'a> {
+    trace_id: Text<'a>,
+    id: Text<'a>,
+    parent_id: Text<'a>,
+    name: Text<'a>,
+    kind: Option<SpanKind>,
+    timestamp: Option<FlexU64>,
+    duration: Option<FlexU64>,
+    debug: bool,
+    shared: bool,
+    local: Option<Endpoint<'a>>,
+    remote: Option<Endpoint<'a>>,
+    /// Set by an `error` tag: the status message.
+    error: Option<StrId>,
+    /// The object had a `spans` list (proto3 `ListOfSpans`).
+    is_list: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Endpoint<'a> {
+    #[serde(default, borrow, alias = "service_name")]
+    service_name: Text<'a>,
+    #[serde(default, borrow)]
+    ipv4: Text<'a>,
+    #[serde(default, borrow)]
+    ipv6: Text<'a>,
+    #[serde(default)]
+    port: Option<FlexU64>,
+}
+
+#[derive(Deserialize)]
+struct AnnotationWire<'a> {
+    #[serde(default)]
+    timestamp: FlexU64,
+    #[serde(default, borrow)]
+    value: Text<'a>,
+}
+
+/// A string borrowed from the input when it has no escapes. `null` reads as `""`; numbers
+/// and booleans as their JSON text.
+#[derive(Default)]
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Text<'a>, E> {
+                Ok(Text::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Text<'a>, E> {
+                Ok(Text::default())
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(if v { "true" } else { "false" })))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// `kind`: `"CLIENT"` etc., or proto3's enum number (1 client, 2 server, 3 producer,
+/// 4 consumer). `null`, 0 and unknown names read as absent.
+struct KindWire(Option<SpanKind>);
+
+impl<'de> Deserialize<'de> for KindWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KindWire;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a span kind name or number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KindWire, E> {
+                Ok(KindWire(match SpanKind::from_name(v) {
+                    SpanKind::Unspecified => None,
+                    kind => Some(kind),
+                }))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KindWire, E> {
+                Ok(KindWire(match v {
+                    1 => Some(SpanKind::Client),
+                    2 => Some(SpanKind::Server),
+                    3 => Some(SpanKind::Producer),
+                    4 => Some(SpanKind::Consumer),
+                    _ => None,
+                }))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KindWire, E> {
+                self.visit_u64(u64::try_from(v).unwrap_or(0))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KindWire, E> {
+                Ok(KindWire(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `debug` / `shared`: `true`, or the string `"true"`, or a non-zero number; `null` is false.
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+                Ok(Flag(v.trim().eq_ignore_ascii_case("true")))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flag, E> {
+                Ok(Flag(v != 0))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flag, E> {
+                Ok(Flag(v != 0))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Flag, E> {
+                Ok(Flag(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Any JSON value where spans may be: an array (of spans or of arrays), an object (a span or
+/// a `ListOfSpans`), or a scalar (skipped).
+struct ValueSeed<'a, 'r, 'p> {
+    r: &'a mut Reader<'r, 'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a span, or an array of spans")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let r = self.r;
+        while seq.next_element_seed(ValueSeed { r: &mut *r })?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.r.read_object(map)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(()) // `null` where a list of spans may be: no spans
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.r.skipped += 1;
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.r.skipped += 1;
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.r.skipped += 1;
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.r.skipped += 1;
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.r.skipped += 1;
+        Ok(())
+    }
+}
+
+/// `annotations`: each becomes an event, appended to the store's event arena.
+struct AnnotationsSeed<'a, 'r, 'p> {
+    r: &'a mut Reader<'r, 'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for AnnotationsSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for AnnotationsSeed<'_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of annotations")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(a) = seq.next_element::<AnnotationWire>()? {
+            let name = self.r.b.intern(&a.value.0);
+            self.r.b.store().events.push(Event {
+                time_unix_nanos: micros_to_nanos(a.timestamp.0),
+                name,
+                attrs: Slice::default(),
+            });
+        }
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// `tags`: each becomes an attribute, appended to the store's attribute arena. Returns the
+/// status message when there is an `error` tag.
+struct TagsSeed<'a, 'r, 'p> {
+    r: &'a mut Reader<'r, 'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for TagsSeed<'_, '_, '_> {
+    type Value = Option<StrId>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<StrId>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TagsSeed<'_, '_, '_> {
+    type Value = Option<StrId>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of tags")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<StrId>, A::Error> {
+        let b = &mut *self.r.b;
+        let error_key = self.r.keys.error;
+        let mut error = None;
+        while let Some(key) = map.next_key::<Text>()? {
+            let value = map.next_value::<Loose>()?;
+            let key = b.intern(&key.0);
+            let value = match value {
+                Loose::Str(s) => Value::Str(b.intern(&s)),
+                Loose::Bool(x) => Value::Bool(x),
+                Loose::I64(i) => Value::Int(i),
+                Loose::U64(u) => match i64::try_from(u) {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => Value::Str(b.intern(&u.to_string())),
+                },
+                Loose::F64(f) => Value::Float(f),
+                Loose::Json(j) => Value::Json(b.intern(&j)),
+                Loose::Null => Value::Str(StrId::EMPTY),
+            };
+            if key == error_key && value != Value::Bool(false) {
+                let message = match value {
+                    Value::Str(s) if !b.store().strings.get(s).eq_ignore_ascii_case("true") => s,
+                    _ => StrId::EMPTY,
+                };
+                error = Some(message);
+            }
+            push_attr(b, key, value);
+        }
+        Ok(error)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<StrId>, E> {
+        Ok(None)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The post-pass over the whole file.
+
+#[derive(Default, Debug, PartialEq)]
+struct FixUpReport {
+    /// Partial reports merged into another span (and removed).
+    merged: usize,
+    /// Spans without a timestamp that were given a start.
+    starts_guessed: usize,
+}
+
+/// Applies Zipkin's whole-trace rules (see the header): shared server spans are given their
+/// own ids under their client, partial reports are merged, missing timestamps are filled in.
+/// `marks` has one entry per span and is kept in step with `store.spans`.
+///
+/// Spans are only touched when their (trace id, span id) occurs more than once or their
+/// timestamp is missing, so a file without either costs one hash-map insert a span.
+fn fix_up(store: &mut Store, marks: &mut Vec<u8>) -> FixUpReport {
+    let mut report = FixUpReport::default();
+    if marks.len() != store.spans.len() {
+        return report; // cannot happen: one mark is pushed per span
+    }
+    let mut first: FxHashMap<(TraceId, SpanId), u32> = FxHashMap::default();
+    first.reserve(store.spans.len());
+    let mut duplicates: Vec<(u32, u32)> = Vec::new();
+    for (i, s) in store.spans.iter().enumerate() {
+        match first.entry((s.trace_id, s.span_id)) {
+            Entry::Occupied(e) => duplicates.push((*e.get(), i as u32)),
+            Entry::Vacant(e) => {
+                e.insert(i as u32);
+            }
+        }
+    }
+    if !duplicates.is_empty() {
+        report.merged = resolve_duplicates(store, marks, &mut first, duplicates);
+    }
+    if marks.iter().any(|m| m & mark::HAS_START == 0) {
+        report.starts_guessed = guess_starts(store, marks);
+    }
+    report
+}
+
+/// Handles every group of spans that share a trace id and span id, in file order: backfills
+/// the shared flag, merges partial reports, gives shared spans their own ids and moves their
+/// children under them. Returns the number of spans merged away.
+fn resolve_duplicates(
+    store: &mut Store,
+    marks: &mut Vec<u8>,
+    first: &mut FxHashMap<(TraceId, SpanId), u32>,
+    mut duplicates: Vec<(u32, u32)>,
+) -> usize {
+    duplicates.sort_unstable();
+    let unknown = store.strings.lookup(UNKNOWN_SERVICE);
+    let mut merged = 0;
+    // (trace, shared id, service of the shared span) → its derived id; first one wins.
+    let mut shared_ids: FxHashMap<(TraceId, SpanId, StrId), SpanId> = FxHashMap::default();
+    let mut group: Vec<usize> = Vec::new();
+    let mut at = 0;
+    while at < duplicates.len() {
+        let head = duplicates[at].0;
+        group.clear();
+        group.push(head as usize);
+        while at < duplicates.len() && duplicates[at].0 == head {
+            group.push(duplicates[at].1 as usize);
+            at += 1;
+        }
+        let spans = &store.spans;
+
+        // 1. A SERVER span with the id of a non-shared CLIENT span is shared, flag or not.
+        let plain_client = group
+            .iter()
+            .any(|&m| marks[m] & mark::SHARED == 0 && spans[m].kind == SpanKind::Client);
+        if plain_client {
+            for &m in &group {
+                if spans[m].kind == SpanKind::Server {
+                    marks[m] |= mark::SHARED;
+                }
+            }
+        }
+
+        // 2. Partial reports join the first full report of their service (any full report
+        //    when they name no service).
+        for &part in &group {
+            if !mark::is_fragment(marks[part]) {
+                continue;
+            }
+            let service = store.spans[part].service;
+            let target = group.iter().copied().find(|&t| {
+                !mark::is_fragment(marks[t])
+                    && (store.spans[t].service == service || Some(service) == unknown)
+            });
+            if let Some(target) = target {
+                merge_into(store, marks, target, part);
+                marks[part] |= mark::REMOVED;
+                merged += 1;
+            }
+        }
+
+        // 3. Shared spans of a call whose client is in the file get their own ids.
+        let owner = group
+            .iter()
+            .any(|&m| marks[m] & (mark::SHARED | mark::REMOVED) == 0);
+        if !owner {
+            continue;
+        }
+        let mut ordinal = 0u64;
+        for &m in &group {
+            if marks[m] & (mark::SHARED | mark::REMOVED) != mark::SHARED {
+                continue;
+            }
+            ordinal += 1;
+            let span = store.spans[m];
+            let derived = derive_id(span.trace_id, span.span_id, ordinal, first);
+            first.insert((span.trace_id, derived), m as u32);
+            // The derived id is a key for the tree only; show the id from the file.
+            let text = store.strings.intern(&span.span_id.to_string());
+            store.span_id_text.insert(derived, text);
+            let s = &mut store.spans[m];
+            s.parent_id = s.span_id;
+            s.span_id = derived;
+            marks[m] |= mark::RE_IDED;
+            shared_ids
+                .entry((span.trace_id, span.span_id, span.service))
+                .or_insert(derived);
+        }
+    }
+
+    // 4. A span whose parent is a shared id and which runs in the service of that id's
+    //    server side is the server's child (Zipkin's SpanNode: the most specific match).
+    if !shared_ids.is_empty() {
+        for (s, m) in store.spans.iter_mut().zip(marks.iter()) {
+            if s.parent_id.is_zero() || m & (mark::RE_IDED | mark::REMOVED) != 0 {
+                continue;
+            }
+            if let Some(&derived) = shared_ids.get(&(s.trace_id, s.parent_id, s.service)) {
+                s.parent_id = derived;
+            }
+        }
+    }
+
+    if merged > 0 {
+        remove_merged(store, marks);
+    }
+    merged
+}
+
+/// A span id for the `ordinal`-th shared span with id `id`: a hash of both, never zero and
+/// never an id already in the trace. Deterministic, so the same file gives the same ids.
+fn derive_id(
+    trace: TraceId,
+    id: SpanId,
+    ordinal: u64,
+    taken: &FxHashMap<(TraceId, SpanId), u32>,
+) -> SpanId {
+    let mut x = id.0 ^ ordinal.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    loop {
+        // splitmix64
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        if z != 0 && !taken.contains_key(&(trace, SpanId(z))) {
+            return SpanId(z);
+        }
+    }
+}
+
+/// Merges partial report `part` into `target`, as Zipkin's `Span.Builder.merge`: fields the
+/// target lacks are taken from the part, tags are combined (the part's value wins for a key
+/// both have), annotations are combined in time order, an error on either side is an error.
+fn merge_into(store: &mut Store, marks: &mut [u8], target: usize, part: usize) {
+    let p = store.spans[part];
+    let mut t = store.spans[target];
+    if marks[target] & mark::HAS_START == 0 && marks[part] & mark::HAS_START != 0 {
+        t.start_unix_nanos = p.start_unix_nanos;
+        marks[target] |= mark::HAS_START;
+    }
+    if t.name == StrId::EMPTY {
+        t.name = p.name;
+    }
+    if t.parent_id.is_zero() {
+        t.parent_id = p.parent_id;
+    }
+    if p.status == StatusCode::Error {
+        t.status = StatusCode::Error;
+        if t.status_message == StrId::EMPTY {
+            t.status_message = p.status_message;
+        }
+    }
+    if p.attrs.len > 0 {
+        let mut attrs = store.attrs_of(t.attrs);
+        for a in store.attrs_iter(p.attrs) {
+            match attrs.iter_mut().find(|x| x.key == a.key) {
+                Some(x) => x.value = a.value,
+                None => attrs.push(a),
+            }
+        }
+        t.attrs = store.push_attrs(attrs);
+    }
+    if p.events.len > 0 {
+        let mut events = store.events_of(&t).to_vec();
+        events.extend_from_slice(store.events_of(&p));
+        events.sort_by_key(|e| e.time_unix_nanos);
+        t.events = store.push_events(events);
+    }
+    store.spans[target] = t;
+}
+
+/// Drops the spans marked [`mark::REMOVED`] and their warnings, keeping the rest in order.
+fn remove_merged(store: &mut Store, marks: &mut Vec<u8>) {
+    let mut new_index = Vec::with_capacity(marks.len());
+    let mut next = 0u32;
+    for m in marks.iter() {
+        new_index.push(if m & mark::REMOVED == 0 {
+            next += 1;
+            next - 1
+        } else {
+            u32::MAX
+        });
+    }
+    let mut i = 0;
+    store.spans.retain(|_| {
+        let keep = marks[i] & mark::REMOVED == 0;
+        i += 1;
+        keep
+    });
+    marks.retain(|m| m & mark::REMOVED == 0);
+    store
+        .span_warnings
+        .retain_mut(|(index, _)| match new_index.get(*index as usize).copied() {
+            Some(n) if n != u32::MAX => {
+                *index = n;
+                true
+            }
+            _ => false,
+        });
+}
+
+/// Gives every span without a timestamp a start: its earliest annotation, else the start of
+/// its nearest ancestor that has one, else its trace's earliest start (else 0). Returns how
+/// many spans it placed.
+fn guess_starts(store: &mut Store, marks: &mut [u8]) -> usize {
+    let missing: Vec<usize> = (0..marks.len())
+        .filter(|&i| marks[i] & mark::HAS_START == 0)
+        .collect();
+    for &i in &missing {
+        let span = store.spans[i];
+        if let Some(t) = store
+            .events_of(&span)
+            .iter()
+            .map(|e| e.time_unix_nanos)
+            .min()
+        {
+            store.spans[i].start_unix_nanos = t;
+            marks[i] |= mark::HAS_START;
+        }
+    }
+    let spans = &mut store.spans;
+    let mut by_id: FxHashMap<(TraceId, SpanId), usize> = FxHashMap::default();
+    let mut earliest: FxHashMap<TraceId, i64> = FxHashMap::default();
+    for (i, s) in spans.iter().enumerate() {
+        by_id.entry((s.trace_id, s.span_id)).or_insert(i);
+        if marks[i] & mark::HAS_START != 0 {
+            let e = earliest.entry(s.trace_id).or_insert(s.start_unix_nanos);
+            *e = (*e).min(s.start_unix_nanos);
+        }
+    }
+    for &i in &missing {
+        if marks[i] & mark::HAS_START != 0 {
+            continue;
+        }
+        // Walk up; the step limit guards against parent cycles.
+        let mut at = i;
+        let mut found = None;
+        for _ in 0..spans.len() {
+            let s = spans[at];
+            match by_id.get(&(s.trace_id, s.parent_id)) {
+                Some(&p) if !s.parent_id.is_zero() && p != at => {
+                    if marks[p] & mark::HAS_START != 0 {
+                        found = Some(spans[p].start_unix_nanos);
+                        break;
+                    }
+                    at = p;
+                }
+                _ => break,
+            }
+        }
+        let trace = spans[i].trace_id;
+        spans[i].start_unix_nanos = found.or_else(|| earliest.get(&trace).copied()).unwrap_or(0);
+    }
+    // Marked only now, so every span above took the start of an ancestor that had one of
+    // its own (or an annotation), never a guess.
+    for &i in &missing {
+        marks[i] |= mark::HAS_START;
+    }
+    missing.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::import;
+    use crate::model::{build_traces, TreeWarning};
+
+    fn load(doc: &str) -> Store {
+        let store = import("test.json", doc.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.files[0].format, "Zipkin v2 JSON");
+        store
+    }
+
+    fn span<'s>(store: &'s Store, name: &str) -> &'s Span {
+        store
+            .spans
+            .iter()
+            .find(|s| store.strings.get(s.name) == name)
+            .unwrap_or_else(|| panic!("no span {name}"))
+    }
+
+    /// Attributes as (key, display text), in order.
+    fn attrs(store: &Store, slice: Slice) -> Vec<(String, String)> {
+        store
+            .attrs_of(slice)
+            .iter()
+            .map(|a| {
+                let key = store.strings.get(a.key).to_string();
+                (key, a.value.display(&store.strings))
+            })
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// Span `i`'s warnings other than padded ids (the fixtures use short ids).
+    fn warnings(store: &Store, i: u32) -> Vec<&SpanWarning> {
+        store
+            .warnings_of(i)
+            .filter(|w| !matches!(w, SpanWarning::PaddedId { .. }))
+            .collect()
+    }
+
+    fn tree_warnings(store: &Store) -> Vec<TreeWarning> {
+        build_traces(store)
+            .iter()
+            .flat_map(|t| t.warnings.iter().map(|(_, w)| *w))
+            .collect()
+    }
+
+    #[test]
+    fn a_span_maps_every_field() {
+        let store = load(
+            r#"[{"traceId":"4d1e00c0db9010db86154a4ba6e91385","parentId":"86154a4ba6e91385",
+                "id":"4d1e00c0db9010db","kind":"CLIENT","name":"get /profile",
+                "timestamp":1472470996199000,"duration":207000,"debug":true,
+                "localEndpoint":{"serviceName":"orders","ipv4":"10.0.0.1","port":8080},
+                "remoteEndpoint":{"serviceName":"profiles","ipv6":"2001:db8::c001","port":9000},
+                "annotations":[{"timestamp":1472470996238000,"value":"ws"}],
+                "tags":{"http.path":"/profile","error":"permission denied"},
+                "unknownField":{"a":[1,2]}}]"#,
+        );
+        assert_eq!(store.spans.len(), 1);
+        let s = store.spans[0];
+        assert_eq!(s.trace_id.to_string(), "4d1e00c0db9010db86154a4ba6e91385");
+        assert_eq!(s.span_id, SpanId(0x4d1e00c0db9010db));
+        assert_eq!(s.parent_id, SpanId(0x86154a4ba6e91385));
+        assert_eq!(s.kind, SpanKind::Client);
+        assert_eq!(store.strings.get(s.name), "get /profile");
+        assert_eq!(store.strings.get(s.service), "orders");
+        assert_eq!(s.start_unix_nanos, 1_472_470_996_199_000_000);
+        assert_eq!(s.duration_nanos, 207_000_000);
+        assert_eq!(s.status, StatusCode::Error);
+        assert_eq!(store.strings.get(s.status_message), "permission denied");
+        assert_eq!(
+            attrs(&store, s.attrs),
+            pairs(&[
+                ("http.path", "/profile"),
+                ("error", "permission denied"),
+                ("peer.service", "profiles"),
+                ("net.peer.ip", "2001:db8::c001"),
+                ("net.peer.port", "9000"),
+                ("zipkin.debug", "true"),
+            ])
+        );
+        let resource = store.resources[s.resource as usize];
+        assert_eq!(
+            attrs(&store, resource.attrs),
+            pairs(&[("net.host.ip", "10.0.0.1"), ("net.host.port", "8080")])
+        );
+        let events = store.events_of(&s);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].time_unix_nanos, 1_472_470_996_238_000_000);
+        assert_eq!(store.strings.get(events[0].name), "ws");
+        assert_eq!(store.warnings_of(0).count(), 0);
+        assert!(store.files[0].warnings.is_empty(), "{:?}", store.files[0]);
+    }
+
+    #[test]
+    fn kinds_and_local_spans() {
+        let doc = r#"[
+            {"traceId":"01","id":"01","kind":"SERVER","timestamp":1,"duration":1},
+            {"traceId":"01","id":"02","parentId":"01","kind":"PRODUCER","timestamp":1,"duration":1},
+            {"traceId":"01","id":"03","parentId":"01","kind":"consumer","timestamp":1,"duration":1},
+            {"traceId":"01","id":"04","parentId":"01","timestamp":1,"duration":1}]"#;
+        let store = load(doc);
+        let kinds: Vec<SpanKind> = store.spans.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SpanKind::Server,
+                SpanKind::Producer,
+                SpanKind::Consumer,
+                SpanKind::Internal
+            ]
+        );
+    }
+
+    #[test]
+    fn an_array_of_traces_json_lines_and_a_single_object_all_load() {
+        let one = r#"{"traceId":"000000000000000a","id":"000000000000000b","name":"a",
+                      "timestamp":10,"duration":5,"localEndpoint":{"serviceName":"s"}}"#;
+        let two = r#"{"traceId":"000000000000000c","id":"000000000000000d","name":"b",
+                      "timestamp":10,"duration":5,"localEndpoint":{"serviceName":"s"}}"#;
+        assert_eq!(load(one).spans.len(), 1);
+        assert_eq!(load(&format!("[[{one}],[{two}],[]]")).spans.len(), 2);
+        assert_eq!(load(&format!("[{one}]\n[{two}]\n")).spans.len(), 2);
+        let store = load(&format!("[{one}, {two}]"));
+        assert_eq!(build_traces(&store).len(), 2);
+        // Spans of one service share one resource.
+        assert_eq!(store.resources.len(), 1);
+    }
+
+    #[test]
+    fn proto3_json_has_base64_ids_and_addresses_and_numeric_kinds() {
+        let store = load(
+            r#"{"spans":[{"trace_id":"QoVouqoJRn5CjmiKqglGfw==","id":"AAAAAAAAAAI=",
+                "parent_id":"AAAAAAAAAAE=","name":"foo","kind":2,"timestamp":"1","duration":"10",
+                "local_endpoint":{"service_name":"foo","ipv4":"CisRKg==","port":80},
+                "remote_endpoint":{"service_name":"bar","ipv4":"CisRKw=="},
+                "annotations":[{"value":"foo","timestamp":1}],"tags":{"foo":"bar"}}]}"#,
+        );
+        let s = store.spans[0];
+        assert_eq!(s.trace_id.to_string(), "428568baaa09467e428e688aaa09467f");
+        assert_eq!(s.span_id, SpanId(2));
+        assert_eq!(s.parent_id, SpanId(1));
+        assert_eq!(s.kind, SpanKind::Server);
+        assert_eq!(s.start_unix_nanos, 1_000);
+        assert_eq!(s.duration_nanos, 10_000);
+        assert_eq!(store.strings.get(s.service), "foo");
+        let resource = store.resources[s.resource as usize];
+        assert_eq!(
+            attrs(&store, resource.attrs),
+            pairs(&[("net.host.ip", "10.43.17.42"), ("net.host.port", "80")])
+        );
+        assert_eq!(
+            attrs(&store, s.attrs),
+            pairs(&[
+                ("foo", "bar"),
+                ("peer.service", "bar"),
+                ("net.peer.ip", "10.43.17.43")
+            ])
+        );
+        assert_eq!(store.warnings_of(0).count(), 0);
+    }
+
+    #[test]
+    fn short_hex_ids_are_left_padded_with_a_warning() {
+        let store = load(
+            r#"[{"traceId":"2","id":"c26551047c72d19","parentId":"1","name":"foo",
+                 "timestamp":1,"duration":10,"localEndpoint":{"serviceName":"bar"}}]"#,
+        );
+        let s = store.spans[0];
+        assert_eq!(s.trace_id, TraceId(2));
+        assert_eq!(s.span_id, SpanId(0x0c26551047c72d19));
+        assert_eq!(s.parent_id, SpanId(1));
+        let warnings: Vec<&SpanWarning> = store.warnings_of(0).collect();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings
+            .iter()
+            .all(|w| matches!(w, SpanWarning::PaddedId { .. })));
+        assert!(store.files[0].warnings[0].contains("left-padded"));
+    }
+
+    /// Client and server report id `…0b`; the server's own work and a call it makes are
+    /// children of the server, not of the client.
+    const SHARED_RPC: &str = r#"[
+        {"traceId":"00000000000000aa","id":"000000000000000a","name":"root","timestamp":100,
+         "duration":100,"localEndpoint":{"serviceName":"front"}},
+        {"traceId":"00000000000000aa","parentId":"000000000000000a","id":"000000000000000b",
+         "kind":"CLIENT","name":"call","timestamp":110,"duration":80,
+         "localEndpoint":{"serviceName":"front"}},
+        {"traceId":"00000000000000aa","parentId":"000000000000000a","id":"000000000000000b",
+         "kind":"SERVER","name":"serve","timestamp":120,"duration":60,"shared":true,
+         "localEndpoint":{"serviceName":"back"}},
+        {"traceId":"00000000000000aa","parentId":"000000000000000b","id":"000000000000000c",
+         "name":"work","timestamp":130,"duration":10,"localEndpoint":{"serviceName":"back"}},
+        {"traceId":"00000000000000aa","parentId":"000000000000000b","id":"000000000000000d",
+         "name":"client-side","timestamp":115,"duration":1,"localEndpoint":{"serviceName":"front"}}
+    ]"#;
+
+    #[test]
+    fn a_shared_server_span_becomes_the_clients_child_with_its_own_id() {
+        let store = load(SHARED_RPC);
+        assert_eq!(store.spans.len(), 5);
+        let client = span(&store, "call");
+        let server = span(&store, "serve");
+        assert_eq!(client.span_id, SpanId(0xb));
+        assert_ne!(server.span_id, SpanId(0xb));
+        assert!(!server.span_id.is_zero());
+        assert_eq!(server.parent_id, SpanId(0xb));
+        // The id shown is the one in the file.
+        assert_eq!(
+            store.span_id_display(server.span_id),
+            "000000000000000b".to_string()
+        );
+        assert_eq!(span(&store, "work").parent_id, server.span_id);
+        assert_eq!(span(&store, "client-side").parent_id, SpanId(0xb));
+        let shared: Vec<(String, String)> = attrs(&store, server.attrs);
+        assert_eq!(shared, pairs(&[("zipkin.shared", "true")]));
+        assert!(
+            tree_warnings(&store).is_empty(),
+            "{:?}",
+            tree_warnings(&store)
+        );
+        let traces = build_traces(&store);
+        assert_eq!(traces[0].root_count, 1);
+        assert_eq!(traces[0].depth.iter().max(), Some(&3));
+        // Same file, same ids.
+        assert_eq!(load(SHARED_RPC).spans, store.spans);
+    }
+
+    #[test]
+    fn a_server_span_with_its_clients_id_is_shared_without_the_flag() {
+        let doc = SHARED_RPC.replace(r#","shared":true"#, "");
+        let store = load(&doc);
+        let server = span(&store, "serve");
+        assert_eq!(server.parent_id, SpanId(0xb));
+        assert_eq!(span(&store, "work").parent_id, server.span_id);
+        assert!(tree_warnings(&store).is_empty());
+        // The flag is only an attribute when the file has it.
+        assert!(attrs(&store, server.attrs).is_empty());
+    }
+
+    #[test]
+    fn a_shared_span_without_its_client_keeps_its_id() {
+        let store = load(
+            r#"[{"traceId":"01","id":"02","parentId":"01","kind":"SERVER","shared":true,
+                 "name":"s","timestamp":1,"duration":1,"localEndpoint":{"serviceName":"b"}}]"#,
+        );
+        assert_eq!(store.spans[0].span_id, SpanId(2));
+        assert_eq!(store.spans[0].parent_id, SpanId(1));
+    }
+
+    #[test]
+    fn several_shared_servers_of_one_client_each_get_an_id() {
+        let server = r#"{"traceId":"01","id":"02","parentId":"01","kind":"SERVER","shared":true,
+                         "name":"recv","timestamp":5,"localEndpoint":{"serviceName":"b"}}"#;
+        let doc = format!(
+            r#"[{{"traceId":"01","id":"02","kind":"CLIENT","name":"send","timestamp":1,
+                 "duration":9,"localEndpoint":{{"serviceName":"a"}}}}, {server}, {server}]"#
+        );
+        let store = load(&doc);
+        assert_eq!(store.spans.len(), 3);
+        let ids: std::collections::HashSet<SpanId> =
+            store.spans.iter().map(|s| s.span_id).collect();
+        assert_eq!(ids.len(), 3);
+        assert!(store.spans[1..].iter().all(|s| s.parent_id == SpanId(2)));
+        assert!(tree_warnings(&store).is_empty());
+    }
+
+    #[test]
+    fn a_partial_report_is_merged_into_the_full_report_of_its_service() {
+        // The late report (no kind, timestamp or duration) carries the server's service.
+        let doc = r#"[
+            {"traceId":"01","id":"0a","name":"post","localEndpoint":{"serviceName":"api"},
+             "tags":{"late":"yes","http.path":"/new"},"annotations":[{"timestamp":50,"value":"flush"}]},
+            {"traceId":"01","id":"0a","kind":"SERVER","shared":true,"name":"post","timestamp":20,
+             "duration":30,"localEndpoint":{"serviceName":"api"},"tags":{"http.path":"/old"},
+             "annotations":[{"timestamp":40,"value":"ss"}]},
+            {"traceId":"01","id":"0a","kind":"CLIENT","name":"call","timestamp":10,"duration":50,
+             "localEndpoint":{"serviceName":"gateway"}}]"#;
+        let store = load(doc);
+        assert_eq!(store.spans.len(), 2);
+        let server = span(&store, "post");
+        assert_eq!(server.kind, SpanKind::Server);
+        assert_eq!(server.start_unix_nanos, 20_000);
+        assert_eq!(
+            attrs(&store, server.attrs),
+            pairs(&[
+                ("http.path", "/new"),
+                ("zipkin.shared", "true"),
+                ("late", "yes")
+            ])
+        );
+        let names: Vec<&str> = store
+            .events_of(server)
+            .iter()
+            .map(|e| store.strings.get(e.name))
+            .collect();
+        assert_eq!(names, ["ss", "flush"]);
+        assert_eq!(server.parent_id, SpanId(0xa));
+        assert!(tree_warnings(&store).is_empty());
+        // The merged report's NoEndTime warning went with it.
+        assert!(warnings(&store, 0).is_empty() && warnings(&store, 1).is_empty());
+        let file = &store.files[0];
+        assert_eq!(file.span_count, 2);
+        assert!(
+            file.warnings.iter().any(|w| w.contains("merged")),
+            "{file:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_duration_is_an_unknown_end() {
+        let store = load(
+            r#"[{"traceId":"01","id":"01","name":"open","timestamp":5,"duration":0,
+                 "localEndpoint":{"serviceName":"a"}}]"#,
+        );
+        assert_eq!(store.spans[0].duration_nanos, SPAN_END_UNKNOWN);
+        assert!(store.spans[0].end_unknown());
+        assert_eq!(warnings(&store, 0), [&SpanWarning::NoEndTime]);
+    }
+
+    #[test]
+    fn a_missing_timestamp_falls_back_to_annotation_then_ancestor_then_trace() {
+        let doc = r#"[
+            {"traceId":"01","id":"01","name":"root","timestamp":1000,"duration":500,
+             "localEndpoint":{"serviceName":"a"}},
+            {"traceId":"01","id":"02","parentId":"01","name":"annotated","kind":"CLIENT",
+             "duration":10,"annotations":[{"timestamp":1300,"value":"x"},{"timestamp":1200,"value":"y"}],
+             "localEndpoint":{"serviceName":"a"}},
+            {"traceId":"01","id":"03","parentId":"04","name":"grandchild","kind":"CLIENT","duration":1,
+             "localEndpoint":{"serviceName":"a"}},
+            {"traceId":"01","id":"04","parentId":"01","name":"child","kind":"CLIENT","duration":1,
+             "localEndpoint":{"serviceName":"a"}},
+            {"traceId":"01","id":"05","parentId":"99","name":"orphan","kind":"CLIENT","duration":1,
+             "localEndpoint":{"serviceName":"a"}},
+            {"traceId":"02","id":"06","name":"alone","kind":"CLIENT","duration":1,
+             "localEndpoint":{"serviceName":"a"}}]"#;
+        let store = load(doc);
+        let start = |name| span(&store, name).start_unix_nanos;
+        assert_eq!(start("annotated"), 1_200_000);
+        assert_eq!(start("grandchild"), 1_000_000);
+        assert_eq!(start("child"), 1_000_000);
+        assert_eq!(start("orphan"), 1_000_000);
+        assert_eq!(start("alone"), 0);
+        assert_eq!(span(&store, "child").duration_nanos, 1_000);
+        let file = &store.files[0];
+        assert!(
+            file.warnings
+                .iter()
+                .any(|w| w.starts_with("5 span(s) had no timestamp")),
+            "{file:?}"
+        );
+    }
+
+    #[test]
+    fn objects_that_are_not_spans_are_skipped_with_a_warning() {
+        let store = load(
+            r#"[{"traceId":"01","id":"01","name":"a","timestamp":1,"duration":1,
+                 "localEndpoint":{"serviceName":"a"}},
+                {"traceId":"01","tags":{"k":"v"}}, 5]"#,
+        );
+        assert_eq!(store.spans.len(), 1);
+        assert!(store.attrs.is_empty());
+        assert!(store.files[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("2 JSON value")));
+    }
+
+    #[test]
+    fn a_span_without_a_service_gets_the_placeholder() {
+        let store = load(
+            r#"[{"traceId":"01","id":"01","name":"a","timestamp":1,"duration":1,
+                 "localEndpoint":{"ipv4":"169.254.65.45"}}]"#,
+        );
+        assert_eq!(store.strings.get(store.spans[0].service), UNKNOWN_SERVICE);
+        assert_eq!(warnings(&store, 0), [&SpanWarning::NoServiceName]);
+    }
+
+    #[test]
+    fn sniffing_tells_zipkin_v2_from_its_neighbours() {
+        let v2 = br#"[{"traceId":"01","id":"01","localEndpoint":{"serviceName":"a"}}]"#;
+        assert_eq!(sniff(v2), Sniff::Yes);
+        assert_eq!(
+            sniff(br#"{"spans":[{"trace_id":"AQ==","id":"AQ==","kind":1}]}"#),
+            Sniff::Yes
+        );
+        let v1 = br#"[{"traceId":"01","id":"01","annotations":[{"timestamp":1,"value":"cs",
+                      "endpoint":{"serviceName":"a"}}],"binaryAnnotations":[]}]"#;
+        assert_eq!(sniff(v1), Sniff::No);
+        let xray = br#"{"trace_id":"1-5f18-6a10","id":"5cc4","start_time":1.5}"#;
+        assert_eq!(sniff(xray), Sniff::No);
+        let otlp =
+            br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02"}]}]}]}"#;
+        assert_eq!(sniff(otlp), Sniff::No);
+    }
+
+    #[test]
+    fn broken_json_says_where() {
+        let err = import(
+            "cut.json",
+            br#"[{"traceId":"01","id":"01","kind":"SERVER","#,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("Zipkin v2 JSON"), "{err}");
+        assert!(err.message.contains("line 1 column"), "{err}");
+    }
+}
