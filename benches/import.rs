@@ -6,8 +6,8 @@
 //!     SPANORAMA_BENCH_FORMATS=otlp SPANORAMA_BENCH_RUNS=20 cargo bench --bench import
 //!
 //! Import figures are the best and the median of a few runs (the machine is shared), in MB/s
-//! of input JSON. `SPANORAMA_BENCH_FORMATS` (otlp, jaeger) and `SPANORAMA_BENCH_RUNS` narrow
-//! and lengthen a run, e.g. under `perf record`.
+//! of input JSON. `SPANORAMA_BENCH_FORMATS` (otlp, jaeger, zipkin) and `SPANORAMA_BENCH_RUNS`
+//! narrow and lengthen a run, e.g. under `perf record`.
 
 use spanorama::gen::{self, Format};
 use spanorama::import::import;
@@ -24,10 +24,11 @@ fn main() {
             .filter_map(|f| match f.trim().to_ascii_lowercase().as_str() {
                 "otlp" => Some(Format::Otlp),
                 "jaeger" => Some(Format::Jaeger),
+                "zipkin" => Some(Format::Zipkin),
                 _ => None,
             })
             .collect(),
-        Err(_) => vec![Format::Otlp, Format::Jaeger],
+        Err(_) => vec![Format::Otlp, Format::Jaeger, Format::Zipkin],
     };
     let runs_wanted: Option<usize> = std::env::var("SPANORAMA_BENCH_RUNS")
         .ok()
