@@ -50,7 +50,7 @@
 //! span, plus work proportional to the duplicated ids and missing timestamps it finds.
 
 use super::json::{describe, FlexU64, Loose};
-use super::{first_byte, has_key, Importer, Sniff, StoreBuilder};
+use super::{first_byte, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, Store, StrId,
     TraceId, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
@@ -74,7 +74,10 @@ fn sniff(head: &[u8]) -> Sniff {
     if !matches!(first_byte(head), Some(b'[') | Some(b'{')) {
         return Sniff::No;
     }
-    let k = |key: &str| has_key(head, key);
+    // One pass collects the keys (a dozen `has_key` scans of 64 KB cost more than parsing
+    // a small file).
+    let keys = object_keys(head);
+    let k = |key: &str| keys.contains(key.as_bytes());
     let ids = (k("traceId") || k("trace_id")) && k("id");
     // Zipkin v1 (annotations with an `endpoint`, binaryAnnotations), OTLP / Jaeger
     // protobuf-JSON (`spanId`), Datadog (`span_id`), X-Ray (`start_time`), Jaeger (`traceID`).
@@ -104,6 +107,30 @@ fn sniff(head: &[u8]) -> Sniff {
     } else {
         Sniff::Maybe
     }
+}
+
+/// The distinct object keys in `head` (strings followed by a colon), in one pass. The head
+/// may end inside a string; that string is ignored.
+fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
+    let mut keys = rustc_hash::FxHashSet::default();
+    let mut at = 0;
+    while let Some(open) = head[at..].iter().position(|&c| c == b'"') {
+        let start = at + open + 1;
+        let mut end = start;
+        while end < head.len() && head[end] != b'"' {
+            end += if head[end] == b'\\' { 2 } else { 1 };
+        }
+        if end >= head.len() {
+            break; // the head ends inside a string
+        }
+        let text = &head[start..end];
+        let next = head[end + 1..].iter().find(|c| !c.is_ascii_whitespace());
+        if next == Some(&b':') {
+            keys.insert(text);
+        }
+        at = end + 1;
+    }
+    keys
 }
 
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
@@ -1495,6 +1522,16 @@ mod tests {
         let otlp =
             br#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02"}]}]}]}"#;
         assert_eq!(sniff(otlp), Sniff::No);
+    }
+
+    #[test]
+    fn object_keys_are_found_in_one_pass_even_in_a_cut_head() {
+        let keys = object_keys(br#"[{"a" : "x\"y:", "b":{"c":1}, "d": "e", "cut"#);
+        let mut keys: Vec<&[u8]> = keys.into_iter().collect();
+        keys.sort();
+        assert_eq!(keys, [&b"a"[..], b"b", b"c", b"d"]);
+        assert!(object_keys(br#"{"a\"#).is_empty());
+        assert!(object_keys(b"").is_empty());
     }
 
     #[test]
