@@ -33,10 +33,21 @@ const OTLP: &str = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"servi
 
 const JAEGER: &str = r#"{"data":[{"traceID":"0102030405060708","spans":[{"traceID":"0102030405060708","spanID":"0a0b0c0d0e0f1011","operationName":"op","references":[],"startTime":1,"duration":2,"tags":[],"logs":[],"processID":"p1","warnings":null}],"processes":{"p1":{"serviceName":"svc","tags":[]}},"warnings":null}]}"#;
 
+const ZIPKIN: &str = r#"[{"traceId":"0102030405060708","id":"0a0b0c0d0e0f1011","kind":"SERVER","name":"op","timestamp":1,"duration":2,"localEndpoint":{"serviceName":"svc"}}]"#;
+
+const ZIPKIN_V1: &str = r#"[{"traceId":"0102030405060708","id":"0a0b0c0d0e0f1011","name":"op","annotations":[{"timestamp":1,"value":"sr","endpoint":{"serviceName":"svc"}}],"binaryAnnotations":[]}]"#;
+
 #[test]
 fn the_reference_documents_load() {
     assert_eq!(import("a.json", OTLP.as_bytes()).unwrap().spans.len(), 1);
     assert_eq!(import("b.json", JAEGER.as_bytes()).unwrap().spans.len(), 1);
+    assert_eq!(import("c.json", ZIPKIN.as_bytes()).unwrap().spans.len(), 1);
+}
+
+#[test]
+fn zipkin_v1_is_recognised_but_not_read_yet() {
+    let err = fails("v1.json", ZIPKIN_V1.as_bytes());
+    assert_mentions(&err, &["Zipkin v1", "cannot read yet", "Zipkin v2 JSON"]);
 }
 
 #[test]
@@ -69,6 +80,11 @@ fn truncated_json_says_line_and_column() {
         &fails("cut.jaeger.json", cut.as_bytes()),
         &["Jaeger JSON", "line", "column"],
     );
+    let cut = &ZIPKIN[..ZIPKIN.len() - 10];
+    assert_mentions(
+        &fails("cut.zipkin.json", cut.as_bytes()),
+        &["Zipkin v2 JSON", "line 1", "column"],
+    );
     // …inside JSON Lines, on the second line…
     let jsonl = format!("{OTLP}\n{}", &OTLP[..40]);
     assert_mentions(&fails("cut.jsonl", jsonl.as_bytes()), &["line 2", "column"]);
@@ -89,7 +105,13 @@ fn valid_json_of_no_known_format_lists_the_formats_tried() {
         let err = fails("other.json", doc);
         assert_mentions(
             &err,
-            &["OTLP JSON", "Jaeger JSON", "resourceSpans", "traceID"],
+            &[
+                "OTLP JSON",
+                "Jaeger JSON",
+                "Zipkin v2 JSON",
+                "resourceSpans",
+                "traceID",
+            ],
         );
     }
 }
@@ -161,6 +183,7 @@ fn a_utf8_byte_order_mark_is_ignored() {
     for (name, doc, format) in [
         ("bom.otlp.json", OTLP, "OTLP JSON"),
         ("bom.jaeger.json", JAEGER, "Jaeger JSON"),
+        ("bom.zipkin.json", ZIPKIN, "Zipkin v2 JSON"),
     ] {
         let mut bytes = b"\xEF\xBB\xBF".to_vec();
         bytes.extend_from_slice(doc.as_bytes());

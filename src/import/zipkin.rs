@@ -1535,6 +1535,21 @@ mod tests {
     }
 
     #[test]
+    fn cut_or_corrupted_documents_never_panic() {
+        let doc = SHARED_RPC.as_bytes();
+        for cut in 0..doc.len() {
+            let _ = import("cut.json", &doc[..cut]);
+        }
+        for at in (0..doc.len()).step_by(3) {
+            for byte in [b'"', b'}', b'0', 0xFF] {
+                let mut bad = doc.to_vec();
+                bad[at] = byte;
+                let _ = import("bad.json", &bad);
+            }
+        }
+    }
+
+    #[test]
     fn broken_json_says_where() {
         let err = import(
             "cut.json",
