@@ -62,6 +62,7 @@ use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::fmt;
 
+/// The Zipkin v2 JSON importer, listed in [`super::IMPORTERS`].
 pub const IMPORTER: Importer = Importer {
     name: "Zipkin v2 JSON",
     sniff,
@@ -109,26 +110,55 @@ fn sniff(head: &[u8]) -> Sniff {
     }
 }
 
-/// The distinct object keys in `head` (strings followed by a colon), in one pass. The head
-/// may end inside a string; that string is ignored.
+/// The distinct object keys in `head` (strings followed by a colon), in one pass, leaving
+/// out the keys inside `tags` objects: those are the user's (a tag may well be called
+/// `span_id` or `endpoint`) and say nothing about the format. The head may end anywhere.
 fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
     let mut keys = rustc_hash::FxHashSet::default();
+    let mut depth = 0u32;
+    // Depth inside the `tags` object being skipped, and whether `"tags":` was just read.
+    let mut in_tags: Option<u32> = None;
+    let mut tags_next = false;
     let mut at = 0;
-    while let Some(open) = head[at..].iter().position(|&c| c == b'"') {
-        let start = at + open + 1;
-        let mut end = start;
-        while end < head.len() && head[end] != b'"' {
-            end += if head[end] == b'\\' { 2 } else { 1 };
+    while let Some(&c) = head.get(at) {
+        match c {
+            b'"' => {
+                let start = at + 1;
+                let mut end = start;
+                while end < head.len() && head[end] != b'"' {
+                    end += if head[end] == b'\\' { 2 } else { 1 };
+                }
+                if end >= head.len() {
+                    break; // the head ends inside a string
+                }
+                at = end + 1;
+                let next = head[at..].iter().find(|c| !c.is_ascii_whitespace());
+                if next == Some(&b':') && in_tags.is_none() {
+                    let key = &head[start..end];
+                    keys.insert(key);
+                    tags_next = key == b"tags";
+                }
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if tags_next && c == b'{' && in_tags.is_none() {
+                    in_tags = Some(depth);
+                }
+                tags_next = false;
+            }
+            b'}' | b']' => {
+                if in_tags == Some(depth) {
+                    in_tags = None;
+                }
+                depth = depth.saturating_sub(1);
+                tags_next = false;
+            }
+            b':' => {}
+            c if c.is_ascii_whitespace() => {}
+            _ => tags_next = false,
         }
-        if end >= head.len() {
-            break; // the head ends inside a string
-        }
-        let text = &head[start..end];
-        let next = head[end + 1..].iter().find(|c| !c.is_ascii_whitespace());
-        if next == Some(&b':') {
-            keys.insert(text);
-        }
-        at = end + 1;
+        at += 1;
     }
     keys
 }
@@ -1510,6 +1540,9 @@ mod tests {
     fn sniffing_tells_zipkin_v2_from_its_neighbours() {
         let v2 = br#"[{"traceId":"01","id":"01","localEndpoint":{"serviceName":"a"}}]"#;
         assert_eq!(sniff(v2), Sniff::Yes);
+        let tagged = br#"[{"traceId":"01","id":"01","localEndpoint":{"serviceName":"a"},
+                         "tags":{"span_id":"7","endpoint":"/x","start_time":"1"}}]"#;
+        assert_eq!(sniff(tagged), Sniff::Yes);
         assert_eq!(
             sniff(br#"{"spans":[{"trace_id":"AQ==","id":"AQ==","kind":1}]}"#),
             Sniff::Yes
@@ -1531,6 +1564,11 @@ mod tests {
         keys.sort();
         assert_eq!(keys, [&b"a"[..], b"b", b"c", b"d"]);
         assert!(object_keys(br#"{"a\"#).is_empty());
+        let keys =
+            object_keys(br#"[{"tags":{"span_id":"1","x":{"y":1}},"z":null,"tags":null,"w":1}]"#);
+        let mut keys: Vec<&[u8]> = keys.into_iter().collect();
+        keys.sort();
+        assert_eq!(keys, [&b"tags"[..], b"w", b"z"]);
         assert!(object_keys(b"").is_empty());
     }
 
