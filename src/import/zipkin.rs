@@ -1588,6 +1588,25 @@ mod tests {
     }
 
     #[test]
+    fn progress_is_reported_while_reading() {
+        let cfg = crate::gen::GenConfig {
+            seed: 3,
+            traces: 1,
+            spans_min: 20_000,
+            spans_max: 20_000,
+            ..crate::gen::GenConfig::default()
+        };
+        let bytes = crate::gen::to_bytes(&cfg, crate::gen::Format::Zipkin)
+            .unwrap()
+            .0;
+        let mut seen = Vec::new();
+        let store = crate::import::import_with_progress("big.json", &bytes, &mut |n| seen.push(n))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.spans.len(), 20_000);
+        assert_eq!(seen, [16_384]);
+    }
+
+    #[test]
     fn broken_json_says_where() {
         let err = import(
             "cut.json",
