@@ -44,23 +44,22 @@
 //! `Endpoint`, `ListOfSpans`, `ListOfTraces`) and `zipkin.proto` for the proto3 form; tree
 //! rules from `openzipkin/zipkin` `zipkin2/Trace.java` and `zipkin2/internal/SpanNode.java`.
 //!
-//! Speed: spans stream from the JSON straight into the [`StoreBuilder`] through serde seeds
-//! (no document tree, no per-span `Vec`); strings are borrowed from the input; tags and
-//! annotations go straight into the store's arenas. The post-pass costs one hash-map insert a
-//! span, plus work proportional to the duplicated ids and missing timestamps it finds.
+//! Reading: one pass with the pull [`Scanner`]; each span goes into the builder as soon as
+//! its object ends (no document tree, no per-span `Vec`); strings are borrowed from the
+//! input; tags and annotations go straight into the store's arenas. The post-pass costs one
+//! hash-map insert a span, plus work proportional to the duplicated ids and missing
+//! timestamps it finds.
 
-use super::json::{describe, FlexU64, Loose};
-use super::{first_byte, Importer, Sniff, StoreBuilder};
+use super::builder::Marks;
+use super::scan::{error_message, Num, Raw, ScanResult, Scanner};
+use super::{first_byte, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, Store, StrId,
     TraceId, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
 };
 use rustc_hash::FxHashMap;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
-use std::fmt;
 
 /// The Zipkin v2 JSON importer, listed in [`super::IMPORTERS`].
 pub const IMPORTER: Importer = Importer {
@@ -165,33 +164,21 @@ fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
 
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
     let mut reader = Reader::new(b);
-    // Checking UTF-8 once for the whole input is much faster than serde_json checking every
-    // string; when it fails, reading the bytes finds the error and says where.
-    match std::str::from_utf8(bytes) {
-        Ok(text) => read_values(serde_json::Deserializer::from_str(text), &mut reader)?,
-        Err(_) => read_values(serde_json::Deserializer::from_slice(bytes), &mut reader)?,
-    }
+    let mut read = || -> ScanResult<()> {
+        let mut s = Scanner::new(bytes)?;
+        // One JSON value, or several separated by whitespace (JSON Lines).
+        while !s.at_end() {
+            reader.value(&mut s)?;
+        }
+        Ok(())
+    };
+    read().map_err(|e| error_message(bytes, &e))?;
     reader.finish();
     Ok(())
 }
 
-/// Reads one JSON value, or several separated by whitespace (JSON Lines).
-fn read_values<'de, R: serde_json::de::Read<'de>>(
-    mut de: serde_json::Deserializer<R>,
-    reader: &mut Reader,
-) -> Result<(), String> {
-    loop {
-        ValueSeed { r: &mut *reader }
-            .deserialize(&mut de)
-            .map_err(|e| describe(&e))?;
-        if de.end().is_ok() {
-            return Ok(());
-        }
-    }
-}
-
 /// Per-span facts the model does not keep but the post-pass needs, one byte a span.
-mod mark {
+mod fact {
     /// `shared: true` in the file, or a `SERVER` span with the id of a `CLIENT` span.
     pub const SHARED: u8 = 1;
     pub const HAS_KIND: u8 = 2;
@@ -204,8 +191,8 @@ mod mark {
     pub const RE_IDED: u8 = 32;
 
     /// A partial report: no kind and no duration.
-    pub fn is_fragment(m: u8) -> bool {
-        m & (HAS_KIND | HAS_DURATION) == 0
+    pub fn is_fragment(f: u8) -> bool {
+        f & (HAS_KIND | HAS_DURATION) == 0
     }
 }
 
@@ -232,11 +219,42 @@ struct EndpointKey {
     port: u64,
 }
 
+/// The fields of one span object while it is read; strings borrowed from the input.
+#[derive(Default)]
+struct SpanWire<'a> {
+    trace_id: Cow<'a, str>,
+    id: Cow<'a, str>,
+    parent_id: Cow<'a, str>,
+    name: Cow<'a, str>,
+    kind: Option<SpanKind>,
+    /// Microseconds; 0 when absent.
+    timestamp: u64,
+    /// Microseconds; 0 when absent.
+    duration: u64,
+    debug: bool,
+    shared: bool,
+    local: Option<Endpoint<'a>>,
+    remote: Option<Endpoint<'a>>,
+    /// Set by an `error` tag: the status message.
+    error: Option<StrId>,
+    /// The object had a `spans` list (proto3 `ListOfSpans`).
+    is_list: bool,
+}
+
+/// A `localEndpoint` / `remoteEndpoint` as read (its interned form is [`EndpointKey`]).
+#[derive(Default)]
+struct Endpoint<'a> {
+    service_name: Cow<'a, str>,
+    ipv4: Cow<'a, str>,
+    ipv6: Cow<'a, str>,
+    port: u64,
+}
+
 /// Streaming state: the builder plus what the post-pass needs.
 struct Reader<'r, 'p> {
     b: &'r mut StoreBuilder<'p>,
-    /// One entry per span in the store, see [`mark`].
-    marks: Vec<u8>,
+    /// One entry per span in the store, see [`fact`].
+    facts: Vec<u8>,
     endpoints: FxHashMap<EndpointKey, u32>,
     keys: Keys,
     /// JSON values that were neither spans nor containers of spans.
@@ -259,84 +277,167 @@ impl<'r, 'p> Reader<'r, 'p> {
         };
         Reader {
             b,
-            marks: Vec::new(),
+            facts: Vec::new(),
             endpoints: FxHashMap::default(),
             keys,
             skipped: 0,
         }
     }
 
-    /// Reads one JSON object: a span, or a proto3 `ListOfSpans` (`{"spans": [...]}`).
-    fn read_object<'de, A: MapAccess<'de>>(&mut self, mut map: A) -> Result<(), A::Error> {
-        let attrs_start = self.b.store().attrs.len();
-        let events_start = self.b.store().events.len();
+    /// Any JSON value where spans may be: an array (of spans or of arrays), an object (a
+    /// span or a `ListOfSpans`), `null` (no spans), or a scalar (skipped). Nesting is
+    /// bounded by the scanner.
+    fn value(&mut self, s: &mut Scanner<'_>) -> ScanResult<()> {
+        match s.peek() {
+            Some(b'[') => {
+                let mut list = s.array("a list of spans")?;
+                while s.item(&mut list)? {
+                    self.value(s)?;
+                }
+            }
+            Some(b'{') => self.object(s)?,
+            Some(b'n') => {
+                s.null()?;
+            }
+            _ => {
+                s.skip()?;
+                self.skipped += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads one JSON object: a span, or a proto3 `ListOfSpans` (`{"spans": [...]}`). Keys
+    /// are camelCase, or proto3's snake_case.
+    fn object(&mut self, s: &mut Scanner<'_>) -> ScanResult<()> {
+        let marks = self.b.marks();
+        let mut o = s.object("a span")?;
         let mut w = SpanWire::default();
-        while let Some(field) = map.next_key::<Field>()? {
-            match field {
-                Field::TraceId => w.trace_id = map.next_value()?,
-                Field::Id => w.id = map.next_value()?,
-                Field::ParentId => w.parent_id = map.next_value()?,
-                Field::Name => w.name = map.next_value()?,
-                Field::Kind => w.kind = map.next_value::<KindWire>()?.0,
-                Field::Timestamp => w.timestamp = map.next_value::<Option<FlexU64>>()?,
-                Field::Duration => w.duration = map.next_value::<Option<FlexU64>>()?,
-                Field::Debug => w.debug = map.next_value::<Flag>()?.0,
-                Field::Shared => w.shared = map.next_value::<Flag>()?.0,
-                Field::LocalEndpoint => w.local = map.next_value()?,
-                Field::RemoteEndpoint => w.remote = map.next_value()?,
-                Field::Annotations => map.next_value_seed(AnnotationsSeed { r: self })?,
-                Field::Tags => {
-                    if let Some(message) = map.next_value_seed(TagsSeed { r: self })? {
+        while let Some(key) = s.key(&mut o)? {
+            match &*key {
+                "traceId" | "trace_id" => w.trace_id = text(s, "a trace id")?,
+                "id" => w.id = text(s, "a span id")?,
+                "parentId" | "parent_id" => w.parent_id = text(s, "a parent id")?,
+                "name" => w.name = text(s, "a span name")?,
+                "kind" => w.kind = kind(s)?,
+                "timestamp" => w.timestamp = s.flex_u64()?,
+                "duration" => w.duration = s.flex_u64()?,
+                "debug" => w.debug = flag(s)?,
+                "shared" => w.shared = flag(s)?,
+                "localEndpoint" | "local_endpoint" => w.local = endpoint(s)?,
+                "remoteEndpoint" | "remote_endpoint" => w.remote = endpoint(s)?,
+                "annotations" => self.annotations(s)?,
+                "tags" => {
+                    if let Some(message) = self.tags(s)? {
                         w.error = Some(message);
                     }
                 }
-                Field::Spans => {
+                "spans" => {
                     w.is_list = true;
-                    map.next_value_seed(ValueSeed { r: self })?;
+                    self.value(s)?;
                 }
-                Field::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+                _ => s.skip()?,
             }
         }
         if w.is_list {
             // A `ListOfSpans` wrapper: its spans were added as they were read.
             return Ok(());
         }
-        if w.trace_id.0.trim().is_empty() || w.id.0.trim().is_empty() {
+        if w.trace_id.trim().is_empty() || w.id.trim().is_empty() {
             // Not a span: drop whatever its tags and annotations put in the arenas.
+            let pushed = self.b.pushed_since(marks);
             let store = self.b.store();
-            store.attrs.truncate(attrs_start);
-            store.events.truncate(events_start);
+            if pushed.attrs.len > 0 {
+                store.attrs.truncate(pushed.attrs.start as usize);
+            }
+            store.events.truncate(pushed.events.start as usize);
             self.skipped += 1;
             return Ok(());
         }
-        self.add_span(w, attrs_start, events_start);
+        self.add_span(w, marks);
         Ok(())
     }
 
-    /// Adds a span whose tags and annotations are already at the end of the arenas, from
-    /// `attrs_start` and `events_start` on.
-    fn add_span(&mut self, w: SpanWire<'_>, attrs_start: usize, events_start: usize) {
+    /// `annotations`: each becomes an event, appended to the store's event arena.
+    fn annotations(&mut self, s: &mut Scanner<'_>) -> ScanResult<()> {
+        let Some(mut list) = s.array_or_null("a list of annotations")? else {
+            return Ok(());
+        };
+        while s.item(&mut list)? {
+            let mut o = s.object("an annotation")?;
+            let (mut timestamp, mut value) = (0, Cow::Borrowed(""));
+            while let Some(key) = s.key(&mut o)? {
+                match &*key {
+                    "timestamp" => timestamp = s.flex_u64()?,
+                    "value" => value = text(s, "an annotation value")?,
+                    _ => s.skip()?,
+                }
+            }
+            let name = self.b.intern(&value);
+            self.b.push_event(Event {
+                time_unix_nanos: micros_to_nanos(timestamp),
+                name,
+                attrs: Slice::default(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `tags`: each becomes an attribute, appended to the store's attribute arena. Returns
+    /// the status message when there is an `error` tag.
+    fn tags(&mut self, s: &mut Scanner<'_>) -> ScanResult<Option<StrId>> {
+        let Some(mut o) = s.object_or_null("an object of tags")? else {
+            return Ok(None);
+        };
+        let b = &mut *self.b;
+        let mut error = None;
+        while let Some(key) = s.key(&mut o)? {
+            let key = b.intern(&key);
+            let value = match s.raw()? {
+                Raw::Str(text) => Value::Str(b.intern(&text)),
+                Raw::Bool(x) => Value::Bool(x),
+                Raw::Num(Num::U(u)) => match i64::try_from(u) {
+                    Ok(i) => Value::Int(i),
+                    Err(_) => Value::Str(b.intern(&u.to_string())),
+                },
+                Raw::Num(Num::I(i)) => Value::Int(i),
+                Raw::Num(Num::F(f)) => Value::Float(f),
+                Raw::Nested(json) => Value::Json(b.intern(&compact_json(json))),
+                Raw::Null => Value::Str(StrId::EMPTY),
+            };
+            if key == self.keys.error && value != Value::Bool(false) {
+                let message = match value {
+                    Value::Str(m) if !b.store().strings.get(m).eq_ignore_ascii_case("true") => m,
+                    _ => StrId::EMPTY,
+                };
+                error = Some(message);
+            }
+            b.push_attr(Attr { key, value });
+        }
+        Ok(error)
+    }
+
+    /// Adds a span whose tags and annotations were pushed to the arenas since `marks`.
+    fn add_span(&mut self, w: SpanWire<'_>, marks: Marks) {
         let b = &mut *self.b;
         let keys = &self.keys;
-        let trace_id = b.trace_id(&w.trace_id.0, "trace id");
-        let span_id = b.span_id(&w.id.0, "span id");
-        let parent_id = if w.parent_id.0.trim().is_empty() {
+        let trace_id = b.trace_id(&w.trace_id, "trace id");
+        let span_id = b.span_id(&w.id, "span id");
+        let parent_id = if w.parent_id.trim().is_empty() {
             SpanId(0)
         } else {
-            b.span_id(&w.parent_id.0, "parent id")
+            b.span_id(&w.parent_id, "parent id")
         };
 
         // Span attributes after the tags: remote endpoint and flags.
         if let Some(remote) = &w.remote {
-            if !remote.service_name.0.is_empty() {
-                let value = Value::Str(b.intern(&remote.service_name.0));
+            if !remote.service_name.is_empty() {
+                let value = Value::Str(b.intern(&remote.service_name));
                 push_attr(b, keys.peer_service, value);
             }
             push_addresses(b, remote, [keys.net_peer_ip, keys.net_peer_ipv6]);
-            if let Some(port) = remote.port.filter(|p| p.0 > 0) {
-                push_attr(b, keys.net_peer_port, Value::Int(clamp_i64(port.0)));
+            if remote.port > 0 {
+                push_attr(b, keys.net_peer_port, Value::Int(clamp_i64(remote.port)));
             }
         }
         if w.debug {
@@ -345,37 +446,31 @@ impl<'r, 'p> Reader<'r, 'p> {
         if w.shared {
             push_attr(b, keys.shared, Value::Bool(true));
         }
-        let store = b.store();
-        let attrs = slice_from(attrs_start, store.attrs.len());
-        let events = slice_from(events_start, store.events.len());
+        let pushed = b.pushed_since(marks);
 
-        let mut marks = 0;
+        let mut facts = 0;
         if w.shared {
-            marks |= mark::SHARED;
+            facts |= fact::SHARED;
         }
         let kind = match w.kind {
             Some(kind) => {
-                marks |= mark::HAS_KIND;
+                facts |= fact::HAS_KIND;
                 kind
             }
             None => SpanKind::Internal,
         };
-        let start = match w.timestamp.filter(|t| t.0 > 0) {
-            Some(t) => {
-                marks |= mark::HAS_START;
-                micros_to_nanos(t.0)
-            }
-            None => 0, // found in the post-pass
+        let start = if w.timestamp > 0 {
+            facts |= fact::HAS_START;
+            micros_to_nanos(w.timestamp)
+        } else {
+            0 // found in the post-pass
         };
-        let duration = match w.duration.filter(|d| d.0 > 0) {
-            Some(d) => {
-                marks |= mark::HAS_DURATION;
-                micros_to_nanos(d.0)
-            }
-            None => {
-                b.warn_span(SpanWarning::NoEndTime);
-                SPAN_END_UNKNOWN
-            }
+        let duration = if w.duration > 0 {
+            facts |= fact::HAS_DURATION;
+            micros_to_nanos(w.duration)
+        } else {
+            b.warn_span(SpanWarning::NoEndTime);
+            SPAN_END_UNKNOWN
         };
         let (status, status_message) = match w.error {
             Some(message) => (StatusCode::Error, message),
@@ -383,7 +478,7 @@ impl<'r, 'p> Reader<'r, 'p> {
         };
         let resource = self.resource(w.local.as_ref());
         let b = &mut *self.b;
-        let name = b.intern(&w.name.0);
+        let name = b.intern(&w.name);
         let service = b.resource_service(resource);
         b.push_span(Span {
             trace_id,
@@ -397,12 +492,12 @@ impl<'r, 'p> Reader<'r, 'p> {
             status,
             status_message,
             resource,
-            attrs,
-            events,
+            attrs: pushed.attrs,
+            events: pushed.events,
             links: Slice::default(),
             file: 0,
         });
-        self.marks.push(marks);
+        self.facts.push(facts);
     }
 
     /// The resource of a local endpoint: one per distinct (service, ipv4, ipv6, port).
@@ -411,20 +506,20 @@ impl<'r, 'p> Reader<'r, 'p> {
         let empty = Endpoint::default();
         let local = local.unwrap_or(&empty);
         let key = EndpointKey {
-            service: b.intern(&local.service_name.0),
-            ipv4: b.intern(&local.ipv4.0),
-            ipv6: b.intern(&local.ipv6.0),
-            port: local.port.map_or(0, |p| p.0),
+            service: b.intern(&local.service_name),
+            ipv4: b.intern(&local.ipv4),
+            ipv6: b.intern(&local.ipv6),
+            port: local.port,
         };
         if let Some(&resource) = self.endpoints.get(&key) {
             return resource;
         }
-        let start = b.store().attrs.len();
+        let marks = b.marks();
         push_addresses(b, local, [self.keys.net_host_ip, self.keys.net_host_ipv6]);
         if key.port > 0 {
             push_attr(b, self.keys.net_host_port, Value::Int(clamp_i64(key.port)));
         }
-        let attrs = slice_from(start, b.store().attrs.len());
+        let attrs = b.pushed_since(marks).attrs;
         let resource = b.push_resource(Resource {
             service: key.service,
             attrs,
@@ -440,11 +535,11 @@ impl<'r, 'p> Reader<'r, 'p> {
     fn finish(self) {
         let Reader {
             b,
-            mut marks,
+            mut facts,
             skipped,
             ..
         } = self;
-        let report = fix_up(b.store(), &mut marks);
+        let report = fix_up(b.store(), &mut facts);
         if skipped > 0 {
             b.warn_file(format!(
                 "{} JSON value(s) that are not spans (no \"traceId\" and \"id\") were skipped",
@@ -468,6 +563,83 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 }
 
+/// A string field. `null` reads as `""`; a number or boolean as its JSON text (writers that
+/// get the type wrong still load).
+fn text<'a>(s: &mut Scanner<'a>, expected: &str) -> ScanResult<Cow<'a, str>> {
+    match s.peek() {
+        Some(b'"') => s.string(expected),
+        Some(b'n') => s.string_or_null(expected),
+        Some(b't' | b'f') => Ok(Cow::Borrowed(if s.boolean(expected)? {
+            "true"
+        } else {
+            "false"
+        })),
+        Some(b'-' | b'0'..=b'9') => Ok(Cow::Owned(match s.number(expected)? {
+            Num::U(u) => u.to_string(),
+            Num::I(i) => i.to_string(),
+            Num::F(f) => f.to_string(),
+        })),
+        _ => s.invalid(expected),
+    }
+}
+
+/// `kind`: `"CLIENT"` etc., or proto3's enum number (1 client, 2 server, 3 producer,
+/// 4 consumer). `null`, 0 and unknown names read as absent.
+fn kind(s: &mut Scanner<'_>) -> ScanResult<Option<SpanKind>> {
+    let kind = match s.peek() {
+        Some(b'"') => span_kind_from_name(&s.string("a span kind")?),
+        Some(b'n') => {
+            s.null()?;
+            SpanKind::Unspecified
+        }
+        _ => match s.number("a span kind name or number")? {
+            Num::U(1) => SpanKind::Client,
+            Num::U(2) => SpanKind::Server,
+            Num::U(3) => SpanKind::Producer,
+            Num::U(4) => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        },
+    };
+    Ok((kind != SpanKind::Unspecified).then_some(kind))
+}
+
+/// `debug` / `shared`: `true`, or the string `"true"`, or a non-zero number; `null` is false.
+fn flag(s: &mut Scanner<'_>) -> ScanResult<bool> {
+    match s.peek() {
+        Some(b'"') => Ok(s.string("a boolean")?.trim().eq_ignore_ascii_case("true")),
+        Some(b'n') => s.null().map(|_| false),
+        Some(b'-' | b'0'..=b'9') => Ok(!matches!(s.number("a boolean")?, Num::U(0) | Num::I(0))),
+        _ => s.boolean("a boolean"),
+    }
+}
+
+/// `localEndpoint` / `remoteEndpoint` (`null` reads as absent).
+fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
+    let Some(mut o) = s.object_or_null("an endpoint object")? else {
+        return Ok(None);
+    };
+    let mut e = Endpoint::default();
+    while let Some(key) = s.key(&mut o)? {
+        match &*key {
+            "serviceName" | "service_name" => e.service_name = text(s, "a service name")?,
+            "ipv4" => e.ipv4 = text(s, "an IPv4 address")?,
+            "ipv6" => e.ipv6 = text(s, "an IPv6 address")?,
+            "port" => e.port = s.flex_u64()?,
+            _ => s.skip()?,
+        }
+    }
+    Ok(Some(e))
+}
+
+/// An array or object tag value as compact JSON text (it is rare, so parsing it again to
+/// drop the writer's white space costs nothing that matters).
+fn compact_json(raw: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(v) => v.to_string(),
+        Err(_) => raw.to_string(),
+    }
+}
+
 fn push_attr(b: &mut StoreBuilder, key: StrId, value: Value) {
     b.push_attr(Attr { key, value });
 }
@@ -475,8 +647,8 @@ fn push_attr(b: &mut StoreBuilder, key: StrId, value: Value) {
 /// Pushes an endpoint's addresses: ipv4 (else ipv6) under `keys[0]`, and ipv6 under
 /// `keys[1]` when both are given.
 fn push_addresses(b: &mut StoreBuilder, e: &Endpoint<'_>, keys: [StrId; 2]) {
-    let ipv4 = ip_text(&e.ipv4.0);
-    let ipv6 = ip_text(&e.ipv6.0);
+    let ipv4 = ip_text(&e.ipv4);
+    let ipv6 = ip_text(&e.ipv6);
     match (ipv4.is_empty(), ipv6.is_empty()) {
         (false, true) => {
             let v = Value::Str(b.intern(&ipv4));
@@ -515,341 +687,12 @@ fn ip_text(raw: &str) -> Cow<'_, str> {
     }
 }
 
-fn slice_from(start: usize, end: usize) -> Slice {
-    Slice {
-        start: start as u32,
-        len: end.saturating_sub(start) as u32,
-    }
-}
-
 fn micros_to_nanos(us: u64) -> i64 {
     clamp_i64(us).saturating_mul(1000)
 }
 
 fn clamp_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-// ---------------------------------------------------------------------------------------
-// Wire types and seeds.
-
-/// The keys of a span object (camelCase, and the snake_case of proto3 JSON).
-#[derive(Deserialize)]
-#[serde(field_identifier, rename_all = "camelCase")]
-enum Field {
-    #[serde(alias = "trace_id")]
-    TraceId,
-    Id,
-    #[serde(alias = "parent_id")]
-    ParentId,
-    Name,
-    Kind,
-    Timestamp,
-    Duration,
-    Debug,
-    Shared,
-    #[serde(alias = "local_endpoint")]
-    LocalEndpoint,
-    #[serde(alias = "remote_endpoint")]
-    RemoteEndpoint,
-    Annotations,
-    Tags,
-    /// proto3 `ListOfSpans`.
-    Spans,
-    #[serde(other)]
-    Other,
-}
-
-/// The scalar fields of one span object while it is read.
-#[derive(Default)]
-struct SpanWire<'a> {
-    trace_id: Text<'a>,
-    id: Text<'a>,
-    parent_id: Text<'a>,
-    name: Text<'a>,
-    kind: Option<SpanKind>,
-    timestamp: Option<FlexU64>,
-    duration: Option<FlexU64>,
-    debug: bool,
-    shared: bool,
-    local: Option<Endpoint<'a>>,
-    remote: Option<Endpoint<'a>>,
-    /// Set by an `error` tag: the status message.
-    error: Option<StrId>,
-    /// The object had a `spans` list (proto3 `ListOfSpans`).
-    is_list: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Endpoint<'a> {
-    #[serde(default, borrow, alias = "service_name")]
-    service_name: Text<'a>,
-    #[serde(default, borrow)]
-    ipv4: Text<'a>,
-    #[serde(default, borrow)]
-    ipv6: Text<'a>,
-    #[serde(default)]
-    port: Option<FlexU64>,
-}
-
-#[derive(Deserialize)]
-struct AnnotationWire<'a> {
-    #[serde(default)]
-    timestamp: FlexU64,
-    #[serde(default, borrow)]
-    value: Text<'a>,
-}
-
-/// A string borrowed from the input when it has no escapes. `null` reads as `""`; numbers
-/// and booleans as their JSON text.
-#[derive(Default)]
-struct Text<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Text<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Owned(v)))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Text<'a>, E> {
-                Ok(Text::default())
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Text<'a>, E> {
-                Ok(Text::default())
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Owned(v.to_string())))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'a>, E> {
-                Ok(Text(Cow::Borrowed(if v { "true" } else { "false" })))
-            }
-        }
-        d.deserialize_any(V(std::marker::PhantomData))
-    }
-}
-
-/// `kind`: `"CLIENT"` etc., or proto3's enum number (1 client, 2 server, 3 producer,
-/// 4 consumer). `null`, 0 and unknown names read as absent.
-struct KindWire(Option<SpanKind>);
-
-impl<'de> Deserialize<'de> for KindWire {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = KindWire;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a span kind name or number")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<KindWire, E> {
-                Ok(KindWire(match SpanKind::from_name(v) {
-                    SpanKind::Unspecified => None,
-                    kind => Some(kind),
-                }))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KindWire, E> {
-                Ok(KindWire(match v {
-                    1 => Some(SpanKind::Client),
-                    2 => Some(SpanKind::Server),
-                    3 => Some(SpanKind::Producer),
-                    4 => Some(SpanKind::Consumer),
-                    _ => None,
-                }))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KindWire, E> {
-                self.visit_u64(u64::try_from(v).unwrap_or(0))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<KindWire, E> {
-                Ok(KindWire(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// `debug` / `shared`: `true`, or the string `"true"`, or a non-zero number; `null` is false.
-struct Flag(bool);
-
-impl<'de> Deserialize<'de> for Flag {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Flag;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a boolean")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
-                Ok(Flag(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
-                Ok(Flag(v.trim().eq_ignore_ascii_case("true")))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flag, E> {
-                Ok(Flag(v != 0))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flag, E> {
-                Ok(Flag(v != 0))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Flag, E> {
-                Ok(Flag(false))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// Any JSON value where spans may be: an array (of spans or of arrays), an object (a span or
-/// a `ListOfSpans`), or a scalar (skipped).
-struct ValueSeed<'a, 'r, 'p> {
-    r: &'a mut Reader<'r, 'p>,
-}
-
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ValueSeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a span, or an array of spans")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let r = self.r;
-        while seq.next_element_seed(ValueSeed { r: &mut *r })?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        self.r.read_object(map)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(()) // `null` where a list of spans may be: no spans
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.r.skipped += 1;
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.r.skipped += 1;
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.r.skipped += 1;
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.r.skipped += 1;
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        self.r.skipped += 1;
-        Ok(())
-    }
-}
-
-/// `annotations`: each becomes an event, appended to the store's event arena.
-struct AnnotationsSeed<'a, 'r, 'p> {
-    r: &'a mut Reader<'r, 'p>,
-}
-
-impl<'de> DeserializeSeed<'de> for AnnotationsSeed<'_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for AnnotationsSeed<'_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of annotations")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(a) = seq.next_element::<AnnotationWire>()? {
-            let name = self.r.b.intern(&a.value.0);
-            self.r.b.store().events.push(Event {
-                time_unix_nanos: micros_to_nanos(a.timestamp.0),
-                name,
-                attrs: Slice::default(),
-            });
-        }
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-}
-
-/// `tags`: each becomes an attribute, appended to the store's attribute arena. Returns the
-/// status message when there is an `error` tag.
-struct TagsSeed<'a, 'r, 'p> {
-    r: &'a mut Reader<'r, 'p>,
-}
-
-impl<'de> DeserializeSeed<'de> for TagsSeed<'_, '_, '_> {
-    type Value = Option<StrId>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<StrId>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TagsSeed<'_, '_, '_> {
-    type Value = Option<StrId>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object of tags")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<StrId>, A::Error> {
-        let b = &mut *self.r.b;
-        let error_key = self.r.keys.error;
-        let mut error = None;
-        while let Some(key) = map.next_key::<Text>()? {
-            let value = map.next_value::<Loose>()?;
-            let key = b.intern(&key.0);
-            let value = match value {
-                Loose::Str(s) => Value::Str(b.intern(&s)),
-                Loose::Bool(x) => Value::Bool(x),
-                Loose::I64(i) => Value::Int(i),
-                Loose::U64(u) => match i64::try_from(u) {
-                    Ok(i) => Value::Int(i),
-                    Err(_) => Value::Str(b.intern(&u.to_string())),
-                },
-                Loose::F64(f) => Value::Float(f),
-                Loose::Json(j) => Value::Json(b.intern(&j)),
-                Loose::Null => Value::Str(StrId::EMPTY),
-            };
-            if key == error_key && value != Value::Bool(false) {
-                let message = match value {
-                    Value::Str(s) if !b.store().strings.get(s).eq_ignore_ascii_case("true") => s,
-                    _ => StrId::EMPTY,
-                };
-                error = Some(message);
-            }
-            push_attr(b, key, value);
-        }
-        Ok(error)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Option<StrId>, E> {
-        Ok(None)
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -865,13 +708,13 @@ struct FixUpReport {
 
 /// Applies Zipkin's whole-trace rules (see the header): shared server spans are given their
 /// own ids under their client, partial reports are merged, missing timestamps are filled in.
-/// `marks` has one entry per span and is kept in step with `store.spans`.
+/// `facts` has one entry per span and is kept in step with `store.spans`.
 ///
 /// Spans are only touched when their (trace id, span id) occurs more than once or their
 /// timestamp is missing, so a file without either costs one hash-map insert a span.
-fn fix_up(store: &mut Store, marks: &mut Vec<u8>) -> FixUpReport {
+fn fix_up(store: &mut Store, facts: &mut Vec<u8>) -> FixUpReport {
     let mut report = FixUpReport::default();
-    if marks.len() != store.spans.len() {
+    if facts.len() != store.spans.len() {
         return report; // cannot happen: one mark is pushed per span
     }
     let mut first: FxHashMap<(TraceId, SpanId), u32> = FxHashMap::default();
@@ -886,10 +729,10 @@ fn fix_up(store: &mut Store, marks: &mut Vec<u8>) -> FixUpReport {
         }
     }
     if !duplicates.is_empty() {
-        report.merged = resolve_duplicates(store, marks, &mut first, duplicates);
+        report.merged = resolve_duplicates(store, facts, &mut first, duplicates);
     }
-    if marks.iter().any(|m| m & mark::HAS_START == 0) {
-        report.starts_guessed = guess_starts(store, marks);
+    if facts.iter().any(|m| m & fact::HAS_START == 0) {
+        report.starts_guessed = guess_starts(store, facts);
     }
     report
 }
@@ -899,7 +742,7 @@ fn fix_up(store: &mut Store, marks: &mut Vec<u8>) -> FixUpReport {
 /// children under them. Returns the number of spans merged away.
 fn resolve_duplicates(
     store: &mut Store,
-    marks: &mut Vec<u8>,
+    facts: &mut Vec<u8>,
     first: &mut FxHashMap<(TraceId, SpanId), u32>,
     mut duplicates: Vec<(u32, u32)>,
 ) -> usize {
@@ -923,11 +766,11 @@ fn resolve_duplicates(
         // 1. A SERVER span with the id of a non-shared CLIENT span is shared, flag or not.
         let plain_client = group
             .iter()
-            .any(|&m| marks[m] & mark::SHARED == 0 && spans[m].kind == SpanKind::Client);
+            .any(|&m| facts[m] & fact::SHARED == 0 && spans[m].kind == SpanKind::Client);
         if plain_client {
             for &m in &group {
                 if spans[m].kind == SpanKind::Server {
-                    marks[m] |= mark::SHARED;
+                    facts[m] |= fact::SHARED;
                 }
             }
         }
@@ -935,17 +778,17 @@ fn resolve_duplicates(
         // 2. Partial reports join the first full report of their service (any full report
         //    when they name no service).
         for &part in &group {
-            if !mark::is_fragment(marks[part]) {
+            if !fact::is_fragment(facts[part]) {
                 continue;
             }
             let service = store.spans[part].service;
             let target = group.iter().copied().find(|&t| {
-                !mark::is_fragment(marks[t])
+                !fact::is_fragment(facts[t])
                     && (store.spans[t].service == service || Some(service) == unknown)
             });
             if let Some(target) = target {
-                merge_into(store, marks, target, part);
-                marks[part] |= mark::REMOVED;
+                merge_into(store, facts, target, part);
+                facts[part] |= fact::REMOVED;
                 merged += 1;
             }
         }
@@ -953,13 +796,13 @@ fn resolve_duplicates(
         // 3. Shared spans of a call whose client is in the file get their own ids.
         let owner = group
             .iter()
-            .any(|&m| marks[m] & (mark::SHARED | mark::REMOVED) == 0);
+            .any(|&m| facts[m] & (fact::SHARED | fact::REMOVED) == 0);
         if !owner {
             continue;
         }
         let mut ordinal = 0u64;
         for &m in &group {
-            if marks[m] & (mark::SHARED | mark::REMOVED) != mark::SHARED {
+            if facts[m] & (fact::SHARED | fact::REMOVED) != fact::SHARED {
                 continue;
             }
             ordinal += 1;
@@ -972,7 +815,7 @@ fn resolve_duplicates(
             let s = &mut store.spans[m];
             s.parent_id = s.span_id;
             s.span_id = derived;
-            marks[m] |= mark::RE_IDED;
+            facts[m] |= fact::RE_IDED;
             shared_ids
                 .entry((span.trace_id, span.span_id, span.service))
                 .or_insert(derived);
@@ -982,8 +825,8 @@ fn resolve_duplicates(
     // 4. A span whose parent is a shared id and which runs in the service of that id's
     //    server side is the server's child (Zipkin's SpanNode: the most specific match).
     if !shared_ids.is_empty() {
-        for (s, m) in store.spans.iter_mut().zip(marks.iter()) {
-            if s.parent_id.is_zero() || m & (mark::RE_IDED | mark::REMOVED) != 0 {
+        for (s, m) in store.spans.iter_mut().zip(facts.iter()) {
+            if s.parent_id.is_zero() || m & (fact::RE_IDED | fact::REMOVED) != 0 {
                 continue;
             }
             if let Some(&derived) = shared_ids.get(&(s.trace_id, s.parent_id, s.service)) {
@@ -993,7 +836,7 @@ fn resolve_duplicates(
     }
 
     if merged > 0 {
-        remove_merged(store, marks);
+        remove_merged(store, facts);
     }
     merged
 }
@@ -1023,12 +866,12 @@ fn derive_id(
 /// Merges partial report `part` into `target`, as Zipkin's `Span.Builder.merge`: fields the
 /// target lacks are taken from the part, tags are combined (the part's value wins for a key
 /// both have), annotations are combined in time order, an error on either side is an error.
-fn merge_into(store: &mut Store, marks: &mut [u8], target: usize, part: usize) {
+fn merge_into(store: &mut Store, facts: &mut [u8], target: usize, part: usize) {
     let p = store.spans[part];
     let mut t = store.spans[target];
-    if marks[target] & mark::HAS_START == 0 && marks[part] & mark::HAS_START != 0 {
+    if facts[target] & fact::HAS_START == 0 && facts[part] & fact::HAS_START != 0 {
         t.start_unix_nanos = p.start_unix_nanos;
-        marks[target] |= mark::HAS_START;
+        facts[target] |= fact::HAS_START;
     }
     if t.name == StrId::EMPTY {
         t.name = p.name;
@@ -1061,12 +904,12 @@ fn merge_into(store: &mut Store, marks: &mut [u8], target: usize, part: usize) {
     store.spans[target] = t;
 }
 
-/// Drops the spans marked [`mark::REMOVED`] and their warnings, keeping the rest in order.
-fn remove_merged(store: &mut Store, marks: &mut Vec<u8>) {
-    let mut new_index = Vec::with_capacity(marks.len());
+/// Drops the spans marked [`fact::REMOVED`] and their warnings, keeping the rest in order.
+fn remove_merged(store: &mut Store, facts: &mut Vec<u8>) {
+    let mut new_index = Vec::with_capacity(facts.len());
     let mut next = 0u32;
-    for m in marks.iter() {
-        new_index.push(if m & mark::REMOVED == 0 {
+    for m in facts.iter() {
+        new_index.push(if m & fact::REMOVED == 0 {
             next += 1;
             next - 1
         } else {
@@ -1075,11 +918,11 @@ fn remove_merged(store: &mut Store, marks: &mut Vec<u8>) {
     }
     let mut i = 0;
     store.spans.retain(|_| {
-        let keep = marks[i] & mark::REMOVED == 0;
+        let keep = facts[i] & fact::REMOVED == 0;
         i += 1;
         keep
     });
-    marks.retain(|m| m & mark::REMOVED == 0);
+    facts.retain(|m| m & fact::REMOVED == 0);
     store
         .span_warnings
         .retain_mut(|(index, _)| match new_index.get(*index as usize).copied() {
@@ -1094,9 +937,9 @@ fn remove_merged(store: &mut Store, marks: &mut Vec<u8>) {
 /// Gives every span without a timestamp a start: its earliest annotation, else the start of
 /// its nearest ancestor that has one, else its trace's earliest start (else 0). Returns how
 /// many spans it placed.
-fn guess_starts(store: &mut Store, marks: &mut [u8]) -> usize {
-    let missing: Vec<usize> = (0..marks.len())
-        .filter(|&i| marks[i] & mark::HAS_START == 0)
+fn guess_starts(store: &mut Store, facts: &mut [u8]) -> usize {
+    let missing: Vec<usize> = (0..facts.len())
+        .filter(|&i| facts[i] & fact::HAS_START == 0)
         .collect();
     for &i in &missing {
         let span = store.spans[i];
@@ -1107,7 +950,7 @@ fn guess_starts(store: &mut Store, marks: &mut [u8]) -> usize {
             .min()
         {
             store.spans[i].start_unix_nanos = t;
-            marks[i] |= mark::HAS_START;
+            facts[i] |= fact::HAS_START;
         }
     }
     let spans = &mut store.spans;
@@ -1115,13 +958,13 @@ fn guess_starts(store: &mut Store, marks: &mut [u8]) -> usize {
     let mut earliest: FxHashMap<TraceId, i64> = FxHashMap::default();
     for (i, s) in spans.iter().enumerate() {
         by_id.entry((s.trace_id, s.span_id)).or_insert(i);
-        if marks[i] & mark::HAS_START != 0 {
+        if facts[i] & fact::HAS_START != 0 {
             let e = earliest.entry(s.trace_id).or_insert(s.start_unix_nanos);
             *e = (*e).min(s.start_unix_nanos);
         }
     }
     for &i in &missing {
-        if marks[i] & mark::HAS_START != 0 {
+        if facts[i] & fact::HAS_START != 0 {
             continue;
         }
         // Walk up; the step limit guards against parent cycles.
@@ -1131,7 +974,7 @@ fn guess_starts(store: &mut Store, marks: &mut [u8]) -> usize {
             let s = spans[at];
             match by_id.get(&(s.trace_id, s.parent_id)) {
                 Some(&p) if !s.parent_id.is_zero() && p != at => {
-                    if marks[p] & mark::HAS_START != 0 {
+                    if facts[p] & fact::HAS_START != 0 {
                         found = Some(spans[p].start_unix_nanos);
                         break;
                     }
@@ -1146,7 +989,7 @@ fn guess_starts(store: &mut Store, marks: &mut [u8]) -> usize {
     // Marked only now, so every span above took the start of an ancestor that had one of
     // its own (or an annotation), never a guess.
     for &i in &missing {
-        marks[i] |= mark::HAS_START;
+        facts[i] |= fact::HAS_START;
     }
     missing.len()
 }
