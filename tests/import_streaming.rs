@@ -189,7 +189,7 @@ fn generated(format: Format, spans: usize) -> Vec<u8> {
 
 #[test]
 fn progress_is_reported_while_reading() {
-    for format in [Format::Otlp, Format::Jaeger] {
+    for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
         let bytes = generated(format, 40_000);
         let mut seen = Vec::new();
         let store = import_with_progress("big.json", &bytes, &mut |n| seen.push(n))
