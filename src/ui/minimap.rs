@@ -13,6 +13,7 @@ use crate::model::units::format_count;
 use crate::model::{Store, Trace};
 use crate::render::minimap::{blit, offscreen_canvas, put_image, MinimapFrame};
 use crate::theme;
+use std::cell::RefCell;
 use std::ops::Range;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
@@ -125,16 +126,31 @@ pub fn minimap(props: &MinimapProps) -> Html {
                     width_px: (minimap.width_px * dpr).round() as u32,
                     height_px: (minimap.height_px * dpr).round() as u32,
                 };
-                let frame = MinimapFrame {
-                    geometry: *minimap,
-                    width_px: *width_px,
-                    viewport: *viewport,
-                    selection: *selection,
-                    label: &label,
-                    device_pixel_ratio: dpr,
+                let (geometry, width_px, viewport, selection) =
+                    (*minimap, *width_px, *viewport, *selection);
+                let draw = move |canvas: &HtmlCanvasElement, cache: &RefCell<Cache>, key| {
+                    let frame = MinimapFrame {
+                        geometry,
+                        width_px,
+                        viewport,
+                        selection,
+                        label: &label,
+                        device_pixel_ratio: dpr,
+                    };
+                    if let Err(e) = paint(canvas, &mut cache.borrow_mut(), key, &frame) {
+                        gloo::console::error!(format!("minimap draw failed: {e}"));
+                    }
                 };
-                if let Err(e) = paint(&canvas, &mut cache.borrow_mut(), key, &frame) {
-                    gloo::console::error!(format!("minimap draw failed: {e}"));
+                if cache.borrow().key.as_ref() == Some(&key) {
+                    draw(&canvas, &cache, key);
+                } else {
+                    // Rebuilding the image is O(rows) (tens of ms at a million rows): do it
+                    // in a task of its own, not in the task that rendered the page.
+                    let cache = cache.clone();
+                    yew::platform::spawn_local(async move {
+                        gloo::timers::future::TimeoutFuture::new(0).await;
+                        draw(&canvas, &cache, key);
+                    });
                 }
             },
         );
