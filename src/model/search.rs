@@ -5,7 +5,7 @@
 //! are far fewer strings than spans), then each span only looks up whether its string ids
 //! matched. Case-insensitive for ASCII, no allocation per string.
 
-use super::store::{Store, Value};
+use super::store::{Span, Store, Value};
 use super::tree::Trace;
 
 /// Trace positions (tree order, ascending) of the spans of `trace` that match `query`.
@@ -39,31 +39,46 @@ pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
     let id_query = (needle.len() >= 4 && needle.iter().all(u8::is_ascii_hexdigit))
         .then(|| query.to_ascii_lowercase());
 
-    let mut out = Vec::new();
-    for (pos, &index) in trace.spans.iter().enumerate() {
-        let Some(span) = store.spans.get(index as usize) else {
-            continue;
-        };
-        let matched = str_hit(span.service)
+    if !hit.iter().any(|h| *h) && id_query.is_none() {
+        return Vec::new(); // no string contains the query: nothing can match
+    }
+    let matches = |span: &Span| {
+        str_hit(span.service)
             || str_hit(span.name)
             || str_hit(span.status_message)
-            || attrs_hit(span.attrs)
             || resource_hit
                 .get(span.resource as usize)
                 .copied()
                 .unwrap_or(false)
+            || attrs_hit(span.attrs)
             || store
                 .events_of(span)
                 .iter()
                 .any(|e| str_hit(e.name) || attrs_hit(e.attrs))
             || id_query
                 .as_ref()
-                .is_some_and(|q| store.span_id_display(span.span_id).contains(q.as_str()));
-        if matched {
-            out.push(pos as u32);
-        }
+                .is_some_and(|q| store.span_id_display(span.span_id).contains(q.as_str()))
+    };
+    if trace.len() * 4 >= store.spans.len() {
+        // A big trace: test the spans in store order (their attributes lie in the same
+        // order, so memory is read front to back), then list the hits in tree order.
+        let hit_by_index: Vec<bool> = store.spans.iter().map(matches).collect();
+        trace
+            .spans
+            .iter()
+            .enumerate()
+            .filter(|(_, &index)| hit_by_index.get(index as usize).copied().unwrap_or(false))
+            .map(|(pos, _)| pos as u32)
+            .collect()
+    } else {
+        trace
+            .spans
+            .iter()
+            .enumerate()
+            .filter(|(_, &index)| store.spans.get(index as usize).is_some_and(matches))
+            .map(|(pos, _)| pos as u32)
+            .collect()
     }
-    out
 }
 
 /// Whether `hay` contains `needle`, ignoring ASCII case.
