@@ -1,7 +1,7 @@
 // Browser benchmark of Spanorama: for each generated file (format × size) it opens the built
 // site in headless Chromium and measures, in one page:
 //
-//   parse     JSON.parse of the same file's text (the file is read first, not timed): the
+//   parse     JSON.parse of the same file's text, in a fresh page (the file is read first, not timed): the
 //             floor any JavaScript viewer pays
 //   load      file given to the file input → waterfall drawn (canvas data-draws > 0), ms
 //   ratio     load / parse
@@ -43,11 +43,49 @@ function quantile(xs, q) {
 const fmt = (n, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '–';
 
-async function measure(env, file) {
+async function measureJsonParse(env, file) {
   const app = await App.open(env);
   const page = app.page;
   page.setDefaultTimeout(15 * 60_000);
+  // JSON.parse floor in a page of its own (so neither measurement disturbs the other): read
+  // the file into a string (not timed), then parse it (timed).
+  await page.evaluate(() => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = 'bench-parse-input';
+    input.hidden = true;
+    document.body.appendChild(input);
+  });
+  await page.setInputFiles('#bench-parse-input', file.path);
+  // A file larger than V8's longest string (2^29 - 24 characters, ~536 MB) cannot be
+  // JSON.parse'd at all: no JavaScript viewer can open it. Reported as "cannot" (NaN).
+  const parseMs = await page.evaluate(async () => {
+    const input = document.getElementById('bench-parse-input');
+    const file = input.files[0];
+    input.remove();
+    if (file.size >= 2 ** 29 - 24) return NaN;
+    try {
+      let text = await file.text();
+      const t0 = performance.now();
+      let value = JSON.parse(text);
+      const ms = performance.now() - t0;
+      text = null;
+      value = null;
+      return ms;
+    } catch (e) {
+      return NaN;
+    }
+  });
+  await app.close();
+  return parseMs;
+}
+
+async function measure(env, file) {
   const mb = statSync(file.path).size / 1e6;
+  const parseMs = await measureJsonParse(env, file);
+  const app = await App.open(env);
+  const page = app.page;
+  page.setDefaultTimeout(15 * 60_000);
 
   // The import worker starts when the page opens; a user takes longer than that to pick a
   // file, so wait for it (its start is not part of a load).
@@ -177,35 +215,6 @@ async function measure(env, file) {
     ...(window.spanoramaStats ? window.spanoramaStats() : {}),
     jsHeap: performance.memory ? performance.memory.usedJSHeapSize : NaN,
   }));
-  // JSON.parse floor, after Spanorama's measurements so that collecting the parsed tree cannot
-  // land in them: read the file into a string (not timed), then parse it (timed).
-  await page.evaluate(() => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.id = 'bench-parse-input';
-    input.hidden = true;
-    document.body.appendChild(input);
-  });
-  await page.setInputFiles('#bench-parse-input', file.path);
-  // A file larger than V8's longest string (2^29 - 24 characters, ~536 MB) cannot be
-  // JSON.parse'd at all: no JavaScript viewer can open it. Reported as "cannot" (NaN).
-  const parseMs = await page.evaluate(async () => {
-    const input = document.getElementById('bench-parse-input');
-    const file = input.files[0];
-    input.remove();
-    if (file.size >= 2 ** 29 - 24) return NaN;
-    try {
-      let text = await file.text();
-      const t0 = performance.now();
-      let value = JSON.parse(text);
-      const ms = performance.now() - t0;
-      text = null;
-      value = null;
-      return ms;
-    } catch (e) {
-      return NaN;
-    }
-  });
   app.assertHealthy();
   await app.close();
   return {
