@@ -340,3 +340,28 @@ fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_px: f64) -> String {
     }
     chars[..lo].iter().collect::<String>() + "…"
 }
+
+/// Draws text and a rectangle on a throwaway canvas, so the browser sets up its 2D canvas
+/// machinery and text shaping for the theme's fonts when the page starts, not in the middle
+/// of the user's first load (in headless Chromium that first use cost ~100 ms).
+pub fn warm_up() {
+    let Ok(canvas) = crate::render::minimap::offscreen_canvas() else {
+        return;
+    };
+    canvas.set_width(64);
+    canvas.set_height(16);
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| wasm_bindgen::JsCast::dyn_into::<CanvasRenderingContext2d>(c).ok())
+    else {
+        return;
+    };
+    for font in [theme::FONT, theme::FONT_BOLD, theme::FONT_SMALL] {
+        ctx.set_font(font);
+        let _ = ctx.measure_text("Warm up ▾ ├ └ │ 0.5 ms …");
+        let _ = ctx.fill_text("Warm up ▾ 12 ms …", 0.0, 12.0);
+    }
+    ctx.fill_rect(0.0, 0.0, 8.0, 8.0);
+}

@@ -93,6 +93,7 @@ impl Drop for Measure {
 /// Mounts the app on `<body>`.
 pub fn start() {
     expose_stats();
+    crate::render::waterfall::warm_up();
     yew::Renderer::<App>::new().render();
 }
 

@@ -6,7 +6,7 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { appTest, REPO_ROOT, startEnv } from './harness.mjs';
 
@@ -117,4 +117,24 @@ appTest('Cancel stops a big load at once; what was loaded stays, and the next lo
   const spansAfter = Number(/(\d[\d,]*) spans/.exec(after)[1].replace(/,/g, ''));
   assert.ok(spansAfter > spansBefore, `spans after the second file: ${after} (before: ${before})`);
   await app.waitForCanvas();
+});
+
+appTest('a file beyond what a browser tab can hold is refused up front, naming the limit', () => env, async ({ open }) => {
+  // A sparse 2 GB file: nothing is written to disk, and nothing should be read from it.
+  const huge = resolve(DATA_DIR, 'huge-2g.json');
+  if (!existsSync(huge) || statSync(huge).size !== 2 * 1024 ** 3) {
+    const fd = openSync(huge, 'w');
+    ftruncateSync(fd, 2 * 1024 ** 3);
+    closeSync(fd);
+  }
+  const app = await open();
+  await app.page.selectOption('#examples', 'examples/shop-checkout.otlp.json');
+  await app.waitForSpans(1);
+  const before = await app.summary();
+  await app.page.setInputFiles('#file-input', huge);
+  const msg = await app.waitForMessage(/huge-2g\.json/);
+  assert.match(msg, /^huge-2g\.json: the file is 2,?147 MB, more than the 1,?611 MB/, msg);
+  assert.match(msg, /[Ss]plit/, `the message says what to do: ${msg}`);
+  assert.equal(await app.summary(), before, 'what was loaded stays');
+  await app.page.waitForSelector('#loading', { state: 'detached' });
 });
