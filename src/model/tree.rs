@@ -144,21 +144,31 @@ pub fn build_traces(store: &Store) -> Vec<Trace> {
 fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
     let spans = &store.spans;
     let span = |i: u32| &spans[i as usize];
-    // Siblings are shown in start order; ties keep file order.
-    members.sort_by_key(|i| (span(*i).start_unix_nanos, *i));
+    // Siblings are shown in start order; ties keep file order. Sorting (start, index) pairs
+    // keeps the keys next to each other instead of fetching two span records per comparison.
+    let mut keyed: Vec<(i64, u32)> = members
+        .iter()
+        .map(|&i| (span(i).start_unix_nanos, i))
+        .collect();
+    keyed.sort_unstable();
+    members.clear();
+    members.extend(keyed.iter().map(|&(_, i)| i));
+    drop(keyed);
     let n = members.len();
 
     let mut warnings: Vec<(u32, TreeWarning)> = Vec::new(); // keyed by local index for now
     let mut local_of: FxHashMap<SpanId, u32> = FxHashMap::default();
     local_of.reserve(n);
     for (local, &i) in members.iter().enumerate() {
-        if local_of.insert(span(i).span_id, local as u32).is_some() {
-            warnings.push((local as u32, TreeWarning::DuplicateId));
+        // The first occurrence keeps the id for children lookups; later ones are flagged.
+        match local_of.entry(span(i).span_id) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                warnings.push((local as u32, TreeWarning::DuplicateId));
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(local as u32);
+            }
         }
-    }
-    // First occurrence wins for children lookups: re-insert in reverse so the earliest stays.
-    for (local, &i) in members.iter().enumerate().rev() {
-        local_of.insert(span(i).span_id, local as u32);
     }
 
     let mut parent_local = vec![NO_PARENT; n];
