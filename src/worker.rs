@@ -353,17 +353,25 @@ fn read_file(file: &web_sys::File, name: &str, progress: &mut Progress) -> Resul
     Ok(bytes)
 }
 
+/// The message for a file over [`MAX_FILE_BYTES`].
+fn too_big(size: f64) -> String {
+    format!(
+        "the file is {}, more than the {} Spanorama can read in a browser tab (a tab's \
+         WebAssembly memory is limited to 4 GB, and the file and its spans must both fit). \
+         Split it into smaller files, e.g. one trace per file.",
+        mb(size),
+        mb(MAX_FILE_BYTES)
+    )
+}
+
+fn mb(bytes: f64) -> String {
+    format!("{:.0} MB", bytes / 1e6)
+}
+
 /// An empty buffer with room for `size` bytes, or a message saying why not.
 fn reserve(size: f64) -> Result<Vec<u8>, String> {
-    let mb = |b: f64| format!("{:.0} MB", b / 1e6);
     if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is {}, more than the {} Spanorama can read in a browser tab (a tab's \
-             WebAssembly memory is limited to 4 GB, and the file and its spans must both fit). \
-             Split it into smaller files, e.g. one trace per file.",
-            mb(size),
-            mb(MAX_FILE_BYTES)
-        ));
+        return Err(too_big(size));
     }
     let mut bytes = Vec::new();
     bytes.try_reserve_exact(size as usize).map_err(|_| {
@@ -443,7 +451,7 @@ async fn fetch_url(url: &str, name: &str, progress: &mut Progress) -> Result<Vec
         let from = bytes.len();
         let next = from + chunk.length() as usize;
         if next as f64 > MAX_FILE_BYTES {
-            return Err(reserve(next as f64).err().unwrap_or_default());
+            return Err(too_big(next as f64));
         }
         bytes.resize(next, 0);
         chunk.copy_to(&mut bytes[from..]);

@@ -25,28 +25,31 @@ use yew::UseReducerDispatcher;
 /// `<bin>_loader.js` next to `index.html` for `data-type="worker" data-loader-shim`).
 const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 
+/// What the benchmark reads about the worker (`window.spanoramaStats()`).
+#[derive(Default)]
+struct WorkerStats {
+    /// The current worker has said `ready`.
+    ready: bool,
+    /// Its wasm memory after its last load, bytes.
+    wasm_bytes: f64,
+    /// Its `timings` object of the last load (ms per phase).
+    timings: JsValue,
+}
+
 thread_local! {
-    /// The worker's wasm memory size after its last load, bytes.
-    static WORKER_WASM_BYTES: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
-    /// The worker's `timings` object of its last load (ms per phase).
-    static WORKER_TIMINGS: std::cell::RefCell<JsValue> = const { std::cell::RefCell::new(JsValue::UNDEFINED) };
-    /// Whether the current worker has said `ready`.
-    static WORKER_READY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static STATS: std::cell::RefCell<WorkerStats> = std::cell::RefCell::new(WorkerStats::default());
 }
 
-/// The worker's time per phase in its last load (for the benchmark).
-pub fn worker_timings() -> JsValue {
-    WORKER_TIMINGS.with(|t| t.borrow().clone())
-}
-
-/// Whether the import worker is running and ready (for the benchmark).
-pub fn worker_ready() -> bool {
-    WORKER_READY.get()
-}
-
-/// The worker's wasm memory size after its last load, bytes (0 before any load).
-pub fn worker_wasm_bytes() -> f64 {
-    WORKER_WASM_BYTES.get()
+/// `workerReady`, `workerWasmBytes` and `workerTimings` for the benchmark's stats object.
+pub fn worker_stats() -> [(&'static str, JsValue); 3] {
+    STATS.with(|s| {
+        let s = s.borrow();
+        [
+            ("workerReady", s.ready.into()),
+            ("workerWasmBytes", s.wasm_bytes.into()),
+            ("workerTimings", s.timings.clone()),
+        ]
+    })
 }
 
 /// Something to load.
@@ -222,7 +225,7 @@ impl ImportClient {
         }
         self.handlers = None;
         self.ready = false;
-        WORKER_READY.set(false);
+        STATS.with(|s| s.borrow_mut().ready = false);
         self.outbox.clear();
         self.deferred.clear();
         self.seeding = false;
@@ -330,7 +333,7 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
         match kind.as_str() {
             "ready" => {
                 c.ready = true;
-                WORKER_READY.set(true);
+                STATS.with(|s| s.borrow_mut().ready = true);
                 for out in std::mem::take(&mut c.outbox) {
                     c.post_or_queue(out);
                 }
@@ -369,8 +372,11 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                     .iter()
                     .filter_map(|e| e.as_string())
                     .collect();
-                WORKER_WASM_BYTES.set(js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0));
-                WORKER_TIMINGS.with(|t| *t.borrow_mut() = js_field(&data, "timings"));
+                STATS.with(|s| {
+                    let mut s = s.borrow_mut();
+                    s.wasm_bytes = js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0);
+                    s.timings = js_field(&data, "timings");
+                });
                 let sent_model = js_field(&data, "model").as_bool().unwrap_or(false);
                 let selected = js_field(&data, "selected").as_f64().unwrap_or(-1.0);
                 let decoded = match c.decoder.take() {

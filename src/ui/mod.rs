@@ -58,12 +58,19 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// A performance-timeline measure from creation to drop (read by the browser benchmark to
-/// attribute long tasks to what the page did).
+/// A performance-timeline measure from creation to drop, named `spanorama:<what>` (read by
+/// the browser benchmark to attribute long tasks to what the page did).
 pub(crate) struct Measure {
     name: &'static str,
     start_ms: f64,
 }
+
+/// Measures recorded since the timeline was last cleared.
+static MEASURES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// The timeline is cleared after this many measures, so a long session does not grow it
+/// without bound.
+const MEASURES_KEPT: u32 = 10_000;
 
 impl Measure {
     pub(crate) fn new(name: &'static str) -> Self {
@@ -80,6 +87,11 @@ impl Drop for Measure {
         let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
             return;
         };
+        use std::sync::atomic::Ordering::Relaxed;
+        if MEASURES.fetch_add(1, Relaxed) >= MEASURES_KEPT {
+            p.clear_measures();
+            MEASURES.store(0, Relaxed);
+        }
         let options =
             crate::worker::js_object(&[("start", self.start_ms.into()), ("end", now_ms().into())]);
         if let Ok(measure) = js_sys::Reflect::get(&p, &"measure".into()) {
@@ -102,11 +114,12 @@ pub fn start() {
 fn expose_stats() {
     use wasm_bindgen::prelude::*;
     let stats = Closure::<dyn Fn() -> JsValue>::new(|| {
+        let [ready, bytes, timings] = import_client::worker_stats();
         crate::worker::js_object(&[
             ("wasmBytes", crate::worker::wasm_memory_bytes().into()),
-            ("workerWasmBytes", import_client::worker_wasm_bytes().into()),
-            ("workerReady", import_client::worker_ready().into()),
-            ("workerTimings", import_client::worker_timings()),
+            bytes,
+            ready,
+            timings,
         ])
         .into()
     });

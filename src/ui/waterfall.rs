@@ -17,11 +17,6 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
 
-/// Performance-timeline names of a waterfall draw (layout of the visible rows + canvas
-/// drawing), read by the browser benchmark (`tools/bench.sh`).
-const DRAW_MARK: &str = "spanorama:draw-start";
-const DRAW_MEASURE: &str = "spanorama:draw";
-
 #[derive(Properties, PartialEq)]
 pub struct WaterfallProps {
     pub store: Shared<Store>,
@@ -225,10 +220,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 return;
             };
             let started = super::now_ms();
-            let performance = web_sys::window().and_then(|w| w.performance());
-            if let Some(p) = &performance {
-                let _ = p.mark(DRAW_MARK);
-            }
+            let timing = super::Measure::new("spanorama:draw");
             let geometry = WaterfallGeometry::standard(size.0, size.1);
             let scale = TimeScale::new(
                 window.0,
@@ -258,16 +250,9 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             let mut n = draws.borrow_mut();
             *n += 1;
             let _ = canvas.set_attribute("data-draws", &n.to_string());
+            drop(timing);
             let _ =
                 canvas.set_attribute("data-draw-ms", &format!("{:.2}", super::now_ms() - started));
-            if let Some(p) = &performance {
-                // Benchmarks read these entries; keep the buffer bounded in long sessions.
-                if *n % 10_000 == 0 {
-                    p.clear_measures_with_measure_name(DRAW_MEASURE);
-                }
-                let _ = p.measure_with_start_mark(DRAW_MEASURE, DRAW_MARK);
-                p.clear_marks_with_mark_name(DRAW_MARK);
-            }
         });
     }
 

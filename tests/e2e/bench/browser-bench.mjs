@@ -126,7 +126,7 @@ async function measure(env, file) {
       summary: document.getElementById('summary')?.textContent ?? '',
       // The page's own measures during the load, longest of each kind (to attribute long tasks).
       measures: Object.fromEntries(
-        ['spanorama:receive-part', 'spanorama:finish-load', 'spanorama:draw', 'spanorama:worker-message'].map((n) => [
+        ['spanorama:receive-part', 'spanorama:finish-load', 'spanorama:render-app', 'spanorama:render-waterfall', 'spanorama:draw', 'spanorama:worker-message'].map((n) => [
           n,
           Math.max(0, ...performance.getEntriesByName(n).map((e) => e.duration)),
         ]),
