@@ -8,6 +8,7 @@
 //! | direction | kind | fields |
 //! |---|---|---|
 //! | worker → page | `ready` | (sent once the wasm is running; the page queues until then) |
+//! | worker → page | `warm` | `ms`: the start-up warm-up ([`warm_up`]) is done (or was cut short by a request) |
 //! | page → worker | `load` | `id`, `sources`: `[{name, file}]` or `[{name, url}]` |
 //! | page → worker | `seed` | `part` (ArrayBuffer): the page's model, after a cancel |
 //! | page → worker | `seed-end` | |
@@ -115,6 +116,47 @@ pub fn run() {
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&js_object(&[("kind", "ready".into())]));
+    wasm_bindgen_futures::spawn_local(warm_up(state));
+}
+
+/// Spans per format in the start-up warm-up.
+const WARM_UP_SPANS: usize = 3_000;
+
+/// Runs the whole import path (parse, trees, encode) once per format on a small generated
+/// trace, right after start-up, while the user is still choosing a file. The browser compiles
+/// wasm functions lazily on their first call and optimises them only once they are hot: a
+/// first 10,000-span file otherwise pays ~100 ms for that in parsing and ~60 ms in tree
+/// building. One format per task; a request that arrives first ends the warm-up.
+async fn warm_up(state: Rc<RefCell<State>>) {
+    use crate::gen::{warm_up_trace, Format};
+    let started = now_ms();
+    for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
+        yield_to_events().await;
+        {
+            let s = state.borrow();
+            if s.busy || !s.queue.is_empty() {
+                break;
+            }
+        }
+        let bytes = warm_up_trace(format, WARM_UP_SPANS).into_bytes();
+        if let Ok(store) = crate::import::import("warm-up", &bytes) {
+            let traces = build_traces(&store);
+            let mut encoder = Encoder::new(&store, &traces, PART_BYTES);
+            while encoder.next_part().is_some() {}
+        }
+    }
+    post(&js_object(&[
+        ("kind", "warm".into()),
+        ("ms", (now_ms() - started).into()),
+    ]));
+}
+
+/// Lets queued events (the page's messages) run before going on.
+async fn yield_to_events() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// Handles queued messages one at a time (loads are asynchronous: URLs are fetched).

@@ -30,6 +30,8 @@ const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 struct WorkerStats {
     /// The current worker has said `ready`.
     ready: bool,
+    /// The current worker's start-up warm-up took this long (ms); `None` until it is done.
+    warm_ms: Option<f64>,
     /// Its wasm memory after its last load, bytes.
     wasm_bytes: f64,
     /// Its `timings` object of the last load (ms per phase).
@@ -40,12 +42,17 @@ thread_local! {
     static STATS: std::cell::RefCell<WorkerStats> = std::cell::RefCell::new(WorkerStats::default());
 }
 
-/// `workerReady`, `workerWasmBytes` and `workerTimings` for the benchmark's stats object.
-pub fn worker_stats() -> [(&'static str, JsValue); 3] {
+/// `workerReady`, `workerWarmMs` (null until warmed up), `workerWasmBytes` and
+/// `workerTimings` for the benchmark's stats object.
+pub fn worker_stats() -> [(&'static str, JsValue); 4] {
     STATS.with(|s| {
         let s = s.borrow();
         [
             ("workerReady", s.ready.into()),
+            (
+                "workerWarmMs",
+                s.warm_ms.map_or(JsValue::NULL, JsValue::from),
+            ),
             ("workerWasmBytes", s.wasm_bytes.into()),
             ("workerTimings", s.timings.clone()),
         ]
@@ -225,7 +232,11 @@ impl ImportClient {
         }
         self.handlers = None;
         self.ready = false;
-        STATS.with(|s| s.borrow_mut().ready = false);
+        STATS.with(|s| {
+            let mut s = s.borrow_mut();
+            s.ready = false;
+            s.warm_ms = None;
+        });
         self.outbox.clear();
         self.deferred.clear();
         self.seeding = false;
@@ -337,6 +348,11 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                 for out in std::mem::take(&mut c.outbox) {
                     c.post_or_queue(out);
                 }
+                None
+            }
+            "warm" => {
+                let ms = js_field(&data, "ms").as_f64().unwrap_or(0.0);
+                STATS.with(|s| s.borrow_mut().warm_ms = Some(ms));
                 None
             }
             "progress" => c.pending.contains(&id).then(|| {

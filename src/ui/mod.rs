@@ -109,19 +109,15 @@ pub fn start() {
     yew::Renderer::<App>::new().render();
 }
 
-/// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady, workerTimings }`: the WebAssembly memory of
-/// the page and of the import worker (as of its last load), for the browser benchmark.
+/// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady, workerWarmMs,
+/// workerTimings }`: the WebAssembly memory of the page and of the import worker (as of its
+/// last load), whether the worker is ready and warmed up, for the browser benchmark.
 fn expose_stats() {
     use wasm_bindgen::prelude::*;
     let stats = Closure::<dyn Fn() -> JsValue>::new(|| {
-        let [ready, bytes, timings] = import_client::worker_stats();
-        crate::worker::js_object(&[
-            ("wasmBytes", crate::worker::wasm_memory_bytes().into()),
-            bytes,
-            ready,
-            timings,
-        ])
-        .into()
+        let mut fields = vec![("wasmBytes", crate::worker::wasm_memory_bytes().into())];
+        fields.extend(import_client::worker_stats());
+        crate::worker::js_object(&fields).into()
     });
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"spanoramaStats".into(), stats.as_ref());

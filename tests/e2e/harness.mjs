@@ -62,6 +62,8 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // Extra flags for experiments, e.g. E2E_CHROMIUM_ARGS='--js-flags=--no-liftoff'.
+  ...(process.env.E2E_CHROMIUM_ARGS ? process.env.E2E_CHROMIUM_ARGS.split(' ') : []),
 ];
 
 /**

@@ -87,9 +87,10 @@ async function measure(env, file) {
   const page = app.page;
   page.setDefaultTimeout(15 * 60_000);
 
-  // The import worker starts when the page opens; a user takes longer than that to pick a
-  // file, so wait for it (its start is not part of a load).
-  await page.waitForFunction(() => window.spanoramaStats?.().workerReady === true, null, { timeout: 60_000 });
+  // The import worker starts when the page opens and warms up (runs its import path on small
+  // generated traces); a user takes longer than that to pick a file, so wait for both (they
+  // are not part of a load).
+  await page.waitForFunction(() => window.spanoramaStats?.().workerWarmMs != null, null, { timeout: 60_000 });
 
   // Heartbeat and long tasks, then the load through the real file input.
   await page.evaluate(() => {
