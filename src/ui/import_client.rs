@@ -25,6 +25,13 @@ use yew::UseReducerDispatcher;
 /// `<bin>_loader.js` next to `index.html` for `data-type="worker" data-loader-shim`).
 const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 
+/// A worker whose memory grew beyond this during a load is replaced by a fresh one once the
+/// page has the model. WebAssembly memory never shrinks: after a 1M-span file the worker
+/// would keep 1.1–1.5 GB (the file's bytes, the parse, its copy of the model) for the life of
+/// the tab, after a 100k-span one ~120 MB. The fresh worker is seeded with the page's model when the next file comes, as
+/// after a cancel.
+const RECYCLE_WORKER_BYTES: f64 = 96.0 * 1024.0 * 1024.0;
+
 /// What the benchmark reads about the worker (`window.spanoramaStats()`).
 #[derive(Default)]
 struct WorkerStats {
@@ -32,6 +39,9 @@ struct WorkerStats {
     ready: bool,
     /// The current worker's start-up warm-up took this long (ms); `None` until it is done.
     warm_ms: Option<f64>,
+    /// Workers replaced after a load because their memory had grown (see
+    /// [`RECYCLE_WORKER_BYTES`]).
+    recycles: u32,
     /// Its wasm memory after its last load, bytes.
     wasm_bytes: f64,
     /// Its `timings` object of the last load (ms per phase).
@@ -42,12 +52,13 @@ thread_local! {
     static STATS: std::cell::RefCell<WorkerStats> = std::cell::RefCell::new(WorkerStats::default());
 }
 
-/// `workerReady`, `workerWarmMs` (null until warmed up), `workerWasmBytes` and
-/// `workerTimings` for the benchmark's stats object.
-pub fn worker_stats() -> [(&'static str, JsValue); 4] {
+/// `workerReady`, `workerWarmMs` (null until warmed up), `workerRecycles`,
+/// `workerWasmBytes` and `workerTimings` for the benchmark's stats object.
+pub fn worker_stats() -> [(&'static str, JsValue); 5] {
     STATS.with(|s| {
         let s = s.borrow();
         [
+            ("workerRecycles", s.recycles.into()),
             ("workerReady", s.ready.into()),
             (
                 "workerWarmMs",
@@ -339,6 +350,7 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
         "done" => "spanorama:finish-load",
         _ => "spanorama:worker-message",
     });
+    let mut recycle = false;
     let action = {
         let mut c = client.borrow_mut();
         match kind.as_str() {
@@ -417,6 +429,12 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                     }
                     _ => None,
                 };
+                let worker_bytes = js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0);
+                if worker_bytes > RECYCLE_WORKER_BYTES && c.pending.is_empty() && !c.seeding {
+                    c.drop_worker();
+                    STATS.with(|s| s.borrow_mut().recycles += 1);
+                    recycle = true;
+                }
                 known.then_some(Action::FinishLoading { id, model, errors })
             }
             _ => None,
@@ -425,6 +443,10 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
     if let Some(action) = action {
         let dispatch = client.borrow().dispatch.clone();
         dispatch.dispatch(action);
+    }
+    if recycle {
+        // Started now, so it is warm by the time the user picks the next file.
+        let _ = ensure_worker(&client);
     }
 }
 

@@ -110,7 +110,7 @@ pub fn start() {
 }
 
 /// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady, workerWarmMs,
-/// workerTimings }`: the WebAssembly memory of the page and of the import worker (as of its
+/// workerRecycles, workerTimings }`: the WebAssembly memory of the page and of the import worker (as of its
 /// last load), whether the worker is ready and warmed up, for the browser benchmark.
 fn expose_stats() {
     use wasm_bindgen::prelude::*;

@@ -94,6 +94,17 @@ appTest(`a ${SPANS.toLocaleString('en-US')}-span file loads with progress while 
   assert.ok(gaps.length > 10, `the heartbeat ran (${gaps.length} frames)`);
   assert.ok(worst < 200, `the page stopped drawing frames for ${worst.toFixed(0)} ms during the load (limit 200 ms)`);
   assert.deepEqual(await app.messages('error'), []);
+
+  // The worker's memory grew past 96 MB for this file: it is replaced by a fresh one (wasm
+  // memory never shrinks), which is seeded with the page's model when the next file comes.
+  const stats = await app.page.evaluate(() => window.spanoramaStats());
+  assert.ok(stats.workerWasmBytes > 96 * 2 ** 20, `worker memory during the load: ${stats.workerWasmBytes}`);
+  assert.equal(stats.workerRecycles, 1, 'the grown worker was replaced');
+  await app.page.selectOption('#examples', 'examples/shop-checkout.otlp.json');
+  await app.waitFor('both files loaded', () => app.fileInfos(), (f) => f.length === 2);
+  const after = await app.summary();
+  assert.match(after, /^2 traces · 100,\d{3} spans/, `the next file merges with the big one: ${after}`);
+  assert.deepEqual(await app.messages('error'), []);
 });
 
 appTest('Cancel stops a big load at once; what was loaded stays, and the next load adds to it', () => env, async ({ open }) => {
