@@ -694,53 +694,57 @@ impl<'r, 'p> Reader<'r, 'p> {
         Ok(())
     }
 
-    /// `Traces` of batch-get-traces output.
-    fn traces(&mut self, s: &mut Scanner<'_>, docs: u32) -> ScanResult<()> {
-        let Some(mut list) = s.array_or_null("a list of traces")? else {
+    /// Calls `each` on every object of a list, with its 1-based position (`null` reads as an
+    /// empty list; items that are not objects are skipped and counted).
+    fn each_object<'a>(
+        &mut self,
+        s: &mut Scanner<'a>,
+        what: &str,
+        mut each: impl FnMut(&mut Self, &mut Scanner<'a>, usize) -> ScanResult<()>,
+    ) -> ScanResult<()> {
+        let Some(mut list) = s.array_or_null(what)? else {
             return Ok(());
         };
         let mut index = 0;
         while s.item(&mut list)? {
             index += 1;
-            if s.peek() != Some(b'{') {
+            if s.peek() == Some(b'{') {
+                each(self, s, index)?;
+            } else {
                 s.skip()?;
                 self.skipped += 1;
-                continue;
             }
+        }
+        Ok(())
+    }
+
+    /// `Traces` of batch-get-traces output.
+    fn traces(&mut self, s: &mut Scanner<'_>, docs: u32) -> ScanResult<()> {
+        self.each_object(s, "a list of traces", |r, s, index| {
             let mut o = s.object("a trace")?;
             let (mut id, mut limit_exceeded) = (String::new(), false);
             while let Some(key) = s.key(&mut o)? {
                 match &*key {
                     "Id" => id = text(s)?.into_owned(),
                     "LimitExceeded" => limit_exceeded = flag(s)?,
-                    "Segments" => self.segments(s, docs, index)?,
+                    "Segments" => r.segments(s, docs, index)?,
                     _ => s.skip()?,
                 }
             }
             if limit_exceeded {
-                self.limit_exceeded.push(if id.is_empty() {
+                r.limit_exceeded.push(if id.is_empty() {
                     format!("trace {index}")
                 } else {
                     id
                 });
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// `Segments` of one trace: each `Document` is a segment as a JSON string.
     fn segments(&mut self, s: &mut Scanner<'_>, docs: u32, trace: usize) -> ScanResult<()> {
-        let Some(mut list) = s.array_or_null("a list of segments")? else {
-            return Ok(());
-        };
-        let mut index = 0;
-        while s.item(&mut list)? {
-            index += 1;
-            if s.peek() != Some(b'{') {
-                s.skip()?;
-                self.skipped += 1;
-                continue;
-            }
+        self.each_object(s, "a list of segments", |r, s, index| {
             let mut o = s.object("a segment")?;
             while let Some(key) = s.key(&mut o)? {
                 if &*key != "Document" {
@@ -754,13 +758,13 @@ impl<'r, 'p> Reader<'r, 'p> {
                 match s.peek() {
                     Some(b'"') => {
                         let doc = s.string("a segment document")?;
-                        self.document_text(&doc, docs, place);
+                        r.document_text(&doc, docs, place);
                     }
-                    _ => self.value(s, docs + 1, 0)?,
+                    _ => r.value(s, docs + 1, 0)?,
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// `TraceSegmentDocuments` of a PutTraceSegments request: segments as JSON strings.
@@ -1393,4 +1397,92 @@ fn stack_text(s: &mut Scanner<'_>) -> ScanResult<String> {
         out.push(')');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_become_nanoseconds_from_their_digits() {
+        let ns = |t: &str| seconds_to_nanos(t);
+        assert_eq!(ns("1595437651.680097"), Some(1_595_437_651_680_097_000));
+        assert_eq!(ns("1596566305.5928545"), Some(1_596_566_305_592_854_500));
+        assert_eq!(ns("1.568835610432E9"), Some(1_568_835_610_432_000_000));
+        assert_eq!(ns("1.499473411677e+9"), Some(1_499_473_411_677_000_000));
+        assert_eq!(ns("15954376516800970e-7"), Some(1_595_437_651_680_097_000));
+        assert_eq!(ns("1478293361"), Some(1_478_293_361_000_000_000));
+        assert_eq!(ns("0.5"), Some(500_000_000));
+        assert_eq!(ns(".25"), Some(250_000_000));
+        assert_eq!(ns("-1.5"), Some(-1_500_000_000));
+        // Below the nanosecond: rounded half up, never truncated.
+        assert_eq!(ns("1.0000000004"), Some(1_000_000_000));
+        assert_eq!(ns("1.0000000005"), Some(1_000_000_001));
+        assert_eq!(ns("1.9999999999"), Some(2_000_000_000));
+        assert_eq!(ns("1e-12"), Some(0));
+        // Not numbers, or beyond i64 nanoseconds.
+        for bad in [
+            "",
+            ".",
+            "e9",
+            "1.2.3",
+            "abc",
+            "1e",
+            "1e400",
+            "99999999999",
+            "1x",
+        ] {
+            assert_eq!(ns(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn xray_trace_ids_are_w3c_ids_in_another_spelling() {
+        assert_eq!(
+            xray_trace_id("1-5759e988-bd862e3fe1be46a994272793"),
+            Some(0x5759e988_bd862e3fe1be46a994272793)
+        );
+        assert_eq!(
+            xray_trace_id(" 1-5759E988-BD862E3FE1BE46A994272793 "),
+            Some(0x5759e988_bd862e3fe1be46a994272793)
+        );
+        for other in [
+            "",
+            "5759e988bd862e3fe1be46a994272793",
+            "2-5759e988-bd862e3fe1be46a994272793",
+            "1-5759e98-bd862e3fe1be46a9942727930",
+            "1-5759e988-bd862e3fe1be46a99427279",
+            "1-5759e988-bd862e3fe1be46a99427279g",
+            "1-+759e988-bd862e3fe1be46a994272793",
+        ] {
+            assert_eq!(xray_trace_id(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn sniff_knows_the_containers_and_leaves_other_formats_alone() {
+        let yes: [&[u8]; 5] = [
+            br#"{"trace_id": "1-5f187253-6a106696d56b1f4ef9eba2ed", "id": "5cc4a447f5d4d696", "start_time": 1.5}"#,
+            b"{\"format\": \"json\", \"version\": 1}\n{\"trace_id\": \"x\", \"start_time\": 1, \"end_time\": 2}",
+            br#"{"Traces": [{"Id": "1-5d82881a-0a9126e92a73e971eed891b9", "Segments": []}]}"#,
+            br#"{"Traces": [], "UnprocessedTraceIds": []}"#,
+            br#"{"TraceSegmentDocuments": []}"#,
+        ];
+        for head in yes {
+            assert_eq!(sniff(head), Sniff::Yes, "{}", String::from_utf8_lossy(head));
+        }
+        // trace_id past the head: only a guess.
+        let big = br#"{"id": "5cc4a447f5d4d696", "name": "s", "start_time": 1, "end_time": 2, "subsegments": ["#;
+        assert_eq!(sniff(big), Sniff::Maybe);
+        let no: [&[u8]; 5] = [
+            br#"{"Services": [{"ReferenceId": 0, "Name": "a", "Edges": []}]}"#,
+            br#"[[{"trace_id": 1, "span_id": 2, "start": 3, "duration": 4, "service": "s"}]]"#,
+            br#"[{"traceId": "a", "id": "b", "timestamp": 1}]"#,
+            br#"{"resourceSpans": []}"#,
+            b"trace_id,start_time\n1,2",
+        ];
+        for head in no {
+            assert_eq!(sniff(head), Sniff::No, "{}", String::from_utf8_lossy(head));
+        }
+    }
 }
