@@ -633,3 +633,36 @@ fn the_in_progress_corpus_segment_warns_that_it_was_still_running() {
         ["still in progress when it was recorded (no end time yet); drawn open-ended"]
     );
 }
+
+#[test]
+fn independent_subsegments_in_a_cycle_or_a_long_chain_load_quickly() {
+    let indep = |id: u64, parent: u64| {
+        format!(
+            r#"{{"type":"subsegment","name":"s{id}","id":"{id:016x}","parent_id":"{parent:016x}",
+                "trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}}"#
+        )
+    };
+    // Each names the other as parent: no service to inherit, and no endless walk.
+    let cycle = format!("{}\n{}", indep(1, 2), indep(2, 1));
+    let store = import("cycle.json", cycle.as_bytes()).unwrap();
+    assert!(store
+        .spans
+        .iter()
+        .all(|s| store.strings.get(s.service) == "unknown_service"));
+    // A segment, then 20,000 independent subsegments each under the one before.
+    let mut chain = String::from(
+        r#"{"name":"root","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#,
+    );
+    for id in 2..=20_001 {
+        chain.push('\n');
+        chain.push_str(&indep(id, id - 1));
+    }
+    // (Linear work: milliseconds. A walk up the chain per span would take minutes.)
+    let store = import("chain.json", chain.as_bytes()).unwrap();
+    assert_eq!(store.spans.len(), 20_001);
+    assert!(store
+        .spans
+        .iter()
+        .all(|s| store.strings.get(s.service) == "root"));
+    assert_no_file_warnings(&store);
+}

@@ -1161,23 +1161,25 @@ impl<'r, 'p> Reader<'r, 'p> {
         // Spans still waiting for a resource (their placeholder is their own index).
         let waiting: rustc_hash::FxHashSet<u32> = self.from_parent.iter().copied().collect();
         let mut resolved: FxHashMap<u32, Option<u32>> = FxHashMap::default();
+        // The spans walked from one start, as a list and as a set (a cycle ends the walk).
         let mut chain = Vec::new();
+        let mut on_chain = rustc_hash::FxHashSet::default();
         for &start in &self.from_parent {
             chain.clear();
+            on_chain.clear();
             let mut at = start;
             let found = loop {
                 if let Some(&known) = resolved.get(&at) {
                     break known;
                 }
                 chain.push(at);
+                on_chain.insert(at);
                 let Some(span) = store.spans.get(at as usize) else {
                     break None;
                 };
                 let parent = index_of.get(&(span.trace_id, span.parent_id)).copied();
                 match parent {
-                    Some(p) if p == at || chain.contains(&p) || span.parent_id.is_zero() => {
-                        break None
-                    }
+                    Some(p) if on_chain.contains(&p) || span.parent_id.is_zero() => break None,
                     Some(p) if !waiting.contains(&p) => {
                         break store.spans.get(p as usize).map(|s| s.resource)
                     }
