@@ -14,6 +14,7 @@ const READABLE: &[(&str, &str)] = &[
     ("jaeger", "Jaeger JSON"),
     ("jaeger-es", "Jaeger JSON"),
     ("zipkin2", "Zipkin v2 JSON"),
+    ("xray", "AWS X-Ray JSON"),
 ];
 
 struct Expected {
@@ -105,6 +106,26 @@ const fn e(
 // * traces, roots, missing_parents, duplicate_ids, max_depth: as above, on the result.
 //
 // Here too the importer agreed with every figure on the first comparison.
+//
+// The AWS X-Ray rows (`xray/`) come from `tools/corpus-xray-figures.py` (json module only,
+// sharing the zipkin2 script's shape()), written apart from the Rust importer from FORMATS.md
+// section 6:
+//
+// * spans   = every segment document (objects with an `id`: one per JSON value in the file,
+//             the values of a list, after a daemon header, or the JSON strings of
+//             `Traces[].Segments[].Document` and `TraceSegmentDocuments`), plus every object
+//             in its `subsegments` lists at any depth.
+// * ids     = `1-<8 hex>-<24 hex>` trace ids read as the number of their 32 hex digits;
+//             subsegments take their segment's trace; segment ids are hex.
+// * parent  = a subsegment's enclosing node; a segment's `parent_id`, if any.
+// * errors  = spans with `fault`, `error` or `throttle` true.
+// * traces, roots, missing_parents, duplicate_ids, max_depth: as above.
+//
+// The importer agreed with every figure on the first comparison. In words: the CLI's
+// batch-get-traces output is one trace of three spans (Scorekeep > DynamoDB subsegment >
+// the inferred DynamoDB segment whose parent_id is that subsegment); the Go SDK dump nests
+// 18 nodes 5 levels deep with 5 faults; the independent subsegment and the segment with a
+// parent_id name parents that are not in their files (one missing parent each).
 const EXPECTED: &[Expected] = &[
     e(
         "jaeger-es/jaeger-es_01.json",
@@ -656,6 +677,72 @@ const EXPECTED: &[Expected] = &[
         8,
         0,
     ),
+    e(
+        "xray/awscli-batch-get-traces.json",
+        "AWS X-Ray JSON",
+        3,
+        1,
+        &[1],
+        2,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "xray/contrib-ddbSample-nested-fault.json",
+        "AWS X-Ray JSON",
+        18,
+        1,
+        &[1],
+        5,
+        0,
+        0,
+        5,
+    ),
+    e(
+        "xray/contrib-indepSubsegment.json",
+        "AWS X-Ray JSON",
+        1,
+        1,
+        &[1],
+        0,
+        1,
+        0,
+        0,
+    ),
+    e(
+        "xray/contrib-minInProgress.json",
+        "AWS X-Ray JSON",
+        1,
+        1,
+        &[1],
+        0,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "xray/contrib-segmentWithParentId-noEndTime.json",
+        "AWS X-Ray JSON",
+        1,
+        1,
+        &[1],
+        0,
+        1,
+        0,
+        0,
+    ),
+    e(
+        "xray/contrib-serverSample-udp-datagram.json",
+        "AWS X-Ray JSON",
+        1,
+        1,
+        &[1],
+        0,
+        0,
+        0,
+        0,
+    ),
 ];
 
 /// The corpus folder, or `None` (after printing why the test is skipped).
@@ -801,7 +888,6 @@ fn every_other_file_is_refused_with_a_message_naming_it() {
         "jaeger-deps",
         "jaeger-proto",
         "newrelic",
-        "xray",
         "zipkin1",
     ] {
         assert!(folders.iter().any(|f| f == expected), "{expected} missing");
@@ -830,5 +916,5 @@ fn every_other_file_is_refused_with_a_message_naming_it() {
             checked += 1;
         }
     }
-    assert!(checked >= 40, "only {checked} files checked");
+    assert!(checked >= 34, "only {checked} files checked");
 }

@@ -333,6 +333,7 @@ impl<'p> StoreBuilder<'p> {
         let mut padded = 0;
         let mut end_before_start = 0;
         let mut no_end = 0;
+        let mut in_progress = 0;
         let mut from_source = (0, String::new());
         for (_, w) in &self.store.span_warnings {
             match w {
@@ -346,6 +347,7 @@ impl<'p> StoreBuilder<'p> {
                 SpanWarning::PaddedId { .. } => padded += 1,
                 SpanWarning::EndBeforeStart => end_before_start += 1,
                 SpanWarning::NoEndTime => no_end += 1,
+                SpanWarning::InProgress => in_progress += 1,
                 SpanWarning::FromSource(text) => {
                     if from_source.0 == 0 {
                         from_source.1 = text.clone();
@@ -386,6 +388,12 @@ impl<'p> StoreBuilder<'p> {
             out.push(format!(
                 "{} without an end time: drawn open-ended",
                 spans(no_end)
+            ));
+        }
+        if in_progress > 0 {
+            out.push(format!(
+                "{} still in progress when recorded (no end time yet): drawn open-ended",
+                spans(in_progress)
             ));
         }
         if from_source.0 > 0 {

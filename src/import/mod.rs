@@ -11,6 +11,7 @@ mod jaeger;
 mod json;
 mod otlp;
 mod scan;
+mod xray;
 mod zipkin;
 
 pub use builder::StoreBuilder;
@@ -39,7 +40,12 @@ pub struct Importer {
 }
 
 /// The importers, in order of preference when several say the same.
-pub const IMPORTERS: &[Importer] = &[otlp::IMPORTER, jaeger::IMPORTER, zipkin::IMPORTER];
+pub const IMPORTERS: &[Importer] = &[
+    otlp::IMPORTER,
+    jaeger::IMPORTER,
+    zipkin::IMPORTER,
+    xray::IMPORTER,
+];
 
 /// How many leading bytes sniffers see.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -148,20 +154,14 @@ pub fn import_with_progress(
 /// Formats we can recognise but not yet read, so the user gets a precise message.
 fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     let k = |key: &str| has_key(head, key);
-    let text = String::from_utf8_lossy(&head[..head.len().min(256)]);
-    if text.trim_start().starts_with("{\"format\"") && text.contains('\n') {
-        return Some("an AWS X-Ray daemon datagram");
-    }
-    if k("Traces") && k("Segments") || k("TraceSegmentDocuments") {
-        return Some("AWS X-Ray API output");
-    }
     if k("Services") && k("ReferenceId") {
         return Some("an AWS X-Ray service graph (dependency data, not traces)");
     }
-    // X-Ray trace ids look like "1-5f187253-6a106696d56b1f4ef9eba2ed".
-    let xray_id = find(head, b"\"1-").is_some();
-    if k("trace_id") && k("start_time") && (k("end_time") || k("in_progress") || xray_id) {
-        return Some("AWS X-Ray segment documents");
+    if k("TraceSummaries") {
+        return Some(
+            "AWS X-Ray trace summaries (get-trace-summaries output: trace ids and statistics, \
+             not spans; export the traces with batch-get-traces)",
+        );
     }
     if k("callCount") && k("parent") && k("child") {
         return Some("Jaeger dependency links (dependency data, not traces)");
@@ -240,11 +240,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn xray_segment_without_end_time_is_named_as_xray() {
-        let doc = br#"{"trace_id": "1-5f187253-6a106696d56b1f4ef9eba2ed", "id": "5cc4a447f5d4d696",
-            "name": "segment", "start_time": 1595437651.680097, "parent_id": "bda182a644eee9b3"}"#;
-        let e = import("seg.json", doc).unwrap_err();
-        assert!(e.message.contains("X-Ray"), "{e}");
+    fn xray_dependency_data_and_summaries_are_refused_by_name() {
+        let graph =
+            br#"{"Services": [{"ReferenceId": 0, "Name": "Scorekeep", "Names": ["Scorekeep"],
+            "Type": "AWS::ElasticBeanstalk::Environment", "Edges": [{"ReferenceId": 1}]}]}"#;
+        let e = import("graph.json", graph).unwrap_err();
+        assert!(e.message.contains("X-Ray service graph"), "{e}");
+        assert!(e.message.contains("dependency data, not traces"), "{e}");
+        let summaries = br#"{"TraceSummaries": [{"Id": "1-5d82881a-0a9126e92a73e971eed891b9",
+            "Duration": 0.232, "HasFault": false}], "ApproximateTime": 1568835600.0}"#;
+        let e = import("summaries.json", summaries).unwrap_err();
+        assert!(e.message.contains("trace summaries"), "{e}");
+        assert!(e.message.contains("batch-get-traces"), "{e}");
     }
 
     #[test]

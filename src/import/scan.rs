@@ -519,6 +519,15 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Reads a number and returns its text as written, for callers that need every digit
+    /// (X-Ray's float seconds carry more digits than an `f64` keeps at that magnitude).
+    pub fn number_text(&mut self, expected: &str) -> ScanResult<&'a str> {
+        self.peek();
+        let start = self.pos;
+        self.number(expected)?;
+        Ok(self.text.get(start..self.pos).unwrap_or(""))
+    }
+
     /// One or more digits (of a fraction or an exponent).
     fn digits(&mut self) -> ScanResult<()> {
         let start = self.pos;

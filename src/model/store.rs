@@ -284,6 +284,9 @@ pub enum SpanWarning {
     NoEndTime,
     /// A warning the exporting system itself attached to the span (e.g. Jaeger's `warnings`).
     FromSource(String),
+    /// The source recorded the span while it was still running (X-Ray `in_progress: true`):
+    /// it has no end time and is drawn open-ended.
+    InProgress,
 }
 
 impl SpanWarning {
@@ -306,6 +309,9 @@ impl SpanWarning {
             }
             SpanWarning::NoEndTime => "no end time in the file; drawn open-ended".into(),
             SpanWarning::FromSource(text) => format!("exporter warning: {text}"),
+            SpanWarning::InProgress => {
+                "still in progress when it was recorded (no end time yet); drawn open-ended".into()
+            }
         }
     }
 }

@@ -292,6 +292,7 @@ impl Record for (u32, SpanWarning) {
                 w.push(5);
                 put_str(w, text);
             }
+            SpanWarning::InProgress => w.push(6),
         }
     }
     fn get(r: &mut Reader<'_>) -> Result<Self> {
@@ -309,6 +310,7 @@ impl Record for (u32, SpanWarning) {
             3 => SpanWarning::EndBeforeStart,
             4 => SpanWarning::NoEndTime,
             5 => SpanWarning::FromSource(r.str()?.to_string()),
+            6 => SpanWarning::InProgress,
             other => return Err(WireError(format!("unknown span warning tag {other}"))),
         };
         Ok((index, warning))
@@ -903,6 +905,7 @@ mod tests {
         s.span_warnings.push((7, SpanWarning::NoEndTime));
         s.span_warnings
             .push((8, SpanWarning::FromSource("clock skew".into())));
+        s.span_warnings.push((9, SpanWarning::InProgress));
         s.span_id_text.insert(SpanId(5), opaque);
         s.trace_id_text.insert(TraceId(2), opaque);
         s.files.push(FileInfo {

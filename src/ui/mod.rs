@@ -537,7 +537,7 @@ fn welcome() -> Html {
     html! {
         <div class="welcome">
             <h1>{"Look at a trace"}</h1>
-            <p>{"Drop OpenTelemetry (OTLP JSON or JSON Lines), Jaeger JSON or Zipkin v2 JSON files anywhere on this page, use "}<b>{"Open files"}</b>{", paste a URL above, or pick an example."}</p>
+            <p>{"Drop OpenTelemetry (OTLP JSON or JSON Lines), Jaeger JSON, Zipkin v2 JSON or AWS X-Ray files anywhere on this page, use "}<b>{"Open files"}</b>{", paste a URL above, or pick an example."}</p>
             <p class="privacy">{"Everything happens in your browser: your traces are never uploaded anywhere."}</p>
         </div>
     }
