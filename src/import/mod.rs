@@ -6,9 +6,11 @@
 //! format, add a module and list it in [`IMPORTERS`].
 
 mod builder;
+mod datadog;
 pub mod ids;
 mod jaeger;
 mod json;
+mod newrelic;
 mod otlp;
 mod scan;
 mod zipkin;
@@ -39,7 +41,13 @@ pub struct Importer {
 }
 
 /// The importers, in order of preference when several say the same.
-pub const IMPORTERS: &[Importer] = &[otlp::IMPORTER, jaeger::IMPORTER, zipkin::IMPORTER];
+pub const IMPORTERS: &[Importer] = &[
+    otlp::IMPORTER,
+    jaeger::IMPORTER,
+    zipkin::IMPORTER,
+    datadog::IMPORTER,
+    newrelic::IMPORTER,
+];
 
 /// How many leading bytes sniffers see.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -168,12 +176,6 @@ fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     }
     if k("traceEvents") || (k("ph") && k("ts")) {
         return Some("a Chrome Trace Event file (a profile, not distributed traces)");
-    }
-    if k("trace.id") {
-        return Some("New Relic Trace API JSON");
-    }
-    if k("trace_id") && k("span_id") && (k("resource") || k("service")) {
-        return Some("Datadog agent trace JSON");
     }
     if (k("traceId") || k("trace_id"))
         && (k("annotations") || k("binaryAnnotations"))

@@ -284,6 +284,9 @@ pub enum SpanWarning {
     NoEndTime,
     /// A warning the exporting system itself attached to the span (e.g. Jaeger's `warnings`).
     FromSource(String),
+    /// A field whose content could not be read (JSON text inside a string that does not
+    /// parse, a malformed id extension); it is kept as a plain attribute.
+    UnreadableField { field: String, reason: String },
 }
 
 impl SpanWarning {
@@ -306,6 +309,9 @@ impl SpanWarning {
             }
             SpanWarning::NoEndTime => "no end time in the file; drawn open-ended".into(),
             SpanWarning::FromSource(text) => format!("exporter warning: {text}"),
+            SpanWarning::UnreadableField { field, reason } => {
+                format!("{field} could not be read ({reason}); kept as written")
+            }
         }
     }
 }
