@@ -806,3 +806,448 @@ fn read_pairs<'t>(s: &mut Scanner<'t>) -> ScanResult<Vec<(Cow<'t, str>, Raw<'t>)
     }
     Ok(pairs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::testing::{attrs, load_as, never_panics, pairs, span};
+    use crate::import::{import, IMPORTERS};
+    use crate::model::{build_traces, Store, TreeWarning};
+
+    fn load(doc: &str) -> Store {
+        load_as(doc, "Datadog JSON")
+    }
+
+    #[test]
+    fn a_span_maps_every_field() {
+        let store = load(
+            r#"[[{"name":"django.request","service":"django","resource":"GET ^error-500/$",
+                "trace_id":7,"span_id":1,"parent_id":0,"type":"web","error":1,
+                "meta":{"http.method":"GET","error.type":"ValueError",
+                        "error.message":"boom","error.stack":"Traceback ..."},
+                "metrics":{"_dd.top_level":1.0,"process_id":42381,"ratio":0.25},
+                "meta_struct":{"x":"AQ=="},"duration":35396542,
+                "start":1777483958145771167}]]"#,
+        );
+        assert_eq!(store.spans.len(), 1);
+        let s = store.spans[0];
+        assert_eq!(s.trace_id, TraceId(7));
+        assert_eq!(s.span_id, SpanId(1));
+        assert!(s.parent_id.is_zero());
+        assert_eq!(store.strings.get(s.name), "django.request");
+        assert_eq!(store.strings.get(s.service), "django");
+        assert_eq!(s.kind, SpanKind::Server, "type web without span.kind");
+        assert_eq!(s.start_unix_nanos, 1_777_483_958_145_771_167);
+        assert_eq!(s.duration_nanos, 35_396_542);
+        assert_eq!(s.status, StatusCode::Error);
+        assert_eq!(store.strings.get(s.status_message), "boom");
+        assert_eq!(
+            attrs(&store, s.attrs),
+            pairs(&[
+                ("resource.name", "GET ^error-500/$"),
+                ("span.type", "web"),
+                ("http.method", "GET"),
+                ("error.type", "ValueError"),
+                ("error.message", "boom"),
+                ("error.stack", "Traceback ..."),
+                ("_dd.top_level", "1"),
+                ("process_id", "42381"),
+                ("ratio", "0.25"),
+            ])
+        );
+        let metric = |key: &str| {
+            let key = store.strings.lookup(key).unwrap();
+            store
+                .attrs_of(s.attrs)
+                .into_iter()
+                .find(|a| a.key == key)
+                .unwrap()
+                .value
+        };
+        assert_eq!(metric("_dd.top_level"), Value::Int(1));
+        assert_eq!(metric("ratio"), Value::Float(0.25));
+        // The exception event, with OpenTelemetry's keys, at the span's end.
+        let events = store.events_of(&s);
+        assert_eq!(events.len(), 1);
+        assert_eq!(store.strings.get(events[0].name), "exception");
+        assert_eq!(events[0].time_unix_nanos, s.end_unix_nanos());
+        assert_eq!(
+            attrs(&store, events[0].attrs),
+            pairs(&[
+                ("exception.type", "ValueError"),
+                ("exception.message", "boom"),
+                ("exception.stacktrace", "Traceback ..."),
+            ])
+        );
+        assert_eq!(store.warnings_of(0).count(), 0);
+        assert!(store.files[0].warnings.is_empty(), "{:?}", store.files[0]);
+    }
+
+    #[test]
+    fn error_codes_and_messages() {
+        let store = load(
+            r#"[{"name":"a","service":"s","trace_id":1,"span_id":1,"start":1,"duration":1,
+                 "error":403,"meta":{"error.msg":"forbidden"}},
+                {"name":"b","service":"s","trace_id":1,"span_id":2,"start":1,"duration":1,
+                 "error":1,"meta":{"error.type":"Timeout"}},
+                {"name":"c","service":"s","trace_id":1,"span_id":3,"start":1,"duration":1,
+                 "error":0,"meta":{"error.message":"handled"}},
+                {"name":"d","service":"s","trace_id":1,"span_id":4,"start":1,"duration":1,
+                 "error":1}]"#,
+        );
+        let a = span(&store, "a");
+        assert_eq!(a.status, StatusCode::Error);
+        assert_eq!(store.strings.get(a.status_message), "forbidden");
+        let event = store.events_of(a)[0];
+        assert_eq!(
+            attrs(&store, event.attrs),
+            pairs(&[("exception.message", "forbidden")])
+        );
+        let b = span(&store, "b");
+        assert_eq!(store.strings.get(b.status_message), "Timeout");
+        let event = store.events_of(b)[0];
+        assert_eq!(
+            attrs(&store, event.attrs),
+            pairs(&[("exception.type", "Timeout")])
+        );
+        let c = span(&store, "c");
+        assert_eq!(c.status, StatusCode::Unset);
+        assert!(store.events_of(c).is_empty());
+        let d = span(&store, "d");
+        assert_eq!(d.status, StatusCode::Error);
+        assert!(store.events_of(d).is_empty(), "no details, no event");
+    }
+
+    #[test]
+    fn ids_beyond_2_53_are_exact_as_numbers_and_as_strings() {
+        // 2^64 - 1, 2^63 + 1 and 5608047284309712831 lose their low digits in an f64.
+        let store = load(
+            r#"[[{"name":"root","service":"s","trace_id":18446744073709551615,
+                  "span_id":9223372036854775809,"parent_id":5608047284309712831,
+                  "start":1549359141765341000,"duration":1000},
+                 {"name":"child","service":"s","trace_id":"18446744073709551615",
+                  "span_id":"5608047284309712833","parent_id":"9223372036854775809",
+                  "start":1549359141765341001,"duration":10},
+                 {"name":"signed","service":"s","trace_id":18446744073709551615,
+                  "span_id":-5,"parent_id":5608047284309712833,
+                  "start":1549359141765341002,"duration":1}]]"#,
+        );
+        let root = span(&store, "root");
+        assert_eq!(root.trace_id, TraceId(u64::MAX as u128));
+        assert_eq!(root.span_id, SpanId(9_223_372_036_854_775_809));
+        assert_eq!(root.parent_id, SpanId(5_608_047_284_309_712_831));
+        assert_eq!(root.start_unix_nanos, 1_549_359_141_765_341_000);
+        let child = span(&store, "child");
+        assert_eq!(child.trace_id, root.trace_id);
+        assert_eq!(child.span_id, SpanId(5_608_047_284_309_712_833));
+        assert_eq!(child.parent_id, root.span_id);
+        let signed = span(&store, "signed");
+        assert_eq!(
+            signed.span_id,
+            SpanId(18_446_744_073_709_551_611),
+            "two's complement"
+        );
+        assert_eq!(signed.parent_id, child.span_id);
+        // Decimal text is decimal, not hex, and gives no id warning.
+        assert_eq!(store.span_warnings.len(), 0, "{:?}", store.span_warnings);
+        let traces = build_traces(&store);
+        assert_eq!(traces.len(), 1);
+        let missing: Vec<_> = traces[0]
+            .warnings
+            .iter()
+            .filter(|(_, w)| matches!(w, TreeWarning::MissingParent(_)))
+            .collect();
+        assert_eq!(missing.len(), 1, "only the root's parent is absent");
+    }
+
+    #[test]
+    fn an_id_written_as_a_float_is_refused_with_its_place() {
+        let err = import(
+            "f.json",
+            br#"[{"name":"a","service":"s","trace_id":1.5e19,"span_id":1,"start":1}]"#,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("trace_id"), "{err}");
+        assert!(err.message.contains("line 1 column"), "{err}");
+        let err = import(
+            "m.json",
+            br#"[{"name":"a","service":"s","trace_id":1,"span_id":1}]"#,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("\"start\""), "{err}");
+    }
+
+    #[test]
+    fn hex_text_ids_are_read_as_hex_with_a_warning() {
+        let store = load(
+            r#"[{"name":"a","service":"s","trace_id":"69f39b5f000000001fab181a6a6bd1a6",
+                 "span_id":"8538fe555365d5ca","parent_id":"abc","start":1,"duration":1}]"#,
+        );
+        let s = store.spans[0];
+        assert_eq!(s.trace_id.to_string(), "69f39b5f000000001fab181a6a6bd1a6");
+        assert_eq!(s.span_id, SpanId(0x8538_fe55_5365_d5ca));
+        assert_eq!(s.parent_id, SpanId(0xabc));
+        assert!(matches!(
+            store.warnings_of(0).next(),
+            Some(SpanWarning::PaddedId {
+                field: "parent_id",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn the_high_half_of_a_128_bit_trace_id_comes_from_dd_p_tid() {
+        // 2281944137926955430 = 0x1fab181a6a6bd1a6; only the chunk's first span has the tag.
+        let store = load(
+            r#"[[{"name":"root","service":"a","trace_id":2281944137926955430,"span_id":1,
+                  "start":10,"duration":5,"meta":{"_dd.p.tid":"69f39b5f00000000"}},
+                 {"name":"child","service":"a","trace_id":2281944137926955430,"span_id":2,
+                  "parent_id":1,"start":11,"duration":1}],
+                [{"name":"late","service":"b","trace_id":2281944137926955430,"span_id":3,
+                  "parent_id":2,"start":12,"duration":1}],
+                [{"name":"high","service":"c","trace_id":5,"trace_id_high":6,"span_id":4,
+                  "start":12,"duration":1},
+                 {"name":"bad","service":"c","trace_id":8,"span_id":5,"start":12,
+                  "duration":1,"meta":{"_dd.p.tid":"xyz"}}]]"#,
+        );
+        let w3c = "69f39b5f000000001fab181a6a6bd1a6";
+        for name in ["root", "child", "late"] {
+            assert_eq!(span(&store, name).trace_id.to_string(), w3c, "{name}");
+        }
+        assert_eq!(span(&store, "high").trace_id, TraceId(6 << 64 | 5));
+        let bad = span(&store, "bad");
+        assert_eq!(bad.trace_id, TraceId(8));
+        let index = store.spans.iter().position(|s| s == bad).unwrap() as u32;
+        let warning = store.warnings_of(index).next().unwrap();
+        assert!(
+            warning.message().contains("_dd.p.tid"),
+            "{}",
+            warning.message()
+        );
+
+        // The same request exported by OpenTelemetry has the same trace id: one trace.
+        let otlp = format!(
+            r#"{{"resourceSpans":[{{"resource":{{"attributes":[{{"key":"service.name",
+                "value":{{"stringValue":"otel"}}}}]}},"scopeSpans":[{{"spans":[{{
+                "traceId":"{w3c}","spanId":"00000000000000aa","parentSpanId":"0000000000000001",
+                "name":"from-otel","startTimeUnixNano":"11","endTimeUnixNano":"12"}}]}}]}}]}}"#
+        );
+        let mut both = store.clone();
+        both.append(import("otel.json", otlp.as_bytes()).unwrap());
+        let traces = build_traces(&both);
+        let trace = traces.iter().find(|t| t.id.to_string() == w3c).unwrap();
+        assert_eq!(trace.spans.len(), 4);
+        assert_eq!(trace.root_count, 1);
+    }
+
+    #[test]
+    fn a_tid_is_shared_by_spans_of_the_same_chunk_first() {
+        // Two chunks reuse trace_id 0 (a test-agent snapshot renumbers ids) with different
+        // tags; a span without a tag takes its own chunk's.
+        let store = load(
+            r#"[[{"name":"a1","service":"s","trace_id":0,"span_id":1,"start":1,"duration":1,
+                  "meta":{"_dd.p.tid":"00000000000000aa"}},
+                 {"name":"a2","service":"s","trace_id":0,"span_id":2,"start":1,"duration":1}],
+                [{"name":"b1","service":"s","trace_id":0,"span_id":2,"start":1,"duration":1},
+                 {"name":"b2","service":"s","trace_id":0,"span_id":1,"start":1,"duration":1,
+                  "meta":{"_dd.p.tid":"00000000000000bb"}}],
+                [{"name":"c1","service":"s","trace_id":0,"span_id":3,"start":1,"duration":1}]]"#,
+        );
+        let high = |name: &str| (span(&store, name).trace_id.0 >> 64) as u64;
+        assert_eq!(high("a1"), 0xaa);
+        assert_eq!(high("a2"), 0xaa);
+        assert_eq!(high("b1"), 0xbb, "its chunk's tag, though it comes later");
+        assert_eq!(high("c1"), 0xaa, "no tag in its chunk: the file's first");
+    }
+
+    #[test]
+    fn links_and_events_from_fields_and_from_meta_json_strings() {
+        let store = load(
+            r#"[[{"name":"a","service":"s","trace_id":1,"span_id":2,"start":100,"duration":50,
+                  "span_links":[{"trace_id":2281944137926955430,"trace_id_high":7634616625647321088,
+                                 "span_id":9223372036854775809,"attributes":{"link.name":"x"},
+                                 "tracestate":"dd=s:1","flags":2147483649}],
+                  "span_events":[{"name":"typed","time_unix_nano":1777483958145771167,
+                                  "attributes":{"s":{"type":0,"string_value":"v"},
+                                                "b":{"type":1,"bool_value":true},
+                                                "i":{"type":2,"int_value":9007199254740993},
+                                                "d":{"type":3,"double_value":1.5},
+                                                "a":{"type":4,"array_value":{"values":[
+                                                     {"type":0,"string_value":"x"},
+                                                     {"type":2,"int_value":2}]}}}}],
+                  "meta":{"_dd.span_links":"[{\"trace_id\": \"69f39b5f000000001fab181a6a6bd1a6\", \"span_id\": \"8538fe555365d5ca\", \"tracestate\": \"dd=s:1\", \"flags\": 1}]",
+                          "events":"[{\"name\":\"plain\",\"time_unix_nano\":150,\"attributes\":{\"k\":\"v\",\"n\":3,\"list\":[1,2]}}]",
+                          "other":"kept"}}]]"#,
+        );
+        let s = store.spans[0];
+        assert_eq!(
+            attrs(&store, s.attrs),
+            pairs(&[("other", "kept")]),
+            "the JSON strings became links and events"
+        );
+        let links = store.links_of(&s);
+        assert_eq!(links.len(), 2);
+        // 7634616625647321088 = 0x69f39b5f00000000
+        assert_eq!(
+            links[0].trace_id.to_string(),
+            "69f39b5f000000001fab181a6a6bd1a6"
+        );
+        assert_eq!(links[0].span_id, SpanId(9_223_372_036_854_775_809));
+        assert_eq!(attrs(&store, links[0].attrs), pairs(&[("link.name", "x")]));
+        assert_eq!(
+            links[1].trace_id.to_string(),
+            "69f39b5f000000001fab181a6a6bd1a6"
+        );
+        assert_eq!(links[1].span_id, SpanId(0x8538_fe55_5365_d5ca));
+        let events = store.events_of(&s);
+        assert_eq!(events.len(), 2);
+        assert_eq!(store.strings.get(events[0].name), "typed");
+        assert_eq!(events[0].time_unix_nanos, 1_777_483_958_145_771_167);
+        assert_eq!(
+            attrs(&store, events[0].attrs),
+            pairs(&[
+                ("s", "v"),
+                ("b", "true"),
+                ("i", "9007199254740993"),
+                ("d", "1.5"),
+                ("a", "[\"x\",2]"),
+            ])
+        );
+        assert_eq!(store.strings.get(events[1].name), "plain");
+        assert_eq!(events[1].time_unix_nanos, 150);
+        assert_eq!(
+            attrs(&store, events[1].attrs),
+            pairs(&[("k", "v"), ("n", "3"), ("list", "[1,2]")])
+        );
+        assert_eq!(store.warnings_of(0).count(), 0);
+    }
+
+    #[test]
+    fn meta_json_that_does_not_parse_is_a_span_warning() {
+        let store = load(
+            r#"[{"name":"a","service":"s","trace_id":1,"span_id":2,"start":1,"duration":1,
+                 "meta":{"_dd.span_links":"[{\"trace_id\": ","events":"[] and more",
+                         "x":"y"}}]"#,
+        );
+        let s = store.spans[0];
+        assert!(store.links_of(&s).is_empty());
+        assert!(store.events_of(&s).is_empty());
+        assert_eq!(
+            attrs(&store, s.attrs),
+            pairs(&[
+                ("x", "y"),
+                ("_dd.span_links", "[{\"trace_id\": "),
+                ("events", "[] and more"),
+            ])
+        );
+        let messages: Vec<String> = store.warnings_of(0).map(|w| w.message()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("_dd.span_links"), "{messages:?}");
+        assert!(messages[0].contains("line 1 column"), "{messages:?}");
+        assert!(messages[1].contains("events"), "{messages:?}");
+        assert!(
+            store.files[0].warnings[0].contains("could not be read"),
+            "{:?}",
+            store.files[0].warnings
+        );
+    }
+
+    #[test]
+    fn kinds_from_meta_then_type() {
+        let store = load(
+            r#"[{"name":"a","service":"s","trace_id":1,"span_id":1,"start":1,"duration":1,
+                 "type":"web","meta":{"span.kind":"consumer"}},
+                {"name":"b","service":"s","trace_id":1,"span_id":2,"start":1,"duration":1,
+                 "type":"http"},
+                {"name":"c","service":"s","trace_id":1,"span_id":3,"start":1,"duration":1,
+                 "type":"db"},
+                {"name":"d","service":"s","trace_id":1,"span_id":4,"start":1,"duration":1,
+                 "meta":{"span.kind":"internal"}}]"#,
+        );
+        let kind = |name: &str| span(&store, name).kind;
+        assert_eq!(kind("a"), SpanKind::Consumer);
+        assert_eq!(kind("b"), SpanKind::Client);
+        assert_eq!(kind("c"), SpanKind::Unspecified);
+        assert_eq!(kind("d"), SpanKind::Internal);
+    }
+
+    #[test]
+    fn flat_arrays_single_objects_and_json_lines_load() {
+        let one = r#"{"name":"a","service":"s","trace_id":1,"span_id":1,"start":1,"duration":1}"#;
+        assert_eq!(load(one).spans.len(), 1);
+        assert_eq!(load(&format!("[{one},{one}]")).spans.len(), 2);
+        assert_eq!(
+            load(&format!("[[{one}]]\n[[{one}],[{one}]]\n")).spans.len(),
+            3
+        );
+    }
+
+    #[test]
+    fn odd_but_real_spans_load_with_warnings() {
+        let store = load(
+            r#"[{"name":"","resource":"GET /","service":"","trace_id":1,"span_id":1,"start":1},
+                {"name":"neg","service":"s","trace_id":1,"span_id":2,"start":5,"duration":-1},
+                {"name":"zero","service":"s","trace_id":1,"span_id":3,"start":5,"duration":0,
+                 "meta":null,"metrics":null,"span_links":null}]"#,
+        );
+        let a = store.spans[0];
+        assert_eq!(store.strings.get(a.name), "GET /", "named by its resource");
+        assert!(a.end_unknown());
+        let warnings: Vec<_> = store.warnings_of(0).collect();
+        assert!(warnings.contains(&&SpanWarning::NoEndTime), "{warnings:?}");
+        assert!(
+            warnings.contains(&&SpanWarning::NoServiceName),
+            "{warnings:?}"
+        );
+        let neg = span(&store, "neg");
+        assert_eq!(neg.duration_nanos, 0);
+        assert_eq!(
+            store.warnings_of(1).collect::<Vec<_>>(),
+            [&SpanWarning::EndBeforeStart]
+        );
+        assert_eq!(span(&store, "zero").duration_nanos, 0);
+        assert_eq!(store.warnings_of(2).count(), 0);
+    }
+
+    #[test]
+    fn sniffing_tells_datadog_from_its_neighbours() {
+        let dd = br#"[[{"trace_id":1,"span_id":2,"parent_id":0,"start":1,"duration":1,
+                        "service":"s","name":"n","resource":"r"}]]"#;
+        assert_eq!(sniff(dd), Sniff::Yes);
+        for imp in IMPORTERS.iter().filter(|imp| imp.name != IMPORTER.name) {
+            assert_eq!((imp.sniff)(dd), Sniff::No, "{} claims Datadog", imp.name);
+        }
+        let neighbours: [&[u8]; 5] = [
+            // Zipkin v2, and its proto3 form with snake_case keys.
+            br#"[{"traceId":"01","id":"01","localEndpoint":{"serviceName":"a"}}]"#,
+            br#"{"spans":[{"trace_id":"AQ==","id":"AQ==","parent_id":"AQ==","kind":1}]}"#,
+            // OTLP and Jaeger protobuf-JSON with proto field names.
+            br#"{"resource_spans":[{"resource":{},"scope_spans":[{"spans":[
+                {"trace_id":"AQ==","span_id":"AQ==","start_time_unix_nano":"1"}]}]}]}"#,
+            br#"{"spans":[{"trace_id":"AQ==","span_id":"AQ==","operation_name":"x",
+                "start_time":"2020-01-01T00:00:00Z","duration":"1s"}]}"#,
+            // X-Ray and New Relic.
+            br#"{"trace_id":"1-5f18-6a10","id":"5cc4","start_time":1.5,"end_time":2}"#,
+        ];
+        for doc in neighbours {
+            assert_eq!(sniff(doc), Sniff::No, "{}", String::from_utf8_lossy(doc));
+        }
+        let nr = br#"[{"spans":[{"id":"1","trace.id":"2","timestamp":1}]}]"#;
+        assert_eq!(sniff(nr), Sniff::No);
+    }
+
+    #[test]
+    fn cut_or_corrupted_documents_never_panic() {
+        let doc = br#"[[{"name":"a","service":"s","trace_id":1,"span_id":2,"parent_id":0,
+            "start":1,"duration":1,"error":1,"meta":{"_dd.p.tid":"69f39b5f00000000",
+            "_dd.span_links":"[{\"trace_id\":\"01\",\"span_id\":\"02\"}]",
+            "events":"[{\"name\":\"e\",\"time_unix_nano\":1,\"attributes\":{\"k\":1}}]",
+            "error.message":"m"},"metrics":{"m":1.5},
+            "span_links":[{"trace_id":1,"span_id":2,"attributes":{"a":"b"}}],
+            "span_events":[{"name":"x","time_unix_nano":2,
+                            "attributes":{"k":{"type":0,"string_value":"v"}}}]}]]"#;
+        assert_eq!(load(std::str::from_utf8(doc).unwrap()).spans.len(), 1);
+        never_panics(doc, 1, b"\"}0\\\xFF");
+    }
+}

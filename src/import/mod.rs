@@ -13,6 +13,8 @@ mod json;
 mod newrelic;
 mod otlp;
 mod scan;
+#[cfg(test)]
+mod testing;
 mod zipkin;
 
 pub use builder::StoreBuilder;

@@ -360,3 +360,227 @@ fn place_untimed(b: &mut StoreBuilder, untimed: &[u32]) {
          placed at the start of their trace"
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::testing::{attrs, load_as, never_panics, pairs, span};
+    use crate::import::{import, IMPORTERS};
+    use crate::model::{build_traces, SpanId, Store};
+
+    fn load(doc: &str) -> Store {
+        load_as(doc, "New Relic JSON")
+    }
+
+    /// The example of New Relic's documentation, with timestamps.
+    const DOCS: &str = r#"[{
+        "common": {"attributes": {"service.name": "Test Service A", "host": "host123.test.com"}},
+        "spans": [
+          {"trace.id": "123456", "id": "ABC", "timestamp": 1567707504897,
+           "attributes": {"duration.ms": 12.53, "name": "/home"}},
+          {"trace.id": "123456", "id": "DEF", "timestamp": 1567707504898,
+           "attributes": {"error.message": "Invalid credentials", "service.name": "Test Service B",
+                          "host": "host456.test.com", "duration.ms": 2.97, "name": "/auth",
+                          "parent.id": "ABC", "span.kind": "client"}}
+        ]}]"#;
+
+    #[test]
+    fn the_documented_example_maps_every_field() {
+        let store = load(DOCS);
+        assert_eq!(store.spans.len(), 2);
+        let home = span(&store, "/home");
+        let auth = span(&store, "/auth");
+        assert_eq!(home.trace_id, auth.trace_id);
+        assert_eq!(auth.parent_id, home.span_id);
+        assert!(home.parent_id.is_zero());
+        assert_eq!(home.start_unix_nanos, 1_567_707_504_897_000_000);
+        assert_eq!(home.duration_nanos, 12_530_000);
+        assert_eq!(auth.duration_nanos, 2_970_000);
+        assert_eq!(store.strings.get(home.service), "Test Service A");
+        assert_eq!(
+            store.strings.get(auth.service),
+            "Test Service B",
+            "span overrides"
+        );
+        assert_eq!(home.status, StatusCode::Unset);
+        assert_eq!(auth.status, StatusCode::Error);
+        assert_eq!(
+            store.strings.get(auth.status_message),
+            "Invalid credentials"
+        );
+        assert_eq!(auth.kind, SpanKind::Client);
+        assert_eq!(
+            attrs(&store, auth.attrs),
+            pairs(&[
+                ("error.message", "Invalid credentials"),
+                ("host", "host456.test.com"),
+                ("span.kind", "client"),
+            ])
+        );
+        assert!(attrs(&store, home.attrs).is_empty());
+        // Common attributes are the resource's, shared by both services of the batch.
+        for s in [home, auth] {
+            let resource = store.resources[s.resource as usize];
+            assert_eq!(
+                attrs(&store, resource.attrs),
+                pairs(&[("host", "host123.test.com")])
+            );
+        }
+        let traces = build_traces(&store);
+        assert_eq!((traces.len(), traces[0].root_count), (1, 1));
+    }
+
+    #[test]
+    fn times_in_milliseconds_convert_exactly_to_nanoseconds() {
+        let store = load(
+            r#"[{"spans":[
+              {"id":"1","trace.id":"t","timestamp":1567707504897.123456,
+               "attributes":{"name":"a","duration.ms":0.0015,"service.name":"s"}},
+              {"id":"2","trace.id":"t","timestamp":"1567707504897",
+               "attributes":{"name":"b","duration.ms":0.0000005,"service.name":"s"}},
+              {"id":"3","trace.id":"t","timestamp":1.5677075048971e12,
+               "attributes":{"name":"c","duration.ms":62,"service.name":"s"}}]}]"#,
+        );
+        let a = span(&store, "a");
+        assert_eq!(a.start_unix_nanos, 1_567_707_504_897_123_456);
+        assert_eq!(a.duration_nanos, 1_500);
+        let b = span(&store, "b");
+        assert_eq!(b.start_unix_nanos, 1_567_707_504_897_000_000);
+        assert_eq!(b.duration_nanos, 1, "0.5 ns rounds up, not down to 0");
+        let c = span(&store, "c");
+        assert_eq!(c.start_unix_nanos, 1_567_707_504_897_100_000);
+        assert_eq!(c.duration_nanos, 62_000_000);
+    }
+
+    #[test]
+    fn opaque_ids_keep_their_text_and_hex_ids_their_value() {
+        // The Java SDK's payload: UUIDs, and `trace.id` in the common block.
+        let store = load(
+            r#"[{"common":{"trace.id":"144cbde7-65f0-4043-8d5d-e70cce479d89",
+                           "attributes":{"exampleName":"SpanExample"}},
+                 "spans":[{"id":"6f377f46-3f10-4e8e-8390-7717044cdbe9","timestamp":1567707504897,
+                           "attributes":{"duration.ms":62.0,"service.name":"apples","name":"apples"}},
+                          {"id":"00000000000000ff","trace.id":"144cbde7-65f0-4043-8d5d-e70cce479d89",
+                           "timestamp":1567707504898,
+                           "attributes":{"parent.id":"6f377f46-3f10-4e8e-8390-7717044cdbe9",
+                                         "duration.ms":1,"service.name":"apples","name":"pears"}}]}]"#,
+        );
+        let apples = span(&store, "apples");
+        let pears = span(&store, "pears");
+        assert_eq!(
+            apples.trace_id, pears.trace_id,
+            "common trace.id = span trace.id"
+        );
+        assert_eq!(
+            store.trace_id_display(apples.trace_id),
+            "144cbde7-65f0-4043-8d5d-e70cce479d89"
+        );
+        assert_eq!(
+            store.span_id_display(apples.span_id),
+            "6f377f46-3f10-4e8e-8390-7717044cdbe9"
+        );
+        assert_eq!(pears.parent_id, apples.span_id);
+        assert_eq!(pears.span_id, SpanId(0xff));
+        let resource = store.resources[apples.resource as usize];
+        assert_eq!(
+            attrs(&store, resource.attrs),
+            pairs(&[("exampleName", "SpanExample")])
+        );
+        let warning = store.warnings_of(0).next().unwrap();
+        assert!(
+            matches!(warning, SpanWarning::OpaqueId { .. }),
+            "{warning:?}"
+        );
+    }
+
+    #[test]
+    fn fields_are_read_from_either_place_and_common_may_come_last() {
+        let store = load(
+            r#"{"spans":[{"attributes":{"id":"a1","trace.id":"t1","timestamp":5,"name":"x",
+                                        "duration.ms":1}},
+                         {"id":"a2","trace.id":"t1","timestamp":6,"name":"y",
+                          "parent.id":"a1","duration.ms":1,"service.name":"own"}],
+                "common":{"attributes":{"service.name":"shared","env":"prod"}}}"#,
+        );
+        let x = span(&store, "x");
+        let y = span(&store, "y");
+        assert_eq!(x.start_unix_nanos, 5_000_000);
+        assert_eq!(y.parent_id, x.span_id);
+        assert_eq!(store.strings.get(x.service), "shared");
+        assert_eq!(store.strings.get(y.service), "own");
+        assert!(attrs(&store, x.attrs).is_empty());
+    }
+
+    #[test]
+    fn errors_from_the_flag_or_the_message() {
+        let store = load(
+            r#"[{"common":{"attributes":{"service.name":"s"}},"spans":[
+              {"id":"1","trace.id":"t","timestamp":1,"attributes":{"name":"flag","error":true,"duration.ms":1}},
+              {"id":"2","trace.id":"t","timestamp":1,"attributes":{"name":"text","error":"TRUE","duration.ms":1}},
+              {"id":"3","trace.id":"t","timestamp":1,"attributes":{"name":"ok","error":false,"duration.ms":1}},
+              {"id":"4","trace.id":"t","timestamp":1,"attributes":{"name":"msg","error.message":"no","duration.ms":1}}]}]"#,
+        );
+        let status = |name: &str| span(&store, name).status;
+        assert_eq!(status("flag"), StatusCode::Error);
+        assert_eq!(status("text"), StatusCode::Error);
+        assert_eq!(status("ok"), StatusCode::Unset);
+        assert_eq!(status("msg"), StatusCode::Error);
+        assert_eq!(store.strings.get(span(&store, "msg").status_message), "no");
+    }
+
+    #[test]
+    fn a_span_without_timestamp_is_placed_at_its_trace_start() {
+        let store = load(
+            r#"[{"common":{"attributes":{"service.name":"s"}},"spans":[
+              {"id":"1","trace.id":"t","attributes":{"name":"untimed","parent.id":"2"}},
+              {"id":"2","trace.id":"t","timestamp":20,"attributes":{"name":"late","duration.ms":5}},
+              {"id":"3","trace.id":"t","timestamp":10,"attributes":{"name":"early","duration.ms":5}},
+              {"id":"4","trace.id":"u","attributes":{"name":"alone","duration.ms":5}}]}]"#,
+        );
+        let untimed = span(&store, "untimed");
+        assert_eq!(untimed.start_unix_nanos, 10_000_000);
+        assert!(untimed.end_unknown());
+        assert!(store.warnings_of(0).any(|w| w == &SpanWarning::NoEndTime));
+        assert_eq!(span(&store, "alone").start_unix_nanos, 0);
+        let warnings = &store.files[0].warnings;
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("2 spans without a \"timestamp\"")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_span_without_an_id_is_refused_with_its_place() {
+        let err = import(
+            "x.json",
+            br#"[{"spans":[{"trace.id":"t","timestamp":1,"attributes":{"name":"a"}}]}]"#,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("\"id\""), "{err}");
+        assert!(err.message.contains("line 1 column"), "{err}");
+    }
+
+    #[test]
+    fn sniffing_tells_new_relic_from_its_neighbours() {
+        assert_eq!(sniff(DOCS.as_bytes()), Sniff::Yes);
+        for imp in IMPORTERS.iter().filter(|imp| imp.name != IMPORTER.name) {
+            assert_eq!(
+                (imp.sniff)(DOCS.as_bytes()),
+                Sniff::No,
+                "{} claims it",
+                imp.name
+            );
+        }
+        let zipkin = br#"[{"traceId":"01","id":"01","tags":{"trace.id":"x"},"spans":1}]"#;
+        assert_eq!(sniff(zipkin), Sniff::No);
+        let datadog = br#"[[{"trace_id":1,"span_id":2,"start":1,"service":"s"}]]"#;
+        assert_eq!(sniff(datadog), Sniff::No);
+    }
+
+    #[test]
+    fn cut_or_corrupted_documents_never_panic() {
+        never_panics(DOCS.as_bytes(), 1, b"\"}0.\xFF");
+    }
+}
