@@ -15,6 +15,8 @@ const READABLE: &[(&str, &str)] = &[
     ("jaeger-es", "Jaeger JSON"),
     ("zipkin2", "Zipkin v2 JSON"),
     ("xray", "AWS X-Ray JSON"),
+    ("datadog", "Datadog JSON"),
+    ("newrelic", "New Relic JSON"),
 ];
 
 struct Expected {
@@ -126,7 +128,134 @@ const fn e(
 // the inferred DynamoDB segment whose parent_id is that subsegment); the Go SDK dump nests
 // 18 nodes 5 levels deep with 5 faults; the independent subsegment and the segment with a
 // parent_id name parents that are not in their files (one missing parent each).
+//
+// The Datadog rows (`datadog/`) come from `tools/corpus-datadog-figures.py` (json module only;
+// Python reads JSON integers exactly), written apart from the Rust importer from FORMATS.md
+// section 7:
+//
+// * spans   = the objects of the file's array and of the arrays in it (each inner array is a
+//             chunk; spans straight in the outer array form one chunk).
+// * ids     = numbers, or strings of decimal digits; `parent_id` 0 or absent = no parent.
+// * traces  = distinct (high << 64 | trace_id), high being the span's `trace_id_high`, else its
+//             `meta["_dd.p.tid"]` (hex), else that of the first span with the same `trace_id`
+//             in its chunk, else in the file, else 0.
+// * start   = `start` (ns); errors = spans with `error` not 0.
+//
+// The New Relic row (`newrelic/`) comes from `tools/corpus-newrelic-figures.py`, from
+// FORMATS.md section 8: the `spans` of every batch; `id`, `trace.id`, `timestamp` at the
+// span's top level or in its `attributes` (`trace.id` and `timestamp` falling back to the
+// batch's `common` block); `parent.id` in `attributes`; ids compared as hex numbers when hex,
+// else as text; errors = `error` true or a non-empty `error.message`.
+//
+// Both scripts take traces, roots, missing parents, duplicate ids and depth from the
+// `shape` function of the Zipkin v2 script (the rules above). The importers agreed with every
+// figure on the first comparison.
 const EXPECTED: &[Expected] = &[
+    e(
+        "datadog/datadog-agent-trace1-uint64.json",
+        "Datadog JSON",
+        9,
+        1,
+        &[1],
+        1,
+        1,
+        0,
+        5,
+    ),
+    e(
+        "datadog/ddpy-aiokafka-send-failure.json",
+        "Datadog JSON",
+        1,
+        1,
+        &[1],
+        0,
+        0,
+        0,
+        1,
+    ),
+    e(
+        "datadog/ddpy-django-asgi-500.json",
+        "Datadog JSON",
+        30,
+        1,
+        &[1],
+        11,
+        0,
+        0,
+        2,
+    ),
+    e(
+        "datadog/ddpy-efd-faulty-session.json",
+        "Datadog JSON",
+        51,
+        46,
+        &[
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        ],
+        2,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "datadog/ddpy-flask-otel-distributed.json",
+        "Datadog JSON",
+        12,
+        1,
+        &[1],
+        5,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "datadog/ddpy-pubsub-span-links.json",
+        "Datadog JSON",
+        3,
+        2,
+        &[1, 1],
+        1,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "datadog/ddpy-trace-stats-top-level.json",
+        "Datadog JSON",
+        60,
+        30,
+        &[
+            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+            1,
+        ],
+        1,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "datadog/testagent-distributed-same-payload.json",
+        "Datadog JSON",
+        4,
+        1,
+        &[1],
+        3,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "newrelic/nr-java-sdk-integrationtest-payload.json",
+        "New Relic JSON",
+        1,
+        1,
+        &[1],
+        0,
+        0,
+        0,
+        0,
+    ),
     e(
         "jaeger-es/jaeger-es_01.json",
         "Jaeger JSON",
@@ -882,14 +1011,7 @@ fn every_other_file_is_refused_with_a_message_naming_it() {
         .collect();
     folders.sort();
     // The folders of formats that come in a later issue.
-    for expected in [
-        "chrome",
-        "datadog",
-        "jaeger-deps",
-        "jaeger-proto",
-        "newrelic",
-        "zipkin1",
-    ] {
+    for expected in ["chrome", "jaeger-deps", "jaeger-proto", "zipkin1"] {
         assert!(folders.iter().any(|f| f == expected), "{expected} missing");
     }
     let mut checked = 0;
@@ -916,5 +1038,5 @@ fn every_other_file_is_refused_with_a_message_naming_it() {
             checked += 1;
         }
     }
-    assert!(checked >= 34, "only {checked} files checked");
+    assert!(checked >= 25, "only {checked} files checked");
 }

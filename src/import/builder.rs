@@ -2,9 +2,10 @@
 //! ids (recording warnings and the text of opaque ids) and summarise warnings per file.
 
 use super::ids::{self, IdForm};
+use super::scan::{Num, Raw};
 use crate::model::{
     Attr, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanId, SpanWarning, Store,
-    StrId, TraceId, UNKNOWN_SERVICE,
+    StrId, TraceId, Value, UNKNOWN_SERVICE,
 };
 
 /// How often (in spans) [`StoreBuilder::push_span`] reports progress.
@@ -138,6 +139,24 @@ impl<'p> StoreBuilder<'p> {
             events: since(marks.events, self.store.events.len()),
             links: since(marks.links, self.store.links.len()),
         }
+    }
+
+    /// A JSON value read by the scanner as an attribute value (`None` for `null`): strings,
+    /// booleans, integers (beyond `i64` kept as their digits), doubles, and arrays or
+    /// objects as compact JSON text.
+    pub fn raw_value(&mut self, raw: Raw<'_>) -> Option<Value> {
+        Some(match raw {
+            Raw::Null => return None,
+            Raw::Str(text) => Value::Str(self.intern(&text)),
+            Raw::Bool(x) => Value::Bool(x),
+            Raw::Num(Num::U(u)) => match i64::try_from(u) {
+                Ok(i) => Value::Int(i),
+                Err(_) => Value::Str(self.intern(&u.to_string())),
+            },
+            Raw::Num(Num::I(i)) => Value::Int(i),
+            Raw::Num(Num::F(f)) => Value::Float(f),
+            Raw::Nested(json) => Value::Json(self.intern(&compact_json(json))),
+        })
     }
 
     /// The attributes of a slice (empty if out of range).
@@ -335,6 +354,7 @@ impl<'p> StoreBuilder<'p> {
         let mut no_end = 0;
         let mut in_progress = 0;
         let mut from_source = (0, String::new());
+        let mut unreadable = (0, String::new());
         for (_, w) in &self.store.span_warnings {
             match w {
                 SpanWarning::NoServiceName => no_service += 1,
@@ -353,6 +373,12 @@ impl<'p> StoreBuilder<'p> {
                         from_source.1 = text.clone();
                     }
                     from_source.0 += 1;
+                }
+                SpanWarning::UnreadableField { field, .. } => {
+                    if unreadable.0 == 0 {
+                        unreadable.1 = field.clone();
+                    }
+                    unreadable.0 += 1;
                 }
             }
         }
@@ -403,8 +429,23 @@ impl<'p> StoreBuilder<'p> {
                 from_source.1
             ));
         }
+        if unreadable.0 > 0 {
+            out.push(format!(
+                "{} with a field that could not be read (e.g. {}): kept as written",
+                spans(unreadable.0),
+                unreadable.1
+            ));
+        }
         out.extend(self.file_warnings.iter().cloned());
         out
+    }
+}
+
+/// An array or object (as written) as compact JSON text; left as written if it is not JSON.
+pub fn compact_json(raw: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(v) => v.to_string(),
+        Err(_) => raw.to_string(),
     }
 }
 

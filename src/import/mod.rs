@@ -6,11 +6,15 @@
 //! format, add a module and list it in [`IMPORTERS`].
 
 mod builder;
+mod datadog;
 pub mod ids;
 mod jaeger;
 mod json;
+mod newrelic;
 mod otlp;
 mod scan;
+#[cfg(test)]
+mod testing;
 mod xray;
 mod zipkin;
 
@@ -45,6 +49,8 @@ pub const IMPORTERS: &[Importer] = &[
     jaeger::IMPORTER,
     zipkin::IMPORTER,
     xray::IMPORTER,
+    datadog::IMPORTER,
+    newrelic::IMPORTER,
 ];
 
 /// How many leading bytes sniffers see.
@@ -168,12 +174,6 @@ fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     }
     if k("traceEvents") || (k("ph") && k("ts")) {
         return Some("a Chrome Trace Event file (a profile, not distributed traces)");
-    }
-    if k("trace.id") {
-        return Some("New Relic Trace API JSON");
-    }
-    if k("trace_id") && k("span_id") && (k("resource") || k("service")) {
-        return Some("Datadog agent trace JSON");
     }
     if (k("traceId") || k("trace_id"))
         && (k("annotations") || k("binaryAnnotations"))

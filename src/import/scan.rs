@@ -749,6 +749,32 @@ impl<'a> Scanner<'a> {
         )
     }
 
+    /// A number, or a string of one, times 10^`scale`, exactly (see [`scaled_decimal`]):
+    /// what a time in one unit is in a smaller one (`scale` 6 turns milliseconds into
+    /// nanoseconds) without an `f64` on the way. `null` is `None`.
+    pub fn scaled_number(&mut self, scale: i32) -> ScanResult<Option<i64>> {
+        let start = {
+            self.peek();
+            self.pos
+        };
+        let text = match self.raw()? {
+            Raw::Null => return Ok(None),
+            Raw::Num(_) => Cow::Borrowed(self.text.get(start..self.pos).unwrap_or("")),
+            Raw::Str(text) => text,
+            Raw::Bool(_) | Raw::Nested(_) => {
+                self.pos = start;
+                return self.invalid("a number");
+            }
+        };
+        match scaled_decimal(&text, scale) {
+            Some(v) => Ok(Some(v)),
+            None if text.trim().is_empty() => Ok(None),
+            None => self.fail(format!(
+                "expected a number within 64-bit range, found \"{text}\""
+            )),
+        }
+    }
+
     /// An error about the value that ended at the current position: reported where the
     /// value ends, as serde_json does.
     fn fail<T>(&self, what: String) -> ScanResult<T> {
@@ -791,6 +817,54 @@ pub fn parse_u64(t: &str) -> Option<u64> {
 /// accumulated without overflow checks: on wasm32 a checked 64-bit multiply is a call to a
 /// 128-bit multiply routine (`__multi3`), 3% of an OTLP import's time in the browser.
 const SAFE_U64_DIGITS: usize = 19;
+
+/// A decimal number's text (`12`, `-0.5`, `1.25e3`) times 10^`scale`, rounded to the nearest
+/// integer (halves away from zero), computed exactly on the digits (no `f64`); `None` when
+/// the text is not a number or the result does not fit an `i64`. Digits beyond the 36th
+/// significant one are dropped (far below any time unit's resolution).
+pub fn scaled_decimal(text: &str, scale: i32) -> Option<i64> {
+    let t = text.trim();
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(at) => (&t[..at], t[at + 1..].parse::<i32>().ok()?),
+        None => (t, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    if int.is_empty() && frac.is_empty() || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    // value = digits × 10^shift
+    let mut digits: i128 = 0;
+    let mut shift = exponent as i64 - frac.len() as i64 + scale as i64;
+    for c in int.bytes().chain(frac.bytes()) {
+        if digits < 10i128.pow(36) {
+            digits = digits * 10 + (c - b'0') as i128;
+        } else {
+            shift += 1;
+        }
+    }
+    let magnitude = if digits == 0 {
+        0
+    } else if shift >= 0 {
+        digits.checked_mul(10i128.checked_pow(u32::try_from(shift).ok()?)?)?
+    } else if shift < -38 {
+        0
+    } else {
+        let divisor = 10i128.pow((-shift) as u32);
+        let (q, r) = (digits / divisor, digits % divisor);
+        if r >= divisor - r {
+            q + 1
+        } else {
+            q
+        }
+    };
+    i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+}
 
 /// 1-based line and column of the byte before `pos` (column 0 right after a newline), as
 /// serde_json reports positions.
@@ -861,6 +935,38 @@ mod tests {
             let ok = s.number("").is_ok() && s.at_end();
             assert!(!ok, "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn scaled_decimals_are_exact() {
+        let ms = |t: &str| scaled_decimal(t, 6);
+        assert_eq!(ms("1567707504897"), Some(1_567_707_504_897_000_000));
+        assert_eq!(ms("1567707504897.123456"), Some(1_567_707_504_897_123_456));
+        assert_eq!(ms("1567707504897.1234567"), Some(1_567_707_504_897_123_457));
+        assert_eq!(ms("0.42"), Some(420_000));
+        assert_eq!(ms("62.0"), Some(62_000_000));
+        assert_eq!(ms("0.0000005"), Some(1));
+        assert_eq!(ms("0.0000004999"), Some(0));
+        assert_eq!(ms("-2.5e-6"), Some(-3));
+        assert_eq!(ms("1.5677075048971E12"), Some(1_567_707_504_897_100_000));
+        assert_eq!(
+            scaled_decimal("1549359141765341000", 0),
+            Some(1_549_359_141_765_341_000)
+        );
+        assert_eq!(scaled_decimal("9223372036854775807", 0), Some(i64::MAX));
+        assert_eq!(scaled_decimal("9223372036854775808", 0), None);
+        assert_eq!(scaled_decimal("1e400", 0), None);
+        assert_eq!(scaled_decimal("1e-400", 0), Some(0));
+        for bad in ["", "-", ".", "1.2.3", "abc", "1e", "0x10", "1_000"] {
+            assert_eq!(ms(bad), None, "{bad}");
+        }
+        let mut s = scan(r#"1.5 "2" null "" true"#);
+        assert_eq!(s.scaled_number(3).unwrap(), Some(1500));
+        assert_eq!(s.scaled_number(3).unwrap(), Some(2000));
+        assert_eq!(s.scaled_number(3).unwrap(), None);
+        assert_eq!(s.scaled_number(3).unwrap(), None);
+        assert!(s.scaled_number(3).is_err());
+        assert!(scan(r#""soon""#).scaled_number(0).is_err());
     }
 
     #[test]

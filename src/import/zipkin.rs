@@ -51,7 +51,7 @@
 //! timestamps it finds.
 
 use super::builder::Marks;
-use super::scan::{error_message, Num, Raw, ScanResult, Scanner};
+use super::scan::{error_message, Num, ScanResult, Scanner};
 use super::{first_byte, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, Store, StrId,
@@ -393,18 +393,7 @@ impl<'r, 'p> Reader<'r, 'p> {
         let mut error = None;
         while let Some(key) = s.key(&mut o)? {
             let key = b.intern(&key);
-            let value = match s.raw()? {
-                Raw::Str(text) => Value::Str(b.intern(&text)),
-                Raw::Bool(x) => Value::Bool(x),
-                Raw::Num(Num::U(u)) => match i64::try_from(u) {
-                    Ok(i) => Value::Int(i),
-                    Err(_) => Value::Str(b.intern(&u.to_string())),
-                },
-                Raw::Num(Num::I(i)) => Value::Int(i),
-                Raw::Num(Num::F(f)) => Value::Float(f),
-                Raw::Nested(json) => Value::Json(b.intern(&compact_json(json))),
-                Raw::Null => Value::Str(StrId::EMPTY),
-            };
+            let value = b.raw_value(s.raw()?).unwrap_or(Value::Str(StrId::EMPTY));
             if key == self.keys.error && value != Value::Bool(false) {
                 let message = match value {
                     Value::Str(m) if !b.store().strings.get(m).eq_ignore_ascii_case("true") => m,
@@ -629,15 +618,6 @@ fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
         }
     }
     Ok(Some(e))
-}
-
-/// An array or object tag value as compact JSON text (it is rare, so parsing it again to
-/// drop the writer's white space costs nothing that matters).
-fn compact_json(raw: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(v) => v.to_string(),
-        Err(_) => raw.to_string(),
-    }
 }
 
 fn push_attr(b: &mut StoreBuilder, key: StrId, value: Value) {
@@ -998,38 +978,11 @@ fn guess_starts(store: &mut Store, facts: &mut [u8]) -> usize {
 mod tests {
     use super::*;
     use crate::import::import;
+    use crate::import::testing::{attrs, load_as, never_panics, pairs, span};
     use crate::model::{build_traces, TreeWarning};
 
     fn load(doc: &str) -> Store {
-        let store = import("test.json", doc.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(store.files[0].format, "Zipkin v2 JSON");
-        store
-    }
-
-    fn span<'s>(store: &'s Store, name: &str) -> &'s Span {
-        store
-            .spans
-            .iter()
-            .find(|s| store.strings.get(s.name) == name)
-            .unwrap_or_else(|| panic!("no span {name}"))
-    }
-
-    /// Attributes as (key, display text), in order.
-    fn attrs(store: &Store, slice: Slice) -> Vec<(String, String)> {
-        store
-            .attrs_of(slice)
-            .iter()
-            .map(|a| {
-                let key = store.strings.get(a.key).to_string();
-                (key, a.value.display(&store.strings))
-            })
-            .collect()
-    }
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        load_as(doc, "Zipkin v2 JSON")
     }
 
     /// Span `i`'s warnings other than padded ids (the fixtures use short ids).
@@ -1417,17 +1370,7 @@ mod tests {
 
     #[test]
     fn cut_or_corrupted_documents_never_panic() {
-        let doc = SHARED_RPC.as_bytes();
-        for cut in 0..doc.len() {
-            let _ = import("cut.json", &doc[..cut]);
-        }
-        for at in (0..doc.len()).step_by(3) {
-            for byte in [b'"', b'}', b'0', 0xFF] {
-                let mut bad = doc.to_vec();
-                bad[at] = byte;
-                let _ = import("bad.json", &bad);
-            }
-        }
+        never_panics(SHARED_RPC.as_bytes(), 3, b"\"}0\xFF");
     }
 
     #[test]

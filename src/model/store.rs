@@ -287,6 +287,9 @@ pub enum SpanWarning {
     /// The source recorded the span while it was still running (X-Ray `in_progress: true`):
     /// it has no end time and is drawn open-ended.
     InProgress,
+    /// A field whose content could not be read (JSON text inside a string that does not
+    /// parse, a malformed id extension); it is kept as a plain attribute.
+    UnreadableField { field: String, reason: String },
 }
 
 impl SpanWarning {
@@ -311,6 +314,9 @@ impl SpanWarning {
             SpanWarning::FromSource(text) => format!("exporter warning: {text}"),
             SpanWarning::InProgress => {
                 "still in progress when it was recorded (no end time yet); drawn open-ended".into()
+            }
+            SpanWarning::UnreadableField { field, reason } => {
+                format!("{field} could not be read ({reason}); kept as written")
             }
         }
     }

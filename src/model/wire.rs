@@ -293,6 +293,11 @@ impl Record for (u32, SpanWarning) {
                 put_str(w, text);
             }
             SpanWarning::InProgress => w.push(6),
+            SpanWarning::UnreadableField { field, reason } => {
+                w.push(7);
+                put_str(w, field);
+                put_str(w, reason);
+            }
         }
     }
     fn get(r: &mut Reader<'_>) -> Result<Self> {
@@ -311,6 +316,10 @@ impl Record for (u32, SpanWarning) {
             4 => SpanWarning::NoEndTime,
             5 => SpanWarning::FromSource(r.str()?.to_string()),
             6 => SpanWarning::InProgress,
+            7 => SpanWarning::UnreadableField {
+                field: r.str()?.to_string(),
+                reason: r.str()?.to_string(),
+            },
             other => return Err(WireError(format!("unknown span warning tag {other}"))),
         };
         Ok((index, warning))
@@ -333,6 +342,11 @@ fn static_field(name: &str) -> &'static str {
         "spanID",
         "id",
         "parentId",
+        "trace_id",
+        "span_id",
+        "parent_id",
+        "trace.id",
+        "parent.id",
     ];
     KNOWN.iter().find(|k| **k == name).copied().unwrap_or("id")
 }
@@ -906,6 +920,20 @@ mod tests {
         s.span_warnings
             .push((8, SpanWarning::FromSource("clock skew".into())));
         s.span_warnings.push((9, SpanWarning::InProgress));
+        s.span_warnings.push((
+            9,
+            SpanWarning::UnreadableField {
+                field: "meta \"events\"".into(),
+                reason: "not JSON".into(),
+            },
+        ));
+        s.span_warnings.push((
+            9,
+            SpanWarning::OpaqueId {
+                field: "parent.id",
+                text: "ABC-1".into(),
+            },
+        ));
         s.span_id_text.insert(SpanId(5), opaque);
         s.trace_id_text.insert(TraceId(2), opaque);
         s.files.push(FileInfo {
