@@ -13,6 +13,7 @@ const READABLE: &[(&str, &str)] = &[
     ("otlp", "OTLP JSON"),
     ("jaeger", "Jaeger JSON"),
     ("jaeger-es", "Jaeger JSON"),
+    ("zipkin1", "Zipkin v1 JSON"),
     ("zipkin2", "Zipkin v2 JSON"),
 ];
 
@@ -105,7 +106,116 @@ const fn e(
 // * traces, roots, missing_parents, duplicate_ids, max_depth: as above, on the result.
 //
 // Here too the importer agreed with every figure on the first comparison.
+//
+// The Zipkin v1 rows (`zipkin1/`) come from `tools/corpus-zipkin1-figures.py` (json module
+// only), written from FORMATS.md section 5 and Zipkin's `V1SpanConverter`: each v1 span object
+// is split into one v2 span per service that reported it (`cs`/`cr` a client, `sr`/`ss` a
+// server, in the service of the annotation's endpoint; what has no endpoint goes to the first
+// one), timed by its `timestamp`/`duration` or else by its core annotations (client cs → cr,
+// server sr → ss), a server side without `timestamp` being shared; the v2 spans are then
+// shaped by the Zipkin v2 rules above (the script reuses the v2 script's functions for that).
+// Errors: a binary annotation `error` (any value but false) or an annotation `error`.
+// Service: the endpoint's, else the value of an `lc` binary annotation.
 const EXPECTED: &[Expected] = &[
+    e(
+        "zipkin1/otelcol-zipkin_v1_error_batch.json",
+        "Zipkin v1 JSON",
+        2,
+        1,
+        &[2],
+        0,
+        1,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/otelcol-zipkin_v1_local_component.json",
+        "Zipkin v1 JSON",
+        2,
+        1,
+        &[2],
+        0,
+        2,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/otelcol-zipkin_v1_multiple_batches.json",
+        "Zipkin v1 JSON",
+        5,
+        1,
+        &[1],
+        3,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/otelcol-zipkin_v1_notimestamp.json",
+        "Zipkin v1 JSON",
+        1,
+        1,
+        &[1],
+        0,
+        1,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/otelcol-zipkin_v1_single_batch.json",
+        "Zipkin v1 JSON",
+        5,
+        1,
+        &[1],
+        3,
+        0,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/zipkin-bench-span-client.json",
+        "Zipkin v1 JSON",
+        1,
+        1,
+        &[1],
+        0,
+        1,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/zipkin-bench-span-local.json",
+        "Zipkin v1 JSON",
+        1,
+        1,
+        &[1],
+        0,
+        1,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/zipkin-bench-span-rpc-ipv6.json",
+        "Zipkin v1 JSON",
+        2,
+        1,
+        &[1],
+        1,
+        1,
+        0,
+        0,
+    ),
+    e(
+        "zipkin1/zipkin-bench-span-rpc.json",
+        "Zipkin v1 JSON",
+        2,
+        1,
+        &[1],
+        1,
+        1,
+        0,
+        0,
+    ),
     e(
         "jaeger-es/jaeger-es_01.json",
         "Jaeger JSON",
@@ -802,7 +912,6 @@ fn every_other_file_is_refused_with_a_message_naming_it() {
         "jaeger-proto",
         "newrelic",
         "xray",
-        "zipkin1",
     ] {
         assert!(folders.iter().any(|f| f == expected), "{expected} missing");
     }
@@ -824,11 +933,8 @@ fn every_other_file_is_refused_with_a_message_naming_it() {
             assert_eq!(err.file, name);
             assert!(!err.message.trim().is_empty(), "{name}: empty message");
             assert!(err.to_string().starts_with(&format!("{name}: ")), "{err}");
-            if folder == "zipkin1" {
-                assert!(err.message.contains("Zipkin v1"), "{err}");
-            }
             checked += 1;
         }
     }
-    assert!(checked >= 40, "only {checked} files checked");
+    assert!(checked >= 30, "only {checked} files checked");
 }

@@ -45,9 +45,18 @@ fn the_reference_documents_load() {
 }
 
 #[test]
-fn zipkin_v1_is_recognised_but_not_read_yet() {
-    let err = fails("v1.json", ZIPKIN_V1.as_bytes());
-    assert_mentions(&err, &["Zipkin v1", "cannot read yet", "Zipkin v2 JSON"]);
+fn zipkin_v1_is_read_as_v1() {
+    let store = import("v1.json", ZIPKIN_V1.as_bytes()).unwrap();
+    assert_eq!(store.files[0].format, "Zipkin v1 JSON");
+    assert_eq!(store.spans.len(), 1);
+}
+
+#[test]
+fn a_format_recognised_but_not_read_yet_says_so() {
+    let xray = br#"{"trace_id":"1-5f187253-6a106696d56b1f4ef9eba2ed","id":"5cc4a447f5d4d696",
+        "name":"segment","start_time":1595437651.680097,"end_time":1595437651.7}"#;
+    let err = fails("xray.json", xray);
+    assert_mentions(&err, &["X-Ray", "cannot read yet", "Zipkin v1 JSON"]);
 }
 
 #[test]

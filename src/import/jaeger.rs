@@ -22,8 +22,10 @@
 //! Spec: `jaegertracing/jaeger` `internal/uimodel/model.go`; the UI's consumer
 //! `jaeger-ui/packages/jaeger-ui/src/model/transform-trace-data.ts`.
 
-use super::scan::{error_message, trim, Num, Raw, ScanResult, Scanner};
-use super::{first_byte, has_key, span_kind_from_name, Importer, Sniff, StoreBuilder};
+use super::scan::{error_message, Raw, ScanResult, Scanner};
+use super::{
+    first_byte, has_key, span_kind_from_name, typed_value, Declared, Importer, Sniff, StoreBuilder,
+};
 use crate::model::{
     Attr, Event, Link, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, StrId,
     TraceId, Value,
@@ -638,42 +640,11 @@ fn micros_to_nanos(us: u64) -> i64 {
     i64::try_from(us).unwrap_or(i64::MAX).saturating_mul(1000)
 }
 
-/// A tag value, typed by the tag's `type` when present, else by its JSON type. `int64`
-/// values beyond 2^53 arrive as strings and are parsed as integers.
+/// A tag value, typed by the tag's `type` when present, else by its JSON type (see
+/// [`typed_value`]).
 fn tag_value(b: &mut StoreBuilder, kind: &str, value: Option<&Raw<'_>>) -> Value {
-    let Some(value) = value else {
-        return Value::Str(StrId::EMPTY);
-    };
-    let is = |name: &str| kind.eq_ignore_ascii_case(name);
     match value {
-        Raw::Str(s) if is("int64") => match trim(s).parse::<i64>() {
-            Ok(i) => Value::Int(i),
-            Err(_) => Value::Str(b.intern(s)),
-        },
-        Raw::Str(s) if is("float64") => match trim(s).parse::<f64>() {
-            Ok(f) => Value::Float(f),
-            Err(_) => Value::Str(b.intern(s)),
-        },
-        Raw::Str(s) if is("bool") => match trim(s) {
-            t if t.eq_ignore_ascii_case("true") => Value::Bool(true),
-            t if t.eq_ignore_ascii_case("false") => Value::Bool(false),
-            _ => Value::Str(b.intern(s)),
-        },
-        Raw::Str(s) if is("binary") => Value::Bytes(b.intern(s)),
-        Raw::Str(s) => Value::Str(b.intern(s)),
-        Raw::Bool(x) => Value::Bool(*x),
-        Raw::Num(Num::I(i)) => Value::Int(*i),
-        Raw::Num(Num::U(u)) => match i64::try_from(*u) {
-            Ok(i) => Value::Int(i),
-            Err(_) => Value::Str(b.intern(&u.to_string())),
-        },
-        Raw::Num(Num::F(f)) => Value::Float(*f),
-        // Arrays and objects as compact JSON text (as serde_json writes them).
-        Raw::Nested(text) => {
-            let compact = serde_json::from_str::<serde_json::Value>(text)
-                .map_or_else(|_| text.to_string(), |v| v.to_string());
-            Value::Json(b.intern(&compact))
-        }
-        Raw::Null => Value::Str(StrId::EMPTY),
+        Some(value) => typed_value(b, Declared::from_name(kind), value),
+        None => Value::Str(StrId::EMPTY),
     }
 }

@@ -51,7 +51,7 @@
 //! timestamps it finds.
 
 use super::builder::Marks;
-use super::scan::{error_message, Num, Raw, ScanResult, Scanner};
+use super::scan::{error_message, Num, ScanResult, Scanner};
 use super::{first_byte, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, Store, StrId,
@@ -112,7 +112,7 @@ fn sniff(head: &[u8]) -> Sniff {
 /// The distinct object keys in `head` (strings followed by a colon), in one pass, leaving
 /// out the keys inside `tags` objects: those are the user's (a tag may well be called
 /// `span_id` or `endpoint`) and say nothing about the format. The head may end anywhere.
-fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
+pub(super) fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
     let mut keys = rustc_hash::FxHashSet::default();
     let mut depth = 0u32;
     // Depth inside the `tags` object being skipped, and whether `"tags":` was just read.
@@ -219,40 +219,42 @@ struct EndpointKey {
     port: u64,
 }
 
-/// The fields of one span object while it is read; strings borrowed from the input.
+/// The fields of one span object while it is read; strings borrowed from the input. The
+/// Zipkin v1 importer builds these from its v1 spans (see `zipkin1.rs`).
 #[derive(Default)]
-struct SpanWire<'a> {
-    trace_id: Cow<'a, str>,
-    id: Cow<'a, str>,
-    parent_id: Cow<'a, str>,
-    name: Cow<'a, str>,
-    kind: Option<SpanKind>,
+pub(super) struct SpanWire<'a> {
+    pub trace_id: Cow<'a, str>,
+    pub id: Cow<'a, str>,
+    pub parent_id: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub kind: Option<SpanKind>,
     /// Microseconds; 0 when absent.
-    timestamp: u64,
+    pub timestamp: u64,
     /// Microseconds; 0 when absent.
-    duration: u64,
-    debug: bool,
-    shared: bool,
-    local: Option<Endpoint<'a>>,
-    remote: Option<Endpoint<'a>>,
+    pub duration: u64,
+    pub debug: bool,
+    pub shared: bool,
+    pub local: Option<Endpoint<'a>>,
+    pub remote: Option<Endpoint<'a>>,
     /// Set by an `error` tag: the status message.
-    error: Option<StrId>,
+    pub error: Option<StrId>,
     /// The object had a `spans` list (proto3 `ListOfSpans`).
-    is_list: bool,
+    pub is_list: bool,
 }
 
-/// A `localEndpoint` / `remoteEndpoint` as read (its interned form is [`EndpointKey`]).
-#[derive(Default)]
-struct Endpoint<'a> {
-    service_name: Cow<'a, str>,
-    ipv4: Cow<'a, str>,
-    ipv6: Cow<'a, str>,
-    port: u64,
+/// A `localEndpoint` / `remoteEndpoint` (v1: an annotation's `endpoint`) as read (its
+/// interned form is [`EndpointKey`]).
+#[derive(Default, Clone, PartialEq, Debug)]
+pub(super) struct Endpoint<'a> {
+    pub service_name: Cow<'a, str>,
+    pub ipv4: Cow<'a, str>,
+    pub ipv6: Cow<'a, str>,
+    pub port: u64,
 }
 
 /// Streaming state: the builder plus what the post-pass needs.
-struct Reader<'r, 'p> {
-    b: &'r mut StoreBuilder<'p>,
+pub(super) struct Reader<'r, 'p> {
+    pub b: &'r mut StoreBuilder<'p>,
     /// One entry per span in the store, see [`fact`].
     facts: Vec<u8>,
     endpoints: FxHashMap<EndpointKey, u32>,
@@ -262,7 +264,7 @@ struct Reader<'r, 'p> {
 }
 
 impl<'r, 'p> Reader<'r, 'p> {
-    fn new(b: &'r mut StoreBuilder<'p>) -> Self {
+    pub fn new(b: &'r mut StoreBuilder<'p>) -> Self {
         let keys = Keys {
             net_host_ip: b.intern("net.host.ip"),
             net_host_ipv6: b.intern("net.host.ipv6"),
@@ -285,26 +287,14 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 
     /// Any JSON value where spans may be: an array (of spans or of arrays), an object (a
-    /// span or a `ListOfSpans`), `null` (no spans), or a scalar (skipped). Nesting is
-    /// bounded by the scanner.
+    /// span or a `ListOfSpans`), `null` (no spans), or a scalar (skipped).
     fn value(&mut self, s: &mut Scanner<'_>) -> ScanResult<()> {
-        match s.peek() {
-            Some(b'[') => {
-                let mut list = s.array("a list of spans")?;
-                while s.item(&mut list)? {
-                    self.value(s)?;
-                }
-            }
-            Some(b'{') => self.object(s)?,
-            Some(b'n') => {
-                s.null()?;
-            }
-            _ => {
-                s.skip()?;
-                self.skipped += 1;
-            }
-        }
-        Ok(())
+        values(s, self, &mut |s, reader| reader.object(s))
+    }
+
+    /// Counts a JSON value that is not a span, for the file warning.
+    pub fn skipped_one(&mut self) {
+        self.skipped += 1;
     }
 
     /// Reads one JSON object: a span, or a proto3 `ListOfSpans` (`{"spans": [...]}`). Keys
@@ -393,24 +383,9 @@ impl<'r, 'p> Reader<'r, 'p> {
         let mut error = None;
         while let Some(key) = s.key(&mut o)? {
             let key = b.intern(&key);
-            let value = match s.raw()? {
-                Raw::Str(text) => Value::Str(b.intern(&text)),
-                Raw::Bool(x) => Value::Bool(x),
-                Raw::Num(Num::U(u)) => match i64::try_from(u) {
-                    Ok(i) => Value::Int(i),
-                    Err(_) => Value::Str(b.intern(&u.to_string())),
-                },
-                Raw::Num(Num::I(i)) => Value::Int(i),
-                Raw::Num(Num::F(f)) => Value::Float(f),
-                Raw::Nested(json) => Value::Json(b.intern(&compact_json(json))),
-                Raw::Null => Value::Str(StrId::EMPTY),
-            };
-            if key == self.keys.error && value != Value::Bool(false) {
-                let message = match value {
-                    Value::Str(m) if !b.store().strings.get(m).eq_ignore_ascii_case("true") => m,
-                    _ => StrId::EMPTY,
-                };
-                error = Some(message);
+            let value = super::raw_value(b, &s.raw()?);
+            if key == self.keys.error {
+                error = error_status(b, value).or(error);
             }
             b.push_attr(Attr { key, value });
         }
@@ -418,7 +393,7 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 
     /// Adds a span whose tags and annotations were pushed to the arenas since `marks`.
-    fn add_span(&mut self, w: SpanWire<'_>, marks: Marks) {
+    pub fn add_span(&mut self, w: SpanWire<'_>, marks: Marks) {
         let b = &mut *self.b;
         let keys = &self.keys;
         let trace_id = b.trace_id(&w.trace_id, "trace id");
@@ -532,7 +507,7 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 
     /// Runs the post-pass and adds its file warnings.
-    fn finish(self) {
+    pub fn finish(self) {
         let Reader {
             b,
             mut facts,
@@ -563,9 +538,39 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 }
 
+/// Walks a JSON value where spans may be: arrays (of spans, or of arrays, at any depth),
+/// objects (each handed to `object`), `null` (nothing), scalars (counted as skipped).
+/// Nesting is bounded by the scanner.
+pub(super) fn values<'a, F>(
+    s: &mut Scanner<'a>,
+    reader: &mut Reader,
+    object: &mut F,
+) -> ScanResult<()>
+where
+    F: FnMut(&mut Scanner<'a>, &mut Reader) -> ScanResult<()>,
+{
+    match s.peek() {
+        Some(b'[') => {
+            let mut list = s.array("a list of spans")?;
+            while s.item(&mut list)? {
+                values(s, reader, object)?;
+            }
+        }
+        Some(b'{') => object(s, reader)?,
+        Some(b'n') => {
+            s.null()?;
+        }
+        _ => {
+            s.skip()?;
+            reader.skipped_one();
+        }
+    }
+    Ok(())
+}
+
 /// A string field. `null` reads as `""`; a number or boolean as its JSON text (writers that
 /// get the type wrong still load).
-fn text<'a>(s: &mut Scanner<'a>, expected: &str) -> ScanResult<Cow<'a, str>> {
+pub(super) fn text<'a>(s: &mut Scanner<'a>, expected: &str) -> ScanResult<Cow<'a, str>> {
     match s.peek() {
         Some(b'"') => s.string(expected),
         Some(b'n') => s.string_or_null(expected),
@@ -604,7 +609,7 @@ fn kind(s: &mut Scanner<'_>) -> ScanResult<Option<SpanKind>> {
 }
 
 /// `debug` / `shared`: `true`, or the string `"true"`, or a non-zero number; `null` is false.
-fn flag(s: &mut Scanner<'_>) -> ScanResult<bool> {
+pub(super) fn flag(s: &mut Scanner<'_>) -> ScanResult<bool> {
     match s.peek() {
         Some(b'"') => Ok(s.string("a boolean")?.trim().eq_ignore_ascii_case("true")),
         Some(b'n') => s.null().map(|_| false),
@@ -614,7 +619,7 @@ fn flag(s: &mut Scanner<'_>) -> ScanResult<bool> {
 }
 
 /// `localEndpoint` / `remoteEndpoint` (`null` reads as absent).
-fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
+pub(super) fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
     let Some(mut o) = s.object_or_null("an endpoint object")? else {
         return Ok(None);
     };
@@ -631,12 +636,13 @@ fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
     Ok(Some(e))
 }
 
-/// An array or object tag value as compact JSON text (it is rare, so parsing it again to
-/// drop the writer's white space costs nothing that matters).
-fn compact_json(raw: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(v) => v.to_string(),
-        Err(_) => raw.to_string(),
+/// The status message of a span whose `error` tag has `value`, or `None` when the value says
+/// there is no error (JSON `false`). `""` and `"true"` mean an error without a message.
+pub(super) fn error_status(b: &mut StoreBuilder, value: Value) -> Option<StrId> {
+    match value {
+        Value::Bool(false) => None,
+        Value::Str(m) if !b.store().strings.get(m).eq_ignore_ascii_case("true") => Some(m),
+        _ => Some(StrId::EMPTY),
     }
 }
 
@@ -687,7 +693,7 @@ fn ip_text(raw: &str) -> Cow<'_, str> {
     }
 }
 
-fn micros_to_nanos(us: u64) -> i64 {
+pub(super) fn micros_to_nanos(us: u64) -> i64 {
     clamp_i64(us).saturating_mul(1000)
 }
 
@@ -997,13 +1003,14 @@ fn guess_starts(store: &mut Store, facts: &mut [u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::import;
-    use crate::model::{build_traces, TreeWarning};
+    use crate::import::test_util::{
+        assert_fails_where, assert_one_tree, attrs, cut_and_corrupt, file_warns, load_as, pairs,
+        tree_warnings,
+    };
+    use crate::model::build_traces;
 
     fn load(doc: &str) -> Store {
-        let store = import("test.json", doc.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(store.files[0].format, "Zipkin v2 JSON");
-        store
+        load_as("Zipkin v2 JSON", doc)
     }
 
     fn span<'s>(store: &'s Store, name: &str) -> &'s Span {
@@ -1014,36 +1021,11 @@ mod tests {
             .unwrap_or_else(|| panic!("no span {name}"))
     }
 
-    /// Attributes as (key, display text), in order.
-    fn attrs(store: &Store, slice: Slice) -> Vec<(String, String)> {
-        store
-            .attrs_of(slice)
-            .iter()
-            .map(|a| {
-                let key = store.strings.get(a.key).to_string();
-                (key, a.value.display(&store.strings))
-            })
-            .collect()
-    }
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
     /// Span `i`'s warnings other than padded ids (the fixtures use short ids).
     fn warnings(store: &Store, i: u32) -> Vec<&SpanWarning> {
         store
             .warnings_of(i)
             .filter(|w| !matches!(w, SpanWarning::PaddedId { .. }))
-            .collect()
-    }
-
-    fn tree_warnings(store: &Store) -> Vec<TreeWarning> {
-        build_traces(store)
-            .iter()
-            .flat_map(|t| t.warnings.iter().map(|(_, w)| *w))
             .collect()
     }
 
@@ -1217,14 +1199,7 @@ mod tests {
         assert_eq!(span(&store, "client-side").parent_id, SpanId(0xb));
         let shared: Vec<(String, String)> = attrs(&store, server.attrs);
         assert_eq!(shared, pairs(&[("zipkin.shared", "true")]));
-        assert!(
-            tree_warnings(&store).is_empty(),
-            "{:?}",
-            tree_warnings(&store)
-        );
-        let traces = build_traces(&store);
-        assert_eq!(traces[0].root_count, 1);
-        assert_eq!(traces[0].depth.iter().max(), Some(&3));
+        assert_one_tree(&store, 3);
         // Same file, same ids.
         assert_eq!(load(SHARED_RPC).spans, store.spans);
     }
@@ -1363,10 +1338,7 @@ mod tests {
         );
         assert_eq!(store.spans.len(), 1);
         assert!(store.attrs.is_empty());
-        assert!(store.files[0]
-            .warnings
-            .iter()
-            .any(|w| w.contains("2 JSON value")));
+        assert!(file_warns(&store, "2 JSON value"));
     }
 
     #[test]
@@ -1418,16 +1390,7 @@ mod tests {
     #[test]
     fn cut_or_corrupted_documents_never_panic() {
         let doc = SHARED_RPC.as_bytes();
-        for cut in 0..doc.len() {
-            let _ = import("cut.json", &doc[..cut]);
-        }
-        for at in (0..doc.len()).step_by(3) {
-            for byte in [b'"', b'}', b'0', 0xFF] {
-                let mut bad = doc.to_vec();
-                bad[at] = byte;
-                let _ = import("bad.json", &bad);
-            }
-        }
+        cut_and_corrupt(doc);
     }
 
     #[test]
@@ -1451,12 +1414,9 @@ mod tests {
 
     #[test]
     fn broken_json_says_where() {
-        let err = import(
-            "cut.json",
+        assert_fails_where(
+            "Zipkin v2 JSON",
             br#"[{"traceId":"01","id":"01","kind":"SERVER","#,
-        )
-        .unwrap_err();
-        assert!(err.message.contains("Zipkin v2 JSON"), "{err}");
-        assert!(err.message.contains("line 1 column"), "{err}");
+        );
     }
 }
