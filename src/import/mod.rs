@@ -8,6 +8,7 @@
 mod builder;
 pub mod ids;
 mod jaeger;
+mod jaeger_proto;
 mod json;
 mod otlp;
 mod scan;
@@ -46,6 +47,7 @@ pub struct Importer {
 pub const IMPORTERS: &[Importer] = &[
     otlp::IMPORTER,
     jaeger::IMPORTER,
+    jaeger_proto::IMPORTER,
     zipkin::IMPORTER,
     zipkin1::IMPORTER,
 ];
@@ -183,9 +185,6 @@ fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     }
     if k("trace_id") && k("span_id") && (k("resource") || k("service")) {
         return Some("Datadog agent trace JSON");
-    }
-    if k("traceId") && k("spanId") && k("operationName") {
-        return Some("Jaeger api_v2 protobuf-JSON");
     }
     None
 }
