@@ -6,6 +6,7 @@
 //! format, add a module and list it in [`IMPORTERS`].
 
 mod builder;
+mod gzip;
 pub mod ids;
 mod jaeger;
 mod jaeger_proto;
@@ -52,6 +53,12 @@ pub const IMPORTERS: &[Importer] = &[
     zipkin1::IMPORTER,
 ];
 
+/// Largest file content Spanorama reads, in bytes (1.5 GiB): a wasm32 instance has at most
+/// 4 GiB of memory, and the file's bytes, the spans made from them and the model already
+/// loaded must all fit. The import worker refuses bigger files before reading them; a gzip
+/// file must not decompress to more.
+pub const MAX_FILE_BYTES: usize = 1536 * 1024 * 1024;
+
 /// How many leading bytes sniffers see.
 pub const SNIFF_BYTES: usize = 64 * 1024;
 
@@ -78,6 +85,8 @@ pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
 
 /// [`import`], calling `on_progress` with the number of spans parsed so far every
 /// [`builder::PROGRESS_EVERY_SPANS`] spans (the count restarts if a second format is tried).
+/// Gzip data (magic bytes `1f 8b`) is decompressed first, up to [`MAX_FILE_BYTES`]; the
+/// returned [`FileInfo::bytes`] is then the decompressed size.
 pub fn import_with_progress(
     file_name: &str,
     bytes: &[u8],
@@ -86,6 +95,14 @@ pub fn import_with_progress(
     let fail = |message: String| ImportError {
         file: file_name.to_string(),
         message,
+    };
+    // Gzip (by its magic bytes, whatever the name): decompressed, then read like any file.
+    let decompressed;
+    let bytes = if gzip::is_gzip(bytes) {
+        decompressed = gzip::gunzip_file(bytes).map_err(fail)?;
+        &decompressed[..]
+    } else {
+        bytes
     };
     let bytes = strip_bom(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
