@@ -32,9 +32,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-/// Largest file the worker tries to read. A wasm32 instance has at most 4 GiB of memory; the
-/// file's bytes, the spans made from them and the model already loaded must all fit.
-pub const MAX_FILE_BYTES: f64 = 1536.0 * 1024.0 * 1024.0;
+/// Largest file the worker tries to read: [`crate::import::MAX_FILE_BYTES`], the limit the
+/// importer also puts on what a gzip file decompresses to.
+pub const MAX_FILE_BYTES: f64 = crate::import::MAX_FILE_BYTES as f64;
 
 /// Files are read in slices of this size, straight into wasm memory.
 const READ_CHUNK_BYTES: f64 = 64.0 * 1024.0 * 1024.0;

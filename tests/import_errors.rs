@@ -45,9 +45,25 @@ fn the_reference_documents_load() {
 }
 
 #[test]
-fn zipkin_v1_is_recognised_but_not_read_yet() {
-    let err = fails("v1.json", ZIPKIN_V1.as_bytes());
-    assert_mentions(&err, &["Zipkin v1", "cannot read yet", "Zipkin v2 JSON"]);
+fn zipkin_v1_is_read_as_v1() {
+    let store = import("v1.json", ZIPKIN_V1.as_bytes()).unwrap();
+    assert_eq!(store.files[0].format, "Zipkin v1 JSON");
+    assert_eq!(store.spans.len(), 1);
+}
+
+#[test]
+fn dependency_data_is_recognised_and_said_not_to_be_traces() {
+    let links = br#"[{"parent": "frontend", "child": "cart", "callCount": 12}]"#;
+    let err = fails("deps.json", links);
+    assert_mentions(
+        &err,
+        &[
+            "Jaeger dependency links",
+            "not traces",
+            "AWS X-Ray JSON",
+            "Zipkin v1 JSON",
+        ],
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! ids (recording warnings and the text of opaque ids) and summarise warnings per file.
 
 use super::ids::{self, IdForm};
-use super::scan::{Num, Raw};
+use super::scan::Raw;
 use crate::model::{
     Attr, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanId, SpanWarning, Store,
     StrId, TraceId, Value, UNKNOWN_SERVICE,
@@ -145,18 +145,10 @@ impl<'p> StoreBuilder<'p> {
     /// booleans, integers (beyond `i64` kept as their digits), doubles, and arrays or
     /// objects as compact JSON text.
     pub fn raw_value(&mut self, raw: Raw<'_>) -> Option<Value> {
-        Some(match raw {
-            Raw::Null => return None,
-            Raw::Str(text) => Value::Str(self.intern(&text)),
-            Raw::Bool(x) => Value::Bool(x),
-            Raw::Num(Num::U(u)) => match i64::try_from(u) {
-                Ok(i) => Value::Int(i),
-                Err(_) => Value::Str(self.intern(&u.to_string())),
-            },
-            Raw::Num(Num::I(i)) => Value::Int(i),
-            Raw::Num(Num::F(f)) => Value::Float(f),
-            Raw::Nested(json) => Value::Json(self.intern(&compact_json(json))),
-        })
+        match raw {
+            Raw::Null => None,
+            raw => Some(super::raw_value(self, &raw)),
+        }
     }
 
     /// The attributes of a slice (empty if out of range).
@@ -438,14 +430,6 @@ impl<'p> StoreBuilder<'p> {
         }
         out.extend(self.file_warnings.iter().cloned());
         out
-    }
-}
-
-/// An array or object (as written) as compact JSON text; left as written if it is not JSON.
-pub fn compact_json(raw: &str) -> String {
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(v) => v.to_string(),
-        Err(_) => raw.to_string(),
     }
 }
 

@@ -810,12 +810,12 @@ fn read_pairs<'t>(s: &mut Scanner<'t>) -> ScanResult<Vec<(Cow<'t, str>, Raw<'t>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::testing::{attrs, load_as, never_panics, pairs, span};
+    use crate::import::test_util::{attrs, load_as, never_panics, pairs, span};
     use crate::import::{import, IMPORTERS};
     use crate::model::{build_traces, Store, TreeWarning};
 
     fn load(doc: &str) -> Store {
-        load_as(doc, "Datadog JSON")
+        load_as("Datadog JSON", doc)
     }
 
     #[test]

@@ -9,10 +9,17 @@
 //! logs as events; span- and trace-level `warnings`; `span.kind`, `error` and
 //! `otel.status_code` tags.
 //!
+//! The same reader takes Jaeger's api_v2 model in protobuf-JSON (see `jaeger_proto.rs`, the
+//! importer entry for it): the same span model in another spelling (`traceId`, `spanId`,
+//! `processId`, `processMap`, typed tags with `vType` and `vStr`/`vInt64`/…), with RFC 3339
+//! times and duration strings, in `{"spans"}`, `{"result"}`, `{"batch"}` or `{"batches"}`
+//! wrappers. Both spellings are accepted in either file.
+//!
 //! Ignored: `flags`, `total`/`limit`/`offset`/`errors` of the envelope.
 //!
 //! Units: `startTime` and log timestamps are microseconds since the Unix epoch, `duration`
-//! is microseconds; both are converted to nanoseconds.
+//! is microseconds (api_v2: RFC 3339 text and duration strings); all are converted to
+//! nanoseconds.
 //!
 //! Reading: one pass with the pull [`Scanner`]; each span goes into the builder as soon as
 //! its object ends. Jaeger writes a trace's `processes` after its `spans`, so spans read
@@ -22,8 +29,11 @@
 //! Spec: `jaegertracing/jaeger` `internal/uimodel/model.go`; the UI's consumer
 //! `jaeger-ui/packages/jaeger-ui/src/model/transform-trace-data.ts`.
 
-use super::scan::{error_message, trim, Num, Raw, ScanResult, Scanner};
-use super::{first_byte, has_key, span_kind_from_name, Importer, Sniff, StoreBuilder};
+use super::jaeger_proto::{read_duration, read_time};
+use super::scan::{error_message, Num, Raw, ScanResult, Scanner};
+use super::{
+    first_byte, has_key, span_kind_from_name, typed_value, Declared, Importer, Sniff, StoreBuilder,
+};
 use crate::model::{
     Attr, Event, Link, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, StrId,
     TraceId, Value,
@@ -63,7 +73,8 @@ fn empty_envelope(head: &[u8]) -> bool {
     compact.starts_with(b"{\"data\":[]") || compact.starts_with(b"{\"data\":null")
 }
 
-fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
+/// Reads Jaeger UI JSON and api_v2 protobuf-JSON alike (see the header).
+pub(super) fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
     let mut read = || -> ScanResult<()> {
         let mut s = Scanner::new(bytes)?;
         let mut scratch = Scratch::default();
@@ -106,6 +117,8 @@ struct Processes<'a> {
     complete: bool,
     /// Resources made so far, by process id.
     resources: FxHashMap<Cow<'a, str>, u32>,
+    /// Where the process of spans that name none starts (an api_v2 batch's `process`).
+    default: Option<usize>,
     /// Spans added before the map was read, and the process ids they wait for (the span's
     /// `resource` holds the index into `waiting_ids`).
     unresolved: Vec<u32>,
@@ -126,6 +139,7 @@ impl<'a> Processes<'a> {
             map: None,
             complete: false,
             resources: FxHashMap::default(),
+            default: None,
             unresolved: Vec::new(),
             waiting_ids: Vec::new(),
             waiting_index: FxHashMap::default(),
@@ -147,6 +161,7 @@ impl<'a> Processes<'a> {
             None if self.complete => None,
             None => return Ok(None),
         };
+        let at = at.or(if id.is_empty() { self.default } else { None });
         let r = match at {
             Some(at) => process(&mut s.fork_at(at), b)?,
             None => {
@@ -205,6 +220,36 @@ impl<'a> Processes<'a> {
     }
 }
 
+/// Reads api_v2's `processMap` (`[{processId, process}]`) into `map`: where each process
+/// starts.
+fn read_process_map<'a>(
+    s: &mut Scanner<'a>,
+    map: &mut Option<FxHashMap<Cow<'a, str>, usize>>,
+) -> ScanResult<()> {
+    let Some(mut list) = s.array_or_null("a list of process mappings")? else {
+        return Ok(());
+    };
+    let map = map.get_or_insert_with(FxHashMap::default);
+    while s.item(&mut list)? {
+        let mut o = s.object("a process mapping (an object with \"processId\" and \"process\")")?;
+        let (mut id, mut at) = (Cow::Borrowed(""), None);
+        while let Some(key) = s.key(&mut o)? {
+            match &*key {
+                "processId" | "processID" => id = s.string_or_null("a process id")?,
+                "process" => {
+                    at = Some(s.pos());
+                    s.skip()?;
+                }
+                _ => s.skip()?,
+            }
+        }
+        if let Some(at) = at {
+            map.insert(id, at);
+        }
+    }
+    Ok(())
+}
+
 /// Reads a `processes` map: where each process starts (read when first used).
 fn read_processes<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<FxHashMap<Cow<'a, str>, usize>>> {
     let Some(mut o) = s.object_or_null("a map of processes")? else {
@@ -249,8 +294,8 @@ struct SpanFields<'a> {
     span_id: Option<Cow<'a, str>>,
     parent_span_id: Option<Cow<'a, str>>,
     name: StrId,
-    start_micros: u64,
-    duration_micros: u64,
+    start_nanos: i64,
+    duration_nanos: i64,
     attrs: Slice,
     events: Option<Slice>,
     kind: SpanKind,
@@ -271,8 +316,8 @@ impl<'a> SpanFields<'a> {
             span_id: None,
             parent_span_id: None,
             name: StrId::EMPTY,
-            start_micros: 0,
-            duration_micros: 0,
+            start_nanos: 0,
+            duration_nanos: 0,
             attrs: Slice::default(),
             events: None,
             kind: SpanKind::Unspecified,
@@ -294,13 +339,19 @@ impl<'a> SpanFields<'a> {
         scratch: &mut Scratch<'a>,
     ) -> ScanResult<()> {
         match key {
-            "traceID" => self.trace_id = s.string_or_null("a trace id")?,
-            "spanID" => self.span_id = optional_string(s, "a span id")?,
+            "traceID" | "traceId" => self.trace_id = s.string_or_null("a trace id")?,
+            "spanID" | "spanId" => self.span_id = optional_string(s, "a span id")?,
             "parentSpanID" => self.parent_span_id = optional_string(s, "a span id")?,
             "operationName" => self.name = b.intern(&s.string_or_null("an operation name")?),
             "references" => read_references(s, scratch)?,
-            "startTime" => self.start_micros = s.flex_u64()?,
-            "duration" => self.duration_micros = s.flex_u64()?,
+            "startTime" => self.start_nanos = read_time(s)?,
+            "duration" => {
+                self.duration_nanos = read_duration(s)?;
+                if self.duration_nanos < 0 {
+                    b.warn_span(SpanWarning::EndBeforeStart);
+                    self.duration_nanos = 0;
+                }
+            }
             "tags" => {
                 let mut effects = TagEffects::Span {
                     kind: &mut self.kind,
@@ -310,7 +361,7 @@ impl<'a> SpanFields<'a> {
                 self.attrs = tags(s, b, &mut effects)?;
             }
             "logs" => self.events = Some(logs(s, b)?),
-            "processID" => self.process_id = s.string_or_null("a process id")?,
+            "processID" | "processId" => self.process_id = s.string_or_null("a process id")?,
             "process" => {
                 if !s.null()? {
                     self.process = Some(s.pos());
@@ -390,8 +441,8 @@ impl<'a> SpanFields<'a> {
             trace_id,
             span_id,
             parent_id,
-            start_unix_nanos: micros_to_nanos(self.start_micros),
-            duration_nanos: micros_to_nanos(self.duration_micros),
+            start_unix_nanos: self.start_nanos,
+            duration_nanos: self.duration_nanos,
             service: StrId::EMPTY,
             name: self.name,
             kind: self.kind,
@@ -449,6 +500,25 @@ fn node<'a>(
                 processes.map = read_processes(s)?;
                 has_processes = processes.map.is_some();
             }
+            "processMap" => {
+                read_process_map(s, &mut processes.map)?;
+                has_processes = processes.map.is_some();
+            }
+            // api_v2 wrappers: the grpc-gateway's `result`, a collector `batch`, `batches`.
+            "result" | "batch" => {
+                has_data = true;
+                if !s.null()? {
+                    node(s, b, scratch, &mut Processes::complete())?;
+                }
+            }
+            "batches" => {
+                if let Some(mut list) = s.array_or_null("a list of batches")? {
+                    while s.item(&mut list)? {
+                        has_data = true;
+                        node(s, b, scratch, &mut Processes::complete())?;
+                    }
+                }
+            }
             _ => fields.read(&key, s, b, scratch)?,
         }
     }
@@ -457,6 +527,10 @@ fn node<'a>(
         for w in scratch.warnings.get(fields.warnings_base..).unwrap_or(&[]) {
             b.warn_file(format!("trace warning from Jaeger: {w}"));
         }
+    }
+    if is_trace {
+        // A batch's `process` is that of its spans that name none.
+        processes.default = fields.process;
     }
     processes.finish(s, b)?;
     // An envelope's traces, and a trace's spans, were read above.
@@ -511,17 +585,23 @@ fn read_references<'a>(s: &mut Scanner<'a>, scratch: &mut Scratch<'a>) -> ScanRe
     };
     while s.item(&mut list)? {
         let mut o = s.object("a reference object")?;
-        let (mut ref_type, mut trace_id, mut span_id) =
-            (Cow::Borrowed(""), Cow::Borrowed(""), Cow::Borrowed(""));
+        let (mut child_of, mut trace_id, mut span_id) =
+            (true, Cow::Borrowed(""), Cow::Borrowed(""));
         while let Some(key) = s.key(&mut o)? {
             match &*key {
-                "refType" => ref_type = s.string_or_null("a reference type")?,
-                "traceID" => trace_id = s.string_or_null("a trace id")?,
-                "spanID" => span_id = s.string_or_null("a span id")?,
+                // CHILD_OF (0) unless FOLLOWS_FROM (1), by name or (api_v2) number.
+                "refType" => {
+                    child_of = match s.raw()? {
+                        Raw::Str(name) => !name.eq_ignore_ascii_case("FOLLOWS_FROM"),
+                        Raw::Num(Num::U(n)) => n != 1,
+                        _ => true,
+                    }
+                }
+                "traceID" | "traceId" => trace_id = s.string_or_null("a trace id")?,
+                "spanID" | "spanId" => span_id = s.string_or_null("a span id")?,
                 _ => s.skip()?,
             }
         }
-        let child_of = !ref_type.eq_ignore_ascii_case("FOLLOWS_FROM");
         scratch.refs.push((child_of, trace_id, span_id));
     }
     Ok(())
@@ -554,13 +634,27 @@ fn tags<'a>(
         while s.item(&mut list)? {
             let mut o = s.object("a tag (an object with \"key\" and \"value\")")?;
             let (mut key, mut kind, mut value) = (Cow::Borrowed(""), Cow::Borrowed(""), None);
+            // api_v2: the type the value's field implies, when `vType` is left out.
+            let mut field_kind = "";
             while let Some(field) = s.key(&mut o)? {
                 match &*field {
                     "key" => key = s.string_or_null("a tag key")?,
                     "type" => kind = s.string_or_null("a tag type")?,
-                    "value" => value = Some(s.raw()?).filter(|v| *v != Raw::Null),
+                    "vType" => kind = value_type(s)?,
+                    "value" | "vStr" | "vBool" | "vInt64" | "vFloat64" | "vBinary" => {
+                        field_kind = match &*field {
+                            "vInt64" => "int64",
+                            "vFloat64" => "float64",
+                            "vBinary" => "binary",
+                            _ => field_kind,
+                        };
+                        value = Some(s.raw()?).filter(|v| *v != Raw::Null);
+                    }
                     _ => s.skip()?,
                 }
+            }
+            if kind.is_empty() {
+                kind = Cow::Borrowed(field_kind);
             }
             effects.apply(b, &key, value.as_ref());
             let attr = Attr {
@@ -615,17 +709,17 @@ fn logs(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Slice> {
     if let Some(mut list) = s.array_or_null("a list of logs")? {
         while s.item(&mut list)? {
             let mut o = s.object("a log object")?;
-            let (mut micros, mut name, mut attrs) = (0, None, Slice::default());
+            let (mut nanos, mut name, mut attrs) = (0, None, Slice::default());
             while let Some(key) = s.key(&mut o)? {
                 match &*key {
-                    "timestamp" => micros = s.flex_u64()?,
+                    "timestamp" => nanos = read_time(s)?,
                     "fields" => attrs = tags(s, b, &mut TagEffects::Log { name: &mut name })?,
                     _ => s.skip()?,
                 }
             }
             let name = b.intern(name.flatten().as_deref().unwrap_or("log"));
             b.push_event(Event {
-                time_unix_nanos: micros_to_nanos(micros),
+                time_unix_nanos: nanos,
                 name,
                 attrs,
             });
@@ -634,46 +728,32 @@ fn logs(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Slice> {
     Ok(b.pushed_since(marks).events)
 }
 
-fn micros_to_nanos(us: u64) -> i64 {
-    i64::try_from(us).unwrap_or(i64::MAX).saturating_mul(1000)
+/// A tag value, typed by the tag's `type` when present, else by its JSON type (see
+/// [`typed_value`]). A missing value is its type's zero (api_v2's `jsonpb` leaves zeros out).
+fn tag_value(b: &mut StoreBuilder, kind: &str, value: Option<&Raw<'_>>) -> Value {
+    let declared = Declared::from_name(kind);
+    match (value, declared) {
+        (Some(value), _) => typed_value(b, declared, value),
+        (None, Declared::Int) => Value::Int(0),
+        (None, Declared::Float) => Value::Float(0.0),
+        (None, Declared::Bool) => Value::Bool(false),
+        (None, Declared::Bytes) => Value::Bytes(StrId::EMPTY),
+        (None, Declared::Any) => Value::Str(StrId::EMPTY),
+    }
 }
 
-/// A tag value, typed by the tag's `type` when present, else by its JSON type. `int64`
-/// values beyond 2^53 arrive as strings and are parsed as integers.
-fn tag_value(b: &mut StoreBuilder, kind: &str, value: Option<&Raw<'_>>) -> Value {
-    let Some(value) = value else {
-        return Value::Str(StrId::EMPTY);
-    };
-    let is = |name: &str| kind.eq_ignore_ascii_case(name);
-    match value {
-        Raw::Str(s) if is("int64") => match trim(s).parse::<i64>() {
-            Ok(i) => Value::Int(i),
-            Err(_) => Value::Str(b.intern(s)),
-        },
-        Raw::Str(s) if is("float64") => match trim(s).parse::<f64>() {
-            Ok(f) => Value::Float(f),
-            Err(_) => Value::Str(b.intern(s)),
-        },
-        Raw::Str(s) if is("bool") => match trim(s) {
-            t if t.eq_ignore_ascii_case("true") => Value::Bool(true),
-            t if t.eq_ignore_ascii_case("false") => Value::Bool(false),
-            _ => Value::Str(b.intern(s)),
-        },
-        Raw::Str(s) if is("binary") => Value::Bytes(b.intern(s)),
-        Raw::Str(s) => Value::Str(b.intern(s)),
-        Raw::Bool(x) => Value::Bool(*x),
-        Raw::Num(Num::I(i)) => Value::Int(*i),
-        Raw::Num(Num::U(u)) => match i64::try_from(*u) {
-            Ok(i) => Value::Int(i),
-            Err(_) => Value::Str(b.intern(&u.to_string())),
-        },
-        Raw::Num(Num::F(f)) => Value::Float(*f),
-        // Arrays and objects as compact JSON text (as serde_json writes them).
-        Raw::Nested(text) => {
-            let compact = serde_json::from_str::<serde_json::Value>(text)
-                .map_or_else(|_| text.to_string(), |v| v.to_string());
-            Value::Json(b.intern(&compact))
-        }
-        Raw::Null => Value::Str(StrId::EMPTY),
-    }
+/// api_v2's `vType`: a name (`"INT64"`), or the enum's number (STRING 0, BOOL 1, INT64 2,
+/// FLOAT64 3, BINARY 4).
+fn value_type<'a>(s: &mut Scanner<'a>) -> ScanResult<Cow<'a, str>> {
+    Ok(match s.raw()? {
+        Raw::Str(name) => name,
+        Raw::Num(Num::U(n)) => Cow::Borrowed(match n {
+            1 => "bool",
+            2 => "int64",
+            3 => "float64",
+            4 => "binary",
+            _ => "string",
+        }),
+        _ => Cow::Borrowed(""),
+    })
 }

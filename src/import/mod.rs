@@ -7,20 +7,24 @@
 
 mod builder;
 mod datadog;
+mod gzip;
 pub mod ids;
 mod jaeger;
+mod jaeger_proto;
 mod json;
 mod newrelic;
 mod otlp;
 mod scan;
-#[cfg(test)]
-mod testing;
 mod xray;
 mod zipkin;
+mod zipkin1;
+
+#[cfg(test)]
+mod test_util;
 
 pub use builder::StoreBuilder;
 
-use crate::model::{FileInfo, SpanKind, Store};
+use crate::model::{FileInfo, SpanKind, Store, StrId, Value};
 use std::fmt;
 
 /// How sure an importer is, from a look at the start of a file, that it can read it.
@@ -47,11 +51,19 @@ pub struct Importer {
 pub const IMPORTERS: &[Importer] = &[
     otlp::IMPORTER,
     jaeger::IMPORTER,
+    jaeger_proto::IMPORTER,
     zipkin::IMPORTER,
+    zipkin1::IMPORTER,
     xray::IMPORTER,
     datadog::IMPORTER,
     newrelic::IMPORTER,
 ];
+
+/// Largest file content Spanorama reads, in bytes (1.5 GiB): a wasm32 instance has at most
+/// 4 GiB of memory, and the file's bytes, the spans made from them and the model already
+/// loaded must all fit. The import worker refuses bigger files before reading them; a gzip
+/// file must not decompress to more.
+pub const MAX_FILE_BYTES: usize = 1536 * 1024 * 1024;
 
 /// How many leading bytes sniffers see.
 pub const SNIFF_BYTES: usize = 64 * 1024;
@@ -79,6 +91,8 @@ pub fn import(file_name: &str, bytes: &[u8]) -> Result<Store, ImportError> {
 
 /// [`import`], calling `on_progress` with the number of spans parsed so far every
 /// [`builder::PROGRESS_EVERY_SPANS`] spans (the count restarts if a second format is tried).
+/// Gzip data (magic bytes `1f 8b`) is decompressed first, up to [`MAX_FILE_BYTES`]; the
+/// returned [`FileInfo::bytes`] is then the decompressed size.
 pub fn import_with_progress(
     file_name: &str,
     bytes: &[u8],
@@ -87,6 +101,14 @@ pub fn import_with_progress(
     let fail = |message: String| ImportError {
         file: file_name.to_string(),
         message,
+    };
+    // Gzip (by its magic bytes, whatever the name): decompressed, then read like any file.
+    let decompressed;
+    let bytes = if gzip::is_gzip(bytes) {
+        decompressed = gzip::gunzip_file(bytes).map_err(fail)?;
+        &decompressed[..]
+    } else {
+        bytes
     };
     let bytes = strip_bom(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -175,16 +197,6 @@ fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     if k("traceEvents") || (k("ph") && k("ts")) {
         return Some("a Chrome Trace Event file (a profile, not distributed traces)");
     }
-    if (k("traceId") || k("trace_id"))
-        && (k("annotations") || k("binaryAnnotations"))
-        && !k("localEndpoint")
-        && !k("kind")
-    {
-        return Some("Zipkin v1 JSON");
-    }
-    if k("traceId") && k("spanId") && k("operationName") {
-        return Some("Jaeger api_v2 protobuf-JSON");
-    }
     None
 }
 
@@ -228,6 +240,82 @@ pub(crate) fn span_kind_from_name(name: &str) -> SpanKind {
     } else {
         SpanKind::Unspecified
     }
+}
+
+/// The type a tag declares for its value (Jaeger's `type`/`vType`, Zipkin v1's `type`).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum Declared {
+    /// No type, or a string type: the value's JSON type decides.
+    Any,
+    Int,
+    Float,
+    Bool,
+    /// Binary data, written as base64 text.
+    Bytes,
+}
+
+impl Declared {
+    /// From a type name of any case: Jaeger's `int64`/`float64`/`bool`/`binary`/`string`,
+    /// protobuf enum names (`INT64`, …) and Zipkin v1's `I16`/`I32`/`I64`/`DOUBLE`/`BOOL`/
+    /// `BYTES`/`STRING`. Unknown names are [`Declared::Any`].
+    pub fn from_name(name: &str) -> Declared {
+        let is = |s: &str| name.eq_ignore_ascii_case(s);
+        if is("int64") || is("i64") || is("i32") || is("i16") {
+            Declared::Int
+        } else if is("float64") || is("double") {
+            Declared::Float
+        } else if is("bool") {
+            Declared::Bool
+        } else if is("binary") || is("bytes") {
+            Declared::Bytes
+        } else {
+            Declared::Any
+        }
+    }
+}
+
+/// A JSON value as an attribute value, typed by `declared` when it is a string written for
+/// another type (64-bit integers beyond 2^53 arrive as strings, and are read as integers,
+/// never through `f64`); else by its JSON type. Integers beyond `i64` keep their digits as
+/// text; arrays and objects become compact JSON text; `null` is the empty string.
+pub(crate) fn typed_value(b: &mut StoreBuilder, declared: Declared, raw: &scan::Raw<'_>) -> Value {
+    use scan::{trim, Num, Raw};
+    match raw {
+        Raw::Str(s) if declared == Declared::Int => match trim(s).parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Str(b.intern(s)),
+        },
+        Raw::Str(s) if declared == Declared::Float => match trim(s).parse::<f64>() {
+            Ok(f) => Value::Float(f),
+            Err(_) => Value::Str(b.intern(s)),
+        },
+        Raw::Str(s) if declared == Declared::Bool => match trim(s) {
+            t if t.eq_ignore_ascii_case("true") => Value::Bool(true),
+            t if t.eq_ignore_ascii_case("false") => Value::Bool(false),
+            _ => Value::Str(b.intern(s)),
+        },
+        Raw::Str(s) if declared == Declared::Bytes => Value::Bytes(b.intern(s)),
+        Raw::Str(s) => Value::Str(b.intern(s)),
+        Raw::Bool(x) => Value::Bool(*x),
+        Raw::Num(Num::I(i)) => Value::Int(*i),
+        Raw::Num(Num::U(u)) => match i64::try_from(*u) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Str(b.intern(&u.to_string())),
+        },
+        Raw::Num(Num::F(f)) => Value::Float(*f),
+        // Rare, so parsing again to drop the writer's white space costs nothing that matters.
+        Raw::Nested(text) => {
+            let compact = serde_json::from_str::<serde_json::Value>(text)
+                .map_or_else(|_| text.to_string(), |v| v.to_string());
+            Value::Json(b.intern(&compact))
+        }
+        Raw::Null => Value::Str(StrId::EMPTY),
+    }
+}
+
+/// [`typed_value`] without a declared type.
+pub(crate) fn raw_value(b: &mut StoreBuilder, raw: &scan::Raw<'_>) -> Value {
+    typed_value(b, Declared::Any, raw)
 }
 
 /// First non-whitespace byte.

@@ -364,12 +364,12 @@ fn place_untimed(b: &mut StoreBuilder, untimed: &[u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::testing::{attrs, load_as, never_panics, pairs, span};
+    use crate::import::test_util::{attrs, load_as, never_panics, pairs, span};
     use crate::import::{import, IMPORTERS};
     use crate::model::{build_traces, SpanId, Store};
 
     fn load(doc: &str) -> Store {
-        load_as(doc, "New Relic JSON")
+        load_as("New Relic JSON", doc)
     }
 
     /// The example of New Relic's documentation, with timestamps.

@@ -777,7 +777,7 @@ impl<'a> Scanner<'a> {
 
     /// An error about the value that ended at the current position: reported where the
     /// value ends, as serde_json does.
-    fn fail<T>(&self, what: String) -> ScanResult<T> {
+    pub fn fail<T>(&self, what: String) -> ScanResult<T> {
         Err(ScanError {
             pos: self.pos,
             what: what.into(),

@@ -112,7 +112,7 @@ fn sniff(head: &[u8]) -> Sniff {
 /// The distinct object keys in `head` (strings followed by a colon), in one pass, leaving
 /// out the keys inside `tags` objects: those are the user's (a tag may well be called
 /// `span_id` or `endpoint`) and say nothing about the format. The head may end anywhere.
-fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
+pub(super) fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
     let mut keys = rustc_hash::FxHashSet::default();
     let mut depth = 0u32;
     // Depth inside the `tags` object being skipped, and whether `"tags":` was just read.
@@ -219,40 +219,42 @@ struct EndpointKey {
     port: u64,
 }
 
-/// The fields of one span object while it is read; strings borrowed from the input.
+/// The fields of one span object while it is read; strings borrowed from the input. The
+/// Zipkin v1 importer builds these from its v1 spans (see `zipkin1.rs`).
 #[derive(Default)]
-struct SpanWire<'a> {
-    trace_id: Cow<'a, str>,
-    id: Cow<'a, str>,
-    parent_id: Cow<'a, str>,
-    name: Cow<'a, str>,
-    kind: Option<SpanKind>,
+pub(super) struct SpanWire<'a> {
+    pub trace_id: Cow<'a, str>,
+    pub id: Cow<'a, str>,
+    pub parent_id: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub kind: Option<SpanKind>,
     /// Microseconds; 0 when absent.
-    timestamp: u64,
+    pub timestamp: u64,
     /// Microseconds; 0 when absent.
-    duration: u64,
-    debug: bool,
-    shared: bool,
-    local: Option<Endpoint<'a>>,
-    remote: Option<Endpoint<'a>>,
+    pub duration: u64,
+    pub debug: bool,
+    pub shared: bool,
+    pub local: Option<Endpoint<'a>>,
+    pub remote: Option<Endpoint<'a>>,
     /// Set by an `error` tag: the status message.
-    error: Option<StrId>,
+    pub error: Option<StrId>,
     /// The object had a `spans` list (proto3 `ListOfSpans`).
-    is_list: bool,
+    pub is_list: bool,
 }
 
-/// A `localEndpoint` / `remoteEndpoint` as read (its interned form is [`EndpointKey`]).
-#[derive(Default)]
-struct Endpoint<'a> {
-    service_name: Cow<'a, str>,
-    ipv4: Cow<'a, str>,
-    ipv6: Cow<'a, str>,
-    port: u64,
+/// A `localEndpoint` / `remoteEndpoint` (v1: an annotation's `endpoint`) as read (its
+/// interned form is [`EndpointKey`]).
+#[derive(Default, Clone, PartialEq, Debug)]
+pub(super) struct Endpoint<'a> {
+    pub service_name: Cow<'a, str>,
+    pub ipv4: Cow<'a, str>,
+    pub ipv6: Cow<'a, str>,
+    pub port: u64,
 }
 
 /// Streaming state: the builder plus what the post-pass needs.
-struct Reader<'r, 'p> {
-    b: &'r mut StoreBuilder<'p>,
+pub(super) struct Reader<'r, 'p> {
+    pub b: &'r mut StoreBuilder<'p>,
     /// One entry per span in the store, see [`fact`].
     facts: Vec<u8>,
     endpoints: FxHashMap<EndpointKey, u32>,
@@ -262,7 +264,7 @@ struct Reader<'r, 'p> {
 }
 
 impl<'r, 'p> Reader<'r, 'p> {
-    fn new(b: &'r mut StoreBuilder<'p>) -> Self {
+    pub fn new(b: &'r mut StoreBuilder<'p>) -> Self {
         let keys = Keys {
             net_host_ip: b.intern("net.host.ip"),
             net_host_ipv6: b.intern("net.host.ipv6"),
@@ -285,26 +287,14 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 
     /// Any JSON value where spans may be: an array (of spans or of arrays), an object (a
-    /// span or a `ListOfSpans`), `null` (no spans), or a scalar (skipped). Nesting is
-    /// bounded by the scanner.
+    /// span or a `ListOfSpans`), `null` (no spans), or a scalar (skipped).
     fn value(&mut self, s: &mut Scanner<'_>) -> ScanResult<()> {
-        match s.peek() {
-            Some(b'[') => {
-                let mut list = s.array("a list of spans")?;
-                while s.item(&mut list)? {
-                    self.value(s)?;
-                }
-            }
-            Some(b'{') => self.object(s)?,
-            Some(b'n') => {
-                s.null()?;
-            }
-            _ => {
-                s.skip()?;
-                self.skipped += 1;
-            }
-        }
-        Ok(())
+        values(s, self, &mut |s, reader| reader.object(s))
+    }
+
+    /// Counts a JSON value that is not a span, for the file warning.
+    pub fn skipped_one(&mut self) {
+        self.skipped += 1;
     }
 
     /// Reads one JSON object: a span, or a proto3 `ListOfSpans` (`{"spans": [...]}`). Keys
@@ -393,13 +383,9 @@ impl<'r, 'p> Reader<'r, 'p> {
         let mut error = None;
         while let Some(key) = s.key(&mut o)? {
             let key = b.intern(&key);
-            let value = b.raw_value(s.raw()?).unwrap_or(Value::Str(StrId::EMPTY));
-            if key == self.keys.error && value != Value::Bool(false) {
-                let message = match value {
-                    Value::Str(m) if !b.store().strings.get(m).eq_ignore_ascii_case("true") => m,
-                    _ => StrId::EMPTY,
-                };
-                error = Some(message);
+            let value = super::raw_value(b, &s.raw()?);
+            if key == self.keys.error {
+                error = error_status(b, value).or(error);
             }
             b.push_attr(Attr { key, value });
         }
@@ -407,7 +393,7 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 
     /// Adds a span whose tags and annotations were pushed to the arenas since `marks`.
-    fn add_span(&mut self, w: SpanWire<'_>, marks: Marks) {
+    pub fn add_span(&mut self, w: SpanWire<'_>, marks: Marks) {
         let b = &mut *self.b;
         let keys = &self.keys;
         let trace_id = b.trace_id(&w.trace_id, "trace id");
@@ -521,7 +507,7 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 
     /// Runs the post-pass and adds its file warnings.
-    fn finish(self) {
+    pub fn finish(self) {
         let Reader {
             b,
             mut facts,
@@ -552,9 +538,39 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 }
 
+/// Walks a JSON value where spans may be: arrays (of spans, or of arrays, at any depth),
+/// objects (each handed to `object`), `null` (nothing), scalars (counted as skipped).
+/// Nesting is bounded by the scanner.
+pub(super) fn values<'a, F>(
+    s: &mut Scanner<'a>,
+    reader: &mut Reader,
+    object: &mut F,
+) -> ScanResult<()>
+where
+    F: FnMut(&mut Scanner<'a>, &mut Reader) -> ScanResult<()>,
+{
+    match s.peek() {
+        Some(b'[') => {
+            let mut list = s.array("a list of spans")?;
+            while s.item(&mut list)? {
+                values(s, reader, object)?;
+            }
+        }
+        Some(b'{') => object(s, reader)?,
+        Some(b'n') => {
+            s.null()?;
+        }
+        _ => {
+            s.skip()?;
+            reader.skipped_one();
+        }
+    }
+    Ok(())
+}
+
 /// A string field. `null` reads as `""`; a number or boolean as its JSON text (writers that
 /// get the type wrong still load).
-fn text<'a>(s: &mut Scanner<'a>, expected: &str) -> ScanResult<Cow<'a, str>> {
+pub(super) fn text<'a>(s: &mut Scanner<'a>, expected: &str) -> ScanResult<Cow<'a, str>> {
     match s.peek() {
         Some(b'"') => s.string(expected),
         Some(b'n') => s.string_or_null(expected),
@@ -593,7 +609,7 @@ fn kind(s: &mut Scanner<'_>) -> ScanResult<Option<SpanKind>> {
 }
 
 /// `debug` / `shared`: `true`, or the string `"true"`, or a non-zero number; `null` is false.
-fn flag(s: &mut Scanner<'_>) -> ScanResult<bool> {
+pub(super) fn flag(s: &mut Scanner<'_>) -> ScanResult<bool> {
     match s.peek() {
         Some(b'"') => Ok(s.string("a boolean")?.trim().eq_ignore_ascii_case("true")),
         Some(b'n') => s.null().map(|_| false),
@@ -603,7 +619,7 @@ fn flag(s: &mut Scanner<'_>) -> ScanResult<bool> {
 }
 
 /// `localEndpoint` / `remoteEndpoint` (`null` reads as absent).
-fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
+pub(super) fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
     let Some(mut o) = s.object_or_null("an endpoint object")? else {
         return Ok(None);
     };
@@ -618,6 +634,16 @@ fn endpoint<'a>(s: &mut Scanner<'a>) -> ScanResult<Option<Endpoint<'a>>> {
         }
     }
     Ok(Some(e))
+}
+
+/// The status message of a span whose `error` tag has `value`, or `None` when the value says
+/// there is no error (JSON `false`). `""` and `"true"` mean an error without a message.
+pub(super) fn error_status(b: &mut StoreBuilder, value: Value) -> Option<StrId> {
+    match value {
+        Value::Bool(false) => None,
+        Value::Str(m) if !b.store().strings.get(m).eq_ignore_ascii_case("true") => Some(m),
+        _ => Some(StrId::EMPTY),
+    }
 }
 
 fn push_attr(b: &mut StoreBuilder, key: StrId, value: Value) {
@@ -667,7 +693,7 @@ fn ip_text(raw: &str) -> Cow<'_, str> {
     }
 }
 
-fn micros_to_nanos(us: u64) -> i64 {
+pub(super) fn micros_to_nanos(us: u64) -> i64 {
     clamp_i64(us).saturating_mul(1000)
 }
 
@@ -977,12 +1003,22 @@ fn guess_starts(store: &mut Store, facts: &mut [u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::import;
-    use crate::import::testing::{attrs, load_as, never_panics, pairs, span};
-    use crate::model::{build_traces, TreeWarning};
+    use crate::import::test_util::{
+        assert_fails_where, assert_one_tree, attrs, cut_and_corrupt, file_warns, load_as, pairs,
+        tree_warnings,
+    };
+    use crate::model::build_traces;
 
     fn load(doc: &str) -> Store {
-        load_as(doc, "Zipkin v2 JSON")
+        load_as("Zipkin v2 JSON", doc)
+    }
+
+    fn span<'s>(store: &'s Store, name: &str) -> &'s Span {
+        store
+            .spans
+            .iter()
+            .find(|s| store.strings.get(s.name) == name)
+            .unwrap_or_else(|| panic!("no span {name}"))
     }
 
     /// Span `i`'s warnings other than padded ids (the fixtures use short ids).
@@ -990,13 +1026,6 @@ mod tests {
         store
             .warnings_of(i)
             .filter(|w| !matches!(w, SpanWarning::PaddedId { .. }))
-            .collect()
-    }
-
-    fn tree_warnings(store: &Store) -> Vec<TreeWarning> {
-        build_traces(store)
-            .iter()
-            .flat_map(|t| t.warnings.iter().map(|(_, w)| *w))
             .collect()
     }
 
@@ -1170,14 +1199,7 @@ mod tests {
         assert_eq!(span(&store, "client-side").parent_id, SpanId(0xb));
         let shared: Vec<(String, String)> = attrs(&store, server.attrs);
         assert_eq!(shared, pairs(&[("zipkin.shared", "true")]));
-        assert!(
-            tree_warnings(&store).is_empty(),
-            "{:?}",
-            tree_warnings(&store)
-        );
-        let traces = build_traces(&store);
-        assert_eq!(traces[0].root_count, 1);
-        assert_eq!(traces[0].depth.iter().max(), Some(&3));
+        assert_one_tree(&store, 3);
         // Same file, same ids.
         assert_eq!(load(SHARED_RPC).spans, store.spans);
     }
@@ -1316,10 +1338,7 @@ mod tests {
         );
         assert_eq!(store.spans.len(), 1);
         assert!(store.attrs.is_empty());
-        assert!(store.files[0]
-            .warnings
-            .iter()
-            .any(|w| w.contains("2 JSON value")));
+        assert!(file_warns(&store, "2 JSON value"));
     }
 
     #[test]
@@ -1370,7 +1389,8 @@ mod tests {
 
     #[test]
     fn cut_or_corrupted_documents_never_panic() {
-        never_panics(SHARED_RPC.as_bytes(), 3, b"\"}0\xFF");
+        let doc = SHARED_RPC.as_bytes();
+        cut_and_corrupt(doc);
     }
 
     #[test]
@@ -1394,12 +1414,9 @@ mod tests {
 
     #[test]
     fn broken_json_says_where() {
-        let err = import(
-            "cut.json",
+        assert_fails_where(
+            "Zipkin v2 JSON",
             br#"[{"traceId":"01","id":"01","kind":"SERVER","#,
-        )
-        .unwrap_err();
-        assert!(err.message.contains("Zipkin v2 JSON"), "{err}");
-        assert!(err.message.contains("line 1 column"), "{err}");
+        );
     }
 }

@@ -331,6 +331,7 @@ pub struct FileInfo {
     pub name: String,
     /// Human name of the detected format, e.g. "OTLP JSON".
     pub format: String,
+    /// Size of the content read, in bytes (after decompression, for a gzip file).
     pub bytes: usize,
     pub span_count: usize,
     /// File-level warnings (summaries), in words a user understands.

@@ -24,6 +24,18 @@ pub fn format_counted(n: u64, singular: &str, plural: &str) -> String {
     )
 }
 
+/// A size in bytes in decimal units, one decimal: `512` → `"512 bytes"`, `1_234_567` →
+/// `"1.2 MB"`, `1_610_612_736` → `"1.6 GB"`.
+pub fn format_bytes(n: u64) -> String {
+    let x = n as f64;
+    match n {
+        0..=999 => format!("{n} bytes"),
+        1_000..=999_999 => format!("{:.1} kB", x / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", x / 1e6),
+        _ => format!("{:.1} GB", x / 1e9),
+    }
+}
+
 /// A duration in the most readable unit, with three significant digits:
 /// `0` → `"0 ns"`, `1_500` → `"1.5 µs"`, `12_340_000` → `"12.3 ms"`, `90e9` → `"1.5 min"`.
 pub fn format_duration(nanos: i64) -> String {
@@ -104,6 +116,15 @@ mod tests {
         assert_eq!(format_count(1_234_567), "1,234,567");
         assert_eq!(format_counted(1, "span", "spans"), "1 span");
         assert_eq!(format_counted(12_345, "span", "spans"), "12,345 spans");
+    }
+
+    #[test]
+    fn byte_sizes_pick_a_readable_unit() {
+        assert_eq!(format_bytes(0), "0 bytes");
+        assert_eq!(format_bytes(999), "999 bytes");
+        assert_eq!(format_bytes(10_000), "10.0 kB");
+        assert_eq!(format_bytes(1_234_567), "1.2 MB");
+        assert_eq!(format_bytes(1_610_612_736), "1.6 GB");
     }
 
     #[test]
