@@ -1005,20 +1005,12 @@ mod tests {
     use super::*;
     use crate::import::test_util::{
         assert_fails_where, assert_one_tree, attrs, cut_and_corrupt, file_warns, load_as, pairs,
-        tree_warnings,
+        span, tree_warnings,
     };
     use crate::model::build_traces;
 
     fn load(doc: &str) -> Store {
         load_as("Zipkin v2 JSON", doc)
-    }
-
-    fn span<'s>(store: &'s Store, name: &str) -> &'s Span {
-        store
-            .spans
-            .iter()
-            .find(|s| store.strings.get(s.name) == name)
-            .unwrap_or_else(|| panic!("no span {name}"))
     }
 
     /// Span `i`'s warnings other than padded ids (the fixtures use short ids).
