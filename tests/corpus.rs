@@ -1096,6 +1096,8 @@ struct Shape {
 fn shape_of(name: &str, bytes: &[u8]) -> Shape {
     let store = import(name, bytes).unwrap_or_else(|e| panic!("{e}"));
     let traces = build_traces(&store);
+    // The file panel's count (made while importing) agrees with the trees.
+    assert_eq!(store.files[0].trace_count, traces.len(), "{name}");
     let mut roots: Vec<u32> = traces.iter().map(|t| t.root_count).collect();
     roots.sort_unstable();
     let count = |f: fn(&TreeWarning) -> bool| {

@@ -334,8 +334,23 @@ impl<'p> StoreBuilder<'p> {
         store.span_warnings.shrink_to_fit();
         info.warnings = self.summarise();
         info.span_count = self.store.spans.len();
+        info.trace_count = self.trace_count();
         self.store.files = vec![info];
         self.store
+    }
+
+    /// Distinct trace ids among the spans: a set insert only where the id changes, since a
+    /// trace's spans mostly come together (one insert for a 1M-span trace).
+    fn trace_count(&self) -> usize {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut last = None;
+        for span in &self.store.spans {
+            if last != Some(span.trace_id) {
+                seen.insert(span.trace_id);
+                last = Some(span.trace_id);
+            }
+        }
+        seen.len()
     }
 
     fn summarise(&self) -> Vec<String> {

@@ -162,6 +162,7 @@ pub fn import_with_progress(
                     format: imp.name.to_string(),
                     bytes: bytes.len(),
                     span_count: builder.span_count(),
+                    trace_count: 0,
                     warnings: Vec::new(),
                 };
                 return Ok(builder.finish(info));

@@ -334,6 +334,8 @@ pub struct FileInfo {
     /// Size of the content read, in bytes (after decompression, for a gzip file).
     pub bytes: usize,
     pub span_count: usize,
+    /// Distinct trace ids among the file's spans.
+    pub trace_count: usize,
     /// File-level warnings (summaries), in words a user understands.
     pub warnings: Vec<String>,
 }

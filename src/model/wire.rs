@@ -386,6 +386,7 @@ impl Record for FileInfo {
         put_str(w, &self.format);
         put_u64(w, self.bytes as u64);
         put_u64(w, self.span_count as u64);
+        put_u64(w, self.trace_count as u64);
         put_u32(w, self.warnings.len() as u32);
         for warning in &self.warnings {
             put_str(w, warning);
@@ -396,6 +397,7 @@ impl Record for FileInfo {
         let format = r.str()?.to_string();
         let bytes = r.u64()? as usize;
         let span_count = r.u64()? as usize;
+        let trace_count = r.u64()? as usize;
         let count = r.u32()?;
         let warnings = (0..count)
             .map(|_| r.str().map(str::to_string))
@@ -405,6 +407,7 @@ impl Record for FileInfo {
             format,
             bytes,
             span_count,
+            trace_count,
             warnings,
         })
     }
@@ -941,6 +944,7 @@ mod tests {
             format: "OTLP JSON".into(),
             bytes: 123,
             span_count: 500,
+            trace_count: 3,
             warnings: vec!["1 span has no end time".into()],
         });
         s

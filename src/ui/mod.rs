@@ -510,7 +510,12 @@ fn file_list(props: &FileListProps) -> Html {
                 <div class="file-info">
                     <span class="file-name">{ f.name.clone() }</span>
                     <span class="file-format">{ f.format.clone() }</span>
-                    <span class="file-counts">{ format!("{} · {}", format_counted(f.span_count as u64, "span", "spans"), bytes_text(f.bytes)) }</span>
+                    <span class="file-counts">{ format!(
+                        "{} · {} · {}",
+                        format_counted(f.trace_count as u64, "trace", "traces"),
+                        format_counted(f.span_count as u64, "span", "spans"),
+                        bytes_text(f.bytes),
+                    ) }</span>
                     if !f.warnings.is_empty() {
                         <ul class="file-warnings">
                             { for f.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }
@@ -537,7 +542,7 @@ fn welcome() -> Html {
     html! {
         <div class="welcome">
             <h1>{"Look at a trace"}</h1>
-            <p>{"Drop OpenTelemetry (OTLP JSON or JSON Lines), Jaeger JSON, Zipkin v2 JSON or AWS X-Ray files anywhere on this page, use "}<b>{"Open files"}</b>{", paste a URL above, or pick an example."}</p>
+            <p>{"Drop trace files anywhere on this page, use "}<b>{"Open files"}</b>{", paste a URL above, or pick an example. Spanorama reads OpenTelemetry OTLP JSON (and JSON Lines), Jaeger (UI JSON and api_v2), Zipkin v1 and v2, AWS X-Ray, Datadog and New Relic files, also gzip-compressed; the format is recognised from the content."}</p>
             <p class="privacy">{"Everything happens in your browser: your traces are never uploaded anywhere."}</p>
         </div>
     }

@@ -96,7 +96,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             </div>
             <button id="open-files" class="primary" onclick={on_open}>{"Open files"}</button>
             <input id="file-input" ref={file_input} type="file" multiple=true hidden=true
-                accept=".json,.jsonl,.ndjson,.txt,application/json" onchange={on_files} />
+                accept=".json,.jsonl,.ndjson,.txt,.gz,application/json,application/gzip" onchange={on_files} />
             <div class="url-box">
                 <input id="url-input" ref={url_input} type="url" placeholder="https://…/trace.json"
                     aria-label="Trace file URL" onkeydown={on_url_key} />
