@@ -7,6 +7,7 @@
 //! `ui` exist only for `wasm32`.
 #![forbid(unsafe_code)]
 
+pub mod export;
 pub mod gen;
 pub mod import;
 pub mod layout;
