@@ -2,6 +2,7 @@
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
 mod detail;
+mod export;
 mod import_client;
 mod loader;
 mod minimap;
@@ -234,6 +235,11 @@ pub fn app() -> Html {
             <toolbar::Toolbar onload={onload} />
             <div class="status">
                 <div id="summary">{ summary(&state) }</div>
+                if !store.spans.is_empty() {
+                    <export::ExportButton store={store.clone()} traces={traces.clone()}
+                        trace_index={None::<usize>} id="export-all" label="Download all as OTLP"
+                        title="Download every loaded span, of every file, as one OpenTelemetry OTLP JSON file" />
+                }
                 if !state.loading.is_empty() {
                     <LoadingBar loading={state.loading.clone()} oncancel={on_cancel} />
                 }
@@ -284,6 +290,9 @@ pub fn app() -> Html {
                         <div class="trace-actions">
                             <button id="expand-all" onclick={on_expand_all}>{"Expand all"}</button>
                             <button id="collapse-all" onclick={on_collapse_all}>{"Collapse all"}</button>
+                            <export::ExportButton store={store.clone()} traces={traces.clone()}
+                                trace_index={Some(index)} id="export-trace" label="Download OTLP"
+                                title="Download this trace as OpenTelemetry OTLP JSON" />
                         </div>
                     </div>
                     <div class="trace-body">
