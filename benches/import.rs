@@ -1,5 +1,7 @@
 //! Native import benchmark: generates traces with `spanorama::gen` (deterministic) and times
-//! `import::import` and `model::build_traces` on them. Prints a table; it asserts nothing.
+//! `import::import` and `model::build_traces` on them, and the OTLP export of the imported
+//! model (`export::OtlpWriter`, in the page's 256 KB pieces; MB/s of OTLP written). Prints a
+//! table; it asserts nothing.
 //!
 //!     cargo bench --bench import                 # 10k and 100k spans
 //!     SPANORAMA_BENCH_SIZES=10000,1000000 cargo bench --bench import
@@ -9,6 +11,7 @@
 //! of input JSON. `SPANORAMA_BENCH_FORMATS` (otlp, jaeger, zipkin) and `SPANORAMA_BENCH_RUNS`
 //! narrow and lengthen a run, e.g. under `perf record`.
 
+use spanorama::export::OtlpWriter;
 use spanorama::gen::{self, Format};
 use spanorama::import::import;
 use spanorama::model::build_traces;
@@ -34,8 +37,16 @@ fn main() {
         .ok()
         .and_then(|n| n.trim().parse().ok());
     println!(
-        "{:<8} {:>10} {:>10} {:>12} {:>12} {:>12} {:>12} {:>10}",
-        "format", "spans", "MB", "import s", "best MB/s", "median MB/s", "trees s", "B/span"
+        "{:<8} {:>10} {:>10} {:>12} {:>12} {:>12} {:>12} {:>10} {:>14}",
+        "format",
+        "spans",
+        "MB",
+        "import s",
+        "best MB/s",
+        "median MB/s",
+        "trees s",
+        "B/span",
+        "export MB/s"
     );
     for &spans in &sizes {
         for &format in &formats {
@@ -52,6 +63,7 @@ fn main() {
             let mut import_secs = Vec::with_capacity(runs);
             let mut best_trees = f64::MAX;
             let mut held = 0usize;
+            let mut best_export = (f64::MAX, 0usize);
             for _ in 0..runs {
                 let t = Instant::now();
                 let store = match import("bench.json", &bytes) {
@@ -66,13 +78,23 @@ fn main() {
                 let traces = build_traces(&store);
                 best_trees = best_trees.min(t.elapsed().as_secs_f64());
                 held = approx_bytes(&store) + traces.iter().map(|t| t.len() * 20).sum::<usize>();
+                let t = Instant::now();
+                let mut writer = OtlpWriter::all(&store);
+                let mut written = 0;
+                while let Some(piece) = writer.next_chunk(256 * 1024) {
+                    written += piece.len();
+                }
+                let secs = t.elapsed().as_secs_f64();
+                if secs < best_export.0 {
+                    best_export = (secs, written);
+                }
             }
             import_secs.sort_by(f64::total_cmp);
             let best_import = import_secs[0];
             let median_import = import_secs[import_secs.len() / 2];
             let mb = bytes.len() as f64 / 1e6;
             println!(
-                "{:<8} {:>10} {:>10.1} {:>12.3} {:>12.0} {:>12.0} {:>12.3} {:>10.0}",
+                "{:<8} {:>10} {:>10.1} {:>12.3} {:>12.0} {:>12.0} {:>12.3} {:>10.0} {:>14.0}",
                 format!("{format:?}"),
                 spans,
                 mb,
@@ -80,7 +102,8 @@ fn main() {
                 mb / best_import,
                 mb / median_import,
                 best_trees,
-                held as f64 / spans as f64
+                held as f64 / spans as f64,
+                best_export.1 as f64 / 1e6 / best_export.0
             );
         }
     }
