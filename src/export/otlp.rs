@@ -52,19 +52,25 @@ impl<'a> OtlpWriter<'a> {
         let mut groups: Vec<Group> = Vec::new();
         let mut index: FxHashMap<(u32, StrId), usize> = FxHashMap::default();
         let mut span_count = 0;
+        // Neighbouring spans mostly share their group: look the key up only when it changes.
+        let mut last: Option<((u32, StrId), usize)> = None;
         for i in spans {
             let Some(span) = store.spans.get(i as usize) else {
                 continue;
             };
             let key = (span.resource, span.service);
-            let g = *index.entry(key).or_insert_with(|| {
-                groups.push(Group {
-                    resource: span.resource,
-                    service: span.service,
-                    spans: Vec::new(),
-                });
-                groups.len() - 1
-            });
+            let g = match last {
+                Some((k, g)) if k == key => g,
+                _ => *index.entry(key).or_insert_with(|| {
+                    groups.push(Group {
+                        resource: span.resource,
+                        service: span.service,
+                        spans: Vec::new(),
+                    });
+                    groups.len() - 1
+                }),
+            };
+            last = Some((key, g));
             groups[g].spans.push(i);
             span_count += 1;
         }
