@@ -20,7 +20,7 @@
 //!
 //! Spec: <https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding>.
 
-use crate::model::{Attr, Resource, Span, SpanKind, StatusCode, Store, StrId, Value};
+use crate::model::{Attr, Resource, Slice, Span, SpanKind, StatusCode, Store, StrId, Value};
 use crate::model::{SpanId, TraceId, UNKNOWN_SERVICE};
 use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
@@ -41,6 +41,8 @@ pub struct OtlpWriter<'a> {
     group: usize,
     span: usize,
     span_count: usize,
+    /// Spans handed out so far.
+    written: usize,
     started: bool,
     finished: bool,
 }
@@ -80,6 +82,7 @@ impl<'a> OtlpWriter<'a> {
             group: 0,
             span: 0,
             span_count,
+            written: 0,
             started: false,
             finished: false,
         }
@@ -97,11 +100,7 @@ impl<'a> OtlpWriter<'a> {
 
     /// Spans written so far.
     pub fn spans_written(&self) -> usize {
-        self.groups[..self.group]
-            .iter()
-            .map(|g| g.spans.len())
-            .sum::<usize>()
-            + self.span
+        self.written
     }
 
     /// The next piece of the document: at least one span (when any are left), and spans are
@@ -132,6 +131,7 @@ impl<'a> OtlpWriter<'a> {
                     write_span(&mut out, self.store, span);
                 }
                 self.span += 1;
+                self.written += 1;
                 if out.len() >= max_bytes {
                     return Some(out.into_bytes());
                 }
@@ -197,10 +197,7 @@ fn write_scope(out: &mut String, store: &Store, r: &Resource) {
         out.push_str(",\"version\":");
         write_str(out, store.strings.get(r.scope_version));
     }
-    if r.scope_attrs.len > 0 {
-        out.push_str(",\"attributes\":");
-        write_attrs(out, store, store.attrs_iter(r.scope_attrs));
-    }
+    write_attrs_field(out, store, r.scope_attrs);
     out.push_str("},");
 }
 
@@ -233,10 +230,7 @@ fn write_span(out: &mut String, store: &Store, span: &Span) {
         let end = span.end_unix_nanos().max(0);
         let _ = write!(out, ",\"endTimeUnixNano\":\"{end}\"");
     }
-    if span.attrs.len > 0 {
-        out.push_str(",\"attributes\":");
-        write_attrs(out, store, store.attrs_iter(span.attrs));
-    }
+    write_attrs_field(out, store, span.attrs);
     let events = store.events_of(span);
     if !events.is_empty() {
         out.push_str(",\"events\":[");
@@ -250,10 +244,7 @@ fn write_span(out: &mut String, store: &Store, span: &Span) {
                 e.time_unix_nanos.max(0)
             );
             write_str(out, store.strings.get(e.name));
-            if e.attrs.len > 0 {
-                out.push_str(",\"attributes\":");
-                write_attrs(out, store, store.attrs_iter(e.attrs));
-            }
+            write_attrs_field(out, store, e.attrs);
             out.push('}');
         }
         out.push(']');
@@ -269,10 +260,7 @@ fn write_span(out: &mut String, store: &Store, span: &Span) {
             write_trace_id(out, l.trace_id);
             out.push_str(",\"spanId\":");
             write_span_id(out, l.span_id);
-            if l.attrs.len > 0 {
-                out.push_str(",\"attributes\":");
-                write_attrs(out, store, store.attrs_iter(l.attrs));
-            }
+            write_attrs_field(out, store, l.attrs);
             out.push('}');
         }
         out.push(']');
@@ -315,6 +303,14 @@ fn write_span_id(out: &mut String, id: SpanId) {
     }
 }
 
+/// `,"attributes":[…]`, when there are any.
+fn write_attrs_field(out: &mut String, store: &Store, attrs: Slice) {
+    if attrs.len > 0 {
+        out.push_str(",\"attributes\":");
+        write_attrs(out, store, store.attrs_iter(attrs));
+    }
+}
+
 fn write_attrs(out: &mut String, store: &Store, attrs: impl Iterator<Item = Attr>) {
     out.push('[');
     for (n, attr) in attrs.enumerate() {
@@ -339,43 +335,55 @@ fn write_key_value(out: &mut String, store: &Store, key: &str, value: Value) {
     out.push('}');
 }
 
-/// An `AnyValue` object.
-fn write_value(out: &mut String, store: &Store, value: Value) {
+/// A scalar `AnyValue`.
+enum Scalar<'s> {
+    Str(&'s str),
+    Bytes(&'s str),
+    Int(i64),
+    Double(f64),
+    Bool(bool),
+}
+
+fn write_scalar(out: &mut String, value: Scalar<'_>) {
     match value {
-        Value::Str(s) => {
+        Scalar::Str(text) => {
             out.push_str("{\"stringValue\":");
-            write_str(out, store.strings.get(s));
-            out.push('}');
+            write_str(out, text);
         }
-        Value::Int(i) => {
-            let _ = write!(out, "{{\"intValue\":\"{i}\"}}");
+        Scalar::Bytes(text) => {
+            out.push_str("{\"bytesValue\":");
+            write_str(out, text);
         }
-        Value::Float(f) => {
+        Scalar::Int(i) => {
+            let _ = write!(out, "{{\"intValue\":\"{i}\"");
+        }
+        Scalar::Double(f) => {
             out.push_str("{\"doubleValue\":");
             write_f64(out, f);
-            out.push('}');
         }
-        Value::Bool(b) => {
-            let _ = write!(out, "{{\"boolValue\":{b}}}");
-        }
-        Value::Bytes(s) => {
-            out.push_str("{\"bytesValue\":");
-            write_str(out, store.strings.get(s));
-            out.push('}');
-        }
-        Value::Json(s) => {
-            let text = store.strings.get(s);
-            match serde_json::from_str::<serde_json::Value>(text) {
-                Ok(json) => write_json_value(out, &json),
-                // Not JSON after all (kept as written by an importer): a string.
-                Err(_) => {
-                    out.push_str("{\"stringValue\":");
-                    write_str(out, text);
-                    out.push('}');
-                }
-            }
+        Scalar::Bool(b) => {
+            let _ = write!(out, "{{\"boolValue\":{b}");
         }
     }
+    out.push('}');
+}
+
+/// An `AnyValue` object.
+fn write_value(out: &mut String, store: &Store, value: Value) {
+    let text = |s: StrId| store.strings.get(s);
+    let scalar = match value {
+        Value::Str(s) => Scalar::Str(text(s)),
+        Value::Bytes(s) => Scalar::Bytes(text(s)),
+        Value::Int(i) => Scalar::Int(i),
+        Value::Float(f) => Scalar::Double(f),
+        Value::Bool(b) => Scalar::Bool(b),
+        Value::Json(s) => match serde_json::from_str::<serde_json::Value>(text(s)) {
+            Ok(json) => return write_json_value(out, &json),
+            // Not JSON after all (kept as written by an importer): a string.
+            Err(_) => Scalar::Str(text(s)),
+        },
+    };
+    write_scalar(out, scalar);
 }
 
 /// A JSON value (an attribute that was an array or a map) as an `AnyValue`: arrays as
@@ -408,24 +416,15 @@ fn write_json_value(out: &mut String, json: &serde_json::Value) {
         };
         match value {
             J::Null => out.push_str("{}"),
-            J::Bool(b) => {
-                let _ = write!(out, "{{\"boolValue\":{b}}}");
-            }
-            J::Number(n) => match n.as_i64() {
-                Some(i) => {
-                    let _ = write!(out, "{{\"intValue\":\"{i}\"}}");
-                }
-                None => {
-                    out.push_str("{\"doubleValue\":");
-                    write_f64(out, n.as_f64().unwrap_or(f64::NAN));
-                    out.push('}');
-                }
-            },
-            J::String(s) => {
-                out.push_str("{\"stringValue\":");
-                write_str(out, s);
-                out.push('}');
-            }
+            J::Bool(b) => write_scalar(out, Scalar::Bool(*b)),
+            J::Number(n) => write_scalar(
+                out,
+                match n.as_i64() {
+                    Some(i) => Scalar::Int(i),
+                    None => Scalar::Double(n.as_f64().unwrap_or(f64::NAN)),
+                },
+            ),
+            J::String(text) => write_scalar(out, Scalar::Str(text)),
             J::Array(items) => {
                 out.push_str("{\"arrayValue\":{\"values\":[");
                 stack.push(Step::Text("]}}"));
