@@ -568,6 +568,7 @@ fn add_span<'a>(
     let inline = fields.process;
     let process_id = fields.process_id.clone();
     let mut span = fields.finish(b, scratch);
+    b.reserve_for_rest(s.pos());
     match inline {
         Some(at) => {
             span.resource = process(&mut s.fork_at(at), b)?;

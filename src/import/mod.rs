@@ -151,6 +151,7 @@ pub fn import_with_progress(
     let mut failures = Vec::new();
     for (_, imp) in &candidates {
         let mut builder = StoreBuilder::with_progress(on_progress);
+        builder.set_input_len(bytes.len());
         match (imp.parse)(bytes, &mut builder) {
             Ok(()) => {
                 if builder.span_count() == 0 {

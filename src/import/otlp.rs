@@ -295,6 +295,7 @@ fn span(s: &mut Scanner<'_>, b: &mut StoreBuilder, resource: u32) -> ScanResult<
         links,
         file: 0,
     });
+    b.reserve_for_rest(s.pos());
     Ok(())
 }
 

@@ -345,6 +345,7 @@ impl<'r, 'p> Reader<'r, 'p> {
             return Ok(());
         }
         self.add_span(w, marks);
+        self.b.reserve_for_rest(s.pos());
         Ok(())
     }
 
