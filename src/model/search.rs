@@ -5,8 +5,9 @@
 //! are far fewer strings than spans), then each span only looks up whether its string ids
 //! matched. Case-insensitive for ASCII, no allocation per string.
 
-use super::store::{Span, Store, Value};
+use super::store::{Slice, Span, Store};
 use super::tree::Trace;
+use super::{SpanId, StrId};
 
 /// Trace positions (tree order, ascending) of the spans of `trace` that match `query`.
 /// An empty (or all-space) query matches nothing.
@@ -15,19 +16,15 @@ pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
     if query.is_empty() {
         return Vec::new();
     }
-    let needle = query.as_bytes();
-    let hit: Vec<bool> = (0..store.strings.len() as u32)
-        .map(|i| contains_ignore_ascii_case(store.strings.get(super::StrId(i)).as_bytes(), needle))
-        .collect();
-    let str_hit = |id: super::StrId| hit.get(id.0 as usize).copied().unwrap_or(false);
-    let attrs_hit = |slice| {
-        store.attrs_iter(slice).any(|a| {
-            str_hit(a.key)
-                || match a.value {
-                    Value::Str(s) | Value::Json(s) | Value::Bytes(s) => str_hit(s),
-                    _ => false,
-                }
-        })
+    let hit = store.strings.contains_ignore_ascii_case(query);
+    let str_hit = |id: StrId| hit.get(id.0 as usize).copied().unwrap_or(false);
+    let attrs_hit = |slice: Slice| {
+        store
+            .attrs
+            .get(slice.range())
+            .unwrap_or(&[])
+            .iter()
+            .any(|a| str_hit(a.key()) || a.text_value().is_some_and(str_hit))
     };
     // Resources are shared by many spans: decide each once.
     let resource_hit: Vec<bool> = store
@@ -35,11 +32,9 @@ pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
         .iter()
         .map(|r| attrs_hit(r.attrs) || str_hit(r.scope_name))
         .collect();
-    // Span ids are only compared when the query could be (part of) one.
-    let id_query = (needle.len() >= 4 && needle.iter().all(u8::is_ascii_hexdigit))
-        .then(|| query.to_ascii_lowercase());
+    let id_query = IdQuery::new(store, query);
 
-    if !hit.iter().any(|h| *h) && id_query.is_none() {
+    if !hit.contains(&true) && id_query.is_none() {
         return Vec::new(); // no string contains the query: nothing can match
     }
     let matches = |span: &Span| {
@@ -57,7 +52,7 @@ pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
                 .any(|e| str_hit(e.name) || attrs_hit(e.attrs))
             || id_query
                 .as_ref()
-                .is_some_and(|q| store.span_id_display(span.span_id).contains(q.as_str()))
+                .is_some_and(|q| q.matches(store, span.span_id))
     };
     if trace.len() * 4 >= store.spans.len() {
         // A big trace: test the spans in store order (their attributes lie in the same
@@ -81,16 +76,53 @@ pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
     }
 }
 
-/// Whether `hay` contains `needle`, ignoring ASCII case.
-fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
-    if needle.len() > hay.len() {
-        return false;
+/// A query that could be (part of) a span id as shown: 4 or more hex digits. Hex ids are
+/// shown as 16 lowercase digits, so they are matched on the number, nibble by nibble, with
+/// no text made per span; ids kept as their original (non-hex) text are matched on it.
+struct IdQuery {
+    /// The query's digits as a number, and a mask of as many nibbles.
+    value: u64,
+    mask: u64,
+    /// Nibble offsets the query can sit at in a 16-digit id (0 when it is longer).
+    offsets: u32,
+    /// Ids with an original text that contains the query.
+    text_hits: rustc_hash::FxHashSet<SpanId>,
+}
+
+impl IdQuery {
+    fn new(store: &Store, query: &str) -> Option<IdQuery> {
+        let q = query.as_bytes();
+        if q.len() < 4 || !q.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        let lower = query.to_ascii_lowercase();
+        let text_hits = store
+            .span_id_text
+            .iter()
+            .filter(|(_, text)| store.strings.get(**text).contains(lower.as_str()))
+            .map(|(id, _)| *id)
+            .collect();
+        let (value, mask, offsets) = if q.len() <= 16 {
+            let value = u64::from_str_radix(query, 16).unwrap_or(0);
+            let mask = u64::MAX >> (64 - 4 * q.len() as u32);
+            (value, mask, 17 - q.len() as u32)
+        } else {
+            (0, 0, 0)
+        };
+        Some(IdQuery {
+            value,
+            mask,
+            offsets,
+            text_hits,
+        })
     }
-    let first = needle[0].to_ascii_lowercase();
-    (0..=hay.len() - needle.len()).any(|i| {
-        hay[i].to_ascii_lowercase() == first
-            && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
-    })
+
+    fn matches(&self, store: &Store, id: SpanId) -> bool {
+        if !store.span_id_text.is_empty() && store.span_id_text.contains_key(&id) {
+            return self.text_hits.contains(&id);
+        }
+        (0..self.offsets).any(|k| (id.0 >> (4 * k)) & self.mask == self.value)
+    }
 }
 
 #[cfg(test)]
@@ -98,7 +130,7 @@ mod tests {
     use super::*;
     use crate::model::{
         build_traces, Attr, Event, Resource, Slice, Span, SpanId, SpanKind, StatusCode, StrId,
-        TraceId,
+        TraceId, Value,
     };
 
     fn store() -> Store {
@@ -206,9 +238,31 @@ mod tests {
     }
 
     #[test]
-    fn ignores_case_without_allocating() {
-        assert!(contains_ignore_ascii_case(b"Hello World", b"o w"));
-        assert!(!contains_ignore_ascii_case(b"Hi", b"Hello"));
-        assert!(contains_ignore_ascii_case(b"x", b"X"));
+    fn span_ids_match_as_shown() {
+        let mut s = store();
+        let t = build_traces(&s).remove(0);
+        let find = |s: &Store, q| find_spans(s, &t, q);
+        // Shown as 16 digits: 000000000000abc1, 000000000000abc2, 000000000000def3.
+        assert_eq!(
+            find(&s, "000000000000DEF3"),
+            vec![2],
+            "the whole id, any case"
+        );
+        assert_eq!(
+            find(&s, "0000abc"),
+            vec![0, 1],
+            "leading zeros are part of the text"
+        );
+        assert_eq!(
+            find(&s, "0000000000000000abc1"),
+            Vec::<u32>::new(),
+            "longer than an id"
+        );
+        assert_eq!(find(&s, "bc2f"), Vec::<u32>::new());
+        // An id kept as its original text is matched on that text only.
+        let text = s.strings.intern("span-cafe-01");
+        s.span_id_text.insert(SpanId(0xdef3), text);
+        assert_eq!(find(&s, "cafe"), vec![2]);
+        assert_eq!(find(&s, "def3"), Vec::<u32>::new(), "not shown as hex");
     }
 }

@@ -179,6 +179,18 @@ impl PackedAttr {
         Attr { key, value }
     }
 
+    /// The key, without unpacking the value.
+    #[inline]
+    pub fn key(self) -> StrId {
+        StrId(self.key_and_type & Self::KEY_MASK)
+    }
+
+    /// The string of a string, bytes or JSON value, without unpacking the value.
+    #[inline]
+    pub fn text_value(self) -> Option<StrId> {
+        matches!(self.key_and_type >> Self::KEY_BITS, 0 | 4 | 5).then_some(StrId(self.lo))
+    }
+
     /// The raw 12 bytes (for the wire codec), little-endian.
     pub fn to_le_bytes(self) -> [u8; 12] {
         let mut out = [0; 12];

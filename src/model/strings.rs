@@ -122,6 +122,43 @@ impl Interner {
             .map(|id| StrId(*id))
     }
 
+    /// For every string (indexed by id), whether it contains `needle`, ignoring ASCII case.
+    /// One pass over all the text at once (`memchr` for the needle's first byte in either
+    /// case), instead of a search per string: at a million spans there are ~100k strings.
+    pub fn contains_ignore_ascii_case(&self, needle: &str) -> Vec<bool> {
+        let mut hit = vec![false; self.ends.len()];
+        let needle = needle.as_bytes();
+        let Some(&first) = needle.first() else {
+            hit.fill(true);
+            return hit;
+        };
+        let text = self.bytes.as_bytes();
+        let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+        // `id` is the string that holds position `at` (its end is past `at`).
+        let mut id = 0usize;
+        let mut from = 0usize;
+        while let Some(found) = text
+            .get(from..)
+            .and_then(|rest| memchr::memchr2(lower, upper, rest))
+        {
+            let at = from + found;
+            while self.ends.get(id).is_some_and(|&end| end <= at) {
+                id += 1;
+            }
+            let Some(&end) = self.ends.get(id) else { break };
+            let fits = at + needle.len() <= end;
+            if fits && text[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+                if let Some(h) = hit.get_mut(id) {
+                    *h = true;
+                }
+                from = end; // the rest of this string cannot matter
+            } else {
+                from = at + 1;
+            }
+        }
+        hit
+    }
+
     /// The text of an id. An id from another interner that is out of range yields "".
     pub fn get(&self, id: StrId) -> &str {
         slice(&self.bytes, &self.ends, id.0)
@@ -156,6 +193,66 @@ fn slice<'a>(bytes: &'a str, ends: &[usize], id: u32) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substring_search_covers_every_string_and_no_straddling() {
+        let mut i = Interner::default();
+        let words = [
+            "frontend",
+            "Postgres",
+            "gres",
+            "po",
+            "stGRES db",
+            "xpostgresx",
+            "p",
+        ];
+        let ids: Vec<StrId> = words.iter().map(|w| i.intern(w)).collect();
+        let hit = i.contains_ignore_ascii_case("postgres");
+        let expect = [false, true, false, false, false, true, false];
+        for ((w, id), e) in words.iter().zip(&ids).zip(expect) {
+            assert_eq!(hit[id.0 as usize], e, "{w}");
+        }
+        // "po" + "stGRES db" are neighbours in the buffer, but no string holds "postgres".
+        let hit = i.contains_ignore_ascii_case("gres");
+        let expect = [false, true, true, false, true, true, false];
+        for ((w, id), e) in words.iter().zip(&ids).zip(expect) {
+            assert_eq!(hit[id.0 as usize], e, "{w}");
+        }
+        assert!(
+            i.contains_ignore_ascii_case("P")
+                .iter()
+                .filter(|h| **h)
+                .count()
+                == 4
+        );
+        assert!(!i.contains_ignore_ascii_case("zz").contains(&true));
+        // Agrees with a plain per-string search on random-ish text.
+        let mut j = Interner::default();
+        let mut seed = 7u64;
+        for _ in 0..2000 {
+            let len = (seed % 7) as usize;
+            let s: String = (0..len)
+                .map(|k| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    [b'a', b'B', b'b', b'A', b'c'][((seed >> 33) as usize + k) % 5] as char
+                })
+                .collect();
+            j.intern(&s);
+        }
+        for needle in ["ab", "AbA", "c", "bb", "abcab"] {
+            let fast = j.contains_ignore_ascii_case(needle);
+            for id in 0..j.len() as u32 {
+                let text = j.get(StrId(id)).to_ascii_lowercase();
+                assert_eq!(
+                    fast[id as usize],
+                    text.contains(&needle.to_ascii_lowercase()),
+                    "{needle} in {text}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn interning_dedupes_and_round_trips() {
