@@ -81,7 +81,8 @@ fn mix(a: [u8; 3], b: [u8; 3], t: f64) -> [u8; 3] {
 /// positions of the visible rows, as from [`super::visible_rows`]) that cover it. Rows are
 /// spread evenly over the height (row `i` of `n` starts at pixel row `i·h/n`); when rows are
 /// taller than 3 px their last pixel row is left empty as a gap. Time runs over the whole
-/// trace; a span without an end runs to the trace's end.
+/// trace; a span without an end runs to the trace's end. [`CoverageBuilder`] does the same
+/// work a bounded piece at a time.
 pub fn minimap_coverage(
     store: &Store,
     trace: &Trace,
@@ -89,100 +90,162 @@ pub fn minimap_coverage(
     width_px: u32,
     height_px: u32,
 ) -> MinimapCoverage {
-    let (w, h) = (width_px as usize, height_px as usize);
-    let mut coverage = MinimapCoverage {
-        width_px,
-        height_px,
-        spans: vec![0; w * h],
-        errors: vec![0; w * h],
-        rows_per_line: vec![0; h],
-    };
-    if w == 0 || h == 0 || rows.is_empty() {
-        return coverage;
-    }
-    // Difference arrays, one per pixel row, one column wider than the image (for the −1 one
-    // past the last column). Wrapping arithmetic: the prefix sums are never negative.
-    let stride = w + 1;
-    let mut span_diff = vec![0u32; stride * h];
-    let mut error_diff = vec![0u32; stride * h];
-    let columns = Columns::new(trace, w);
-    // The span of row `pos` as (start, end, is error); None when `pos` is not in the trace.
-    let extent = |pos: u32| -> Option<(i64, i64, bool)> {
-        let span = trace
-            .spans
-            .get(pos as usize)
-            .and_then(|&s| store.spans.get(s as usize))?;
-        let end = if span.end_unknown() {
-            trace.end_unix_nanos.max(span.start_unix_nanos)
-        } else {
-            span.end_unix_nanos()
-        };
-        Some((span.start_unix_nanos, end, span.status == StatusCode::Error))
-    };
-    // Marks a span in pixel row `y`. Branch-free: the spans' times come straight from the
-    // loads, and a mispredicted branch would throw away the loads in flight.
-    let mut mark = |y: usize, (start, end, is_error): (i64, i64, bool)| {
-        let (x0, x1) = columns.of(start, end);
-        let error = is_error as u32;
-        let line = y * stride;
-        span_diff[line + x0] = span_diff[line + x0].wrapping_add(1);
-        span_diff[line + x1] = span_diff[line + x1].wrapping_sub(1);
-        error_diff[line + x0] = error_diff[line + x0].wrapping_add(error);
-        error_diff[line + x1] = error_diff[line + x1].wrapping_sub(error);
-    };
-    let (n, lines) = (rows.len() as u64, h as u64);
-    if n >= lines {
-        // Row i lies in pixel row ⌊i·h/n⌋ alone, so pixel row y holds the rows
-        // ⌈y·n/h⌉..⌈(y+1)·n/h⌉: two divisions per pixel row instead of one per row.
-        // Rows lie scattered over the store, so reading their spans is what a million rows
-        // cost: a tight loop first gathers one pixel row's spans (many loads in flight at
-        // once), then they are marked from that small buffer.
-        let first = |y: u64| (y * n).div_ceil(lines) as usize;
-        let mut gathered = Vec::new();
-        for (y, count) in coverage.rows_per_line.iter_mut().enumerate() {
-            let here = rows
-                .get(first(y as u64)..first(y as u64 + 1))
-                .unwrap_or(&[]);
-            gathered.clear();
-            gathered.extend(here.iter().filter_map(|&pos| extent(pos)));
-            *count = gathered.len() as u32;
-            for &span in &gathered {
-                mark(y, span);
-            }
+    let mut builder = CoverageBuilder::new(trace, rows.len(), width_px, height_px);
+    while !builder.step(store, trace, rows, usize::MAX) {}
+    builder.finish()
+}
+
+/// [`minimap_coverage`] in steps, so that a million rows need not be counted in one task of
+/// the page: [`CoverageBuilder::step`] counts about as many rows as it is given, and the
+/// same `store`, `trace` and `rows` must be passed to every step.
+pub struct CoverageBuilder {
+    coverage: MinimapCoverage,
+    /// Difference arrays, one per pixel row, one column wider than the image (for the −1
+    /// one past the last column). Wrapping arithmetic: the prefix sums are never negative.
+    span_diff: Vec<u32>,
+    error_diff: Vec<u32>,
+    columns: Columns,
+    /// Rows in the layout (`rows.len()`).
+    n: u64,
+    /// Next pixel row (when there are at least as many rows as pixel rows) or next row.
+    next: usize,
+    /// Reused buffer of one pixel row's spans.
+    gathered: Vec<(i64, i64, bool)>,
+}
+
+impl CoverageBuilder {
+    pub fn new(trace: &Trace, row_count: usize, width_px: u32, height_px: u32) -> Self {
+        let (w, h) = (width_px as usize, height_px as usize);
+        let empty = w == 0 || h == 0 || row_count == 0;
+        let cells = if empty { 0 } else { (w + 1) * h };
+        CoverageBuilder {
+            coverage: MinimapCoverage {
+                width_px,
+                height_px,
+                spans: vec![0; w * h],
+                errors: vec![0; w * h],
+                rows_per_line: vec![0; h],
+            },
+            span_diff: vec![0; cells],
+            error_diff: vec![0; cells],
+            columns: Columns::new(trace, w.max(1)),
+            n: if empty { 0 } else { row_count as u64 },
+            next: 0,
+            gathered: Vec::new(),
         }
-    } else {
-        // Fewer rows than pixel rows: row i spans pixel rows ⌊i·h/n⌋..⌊(i+1)·h/n⌋.
-        for (i, &pos) in rows.iter().enumerate() {
-            let Some(span) = extent(pos) else {
-                continue;
+    }
+
+    /// Counts at least one more pixel row's (or row's) spans, and more until about `budget`
+    /// rows were read. True when every row has been counted.
+    pub fn step(&mut self, store: &Store, trace: &Trace, rows: &[u32], budget: usize) -> bool {
+        let (w, h) = (
+            self.coverage.width_px as usize,
+            self.coverage.height_px as usize,
+        );
+        let (n, lines) = (self.n, h as u64);
+        if n == 0 || n != rows.len() as u64 {
+            self.n = 0;
+            return true;
+        }
+        let stride = w + 1;
+        let columns = &self.columns;
+        let (span_diff, error_diff) = (&mut self.span_diff, &mut self.error_diff);
+        // The span of row `pos` as (start, end, is error); None when `pos` is not in the trace.
+        let extent = |pos: u32| -> Option<(i64, i64, bool)> {
+            let span = trace
+                .spans
+                .get(pos as usize)
+                .and_then(|&s| store.spans.get(s as usize))?;
+            let end = if span.end_unknown() {
+                trace.end_unix_nanos.max(span.start_unix_nanos)
+            } else {
+                span.end_unix_nanos()
             };
-            let y0 = (i as u64 * lines / n) as usize;
-            let mut y1 = ((i as u64 + 1) * lines / n) as usize;
-            if y1 - y0 > 3 {
-                y1 -= 1;
+            Some((span.start_unix_nanos, end, span.status == StatusCode::Error))
+        };
+        // Marks a span in pixel row `y`. Branch-free: the spans' times come straight from the
+        // loads, and a mispredicted branch would throw away the loads in flight.
+        let mut mark = |y: usize, (start, end, is_error): (i64, i64, bool)| {
+            let (x0, x1) = columns.of(start, end);
+            let error = is_error as u32;
+            let line = y * stride;
+            span_diff[line + x0] = span_diff[line + x0].wrapping_add(1);
+            span_diff[line + x1] = span_diff[line + x1].wrapping_sub(1);
+            error_diff[line + x0] = error_diff[line + x0].wrapping_add(error);
+            error_diff[line + x1] = error_diff[line + x1].wrapping_sub(error);
+        };
+        let mut read = 0usize;
+        if n >= lines {
+            // Row i lies in pixel row ⌊i·h/n⌋ alone, so pixel row y holds the rows
+            // ⌈y·n/h⌉..⌈(y+1)·n/h⌉: two divisions per pixel row instead of one per row.
+            // Rows lie scattered over the store, so reading their spans is what a million
+            // rows cost: a tight loop first gathers one pixel row's spans (many loads in
+            // flight at once), then they are marked from that small buffer.
+            let first = |y: u64| (y * n).div_ceil(lines) as usize;
+            while self.next < h && (read == 0 || read < budget) {
+                let y = self.next;
+                let here = rows
+                    .get(first(y as u64)..first(y as u64 + 1))
+                    .unwrap_or(&[]);
+                read += here.len().max(1);
+                self.gathered.clear();
+                self.gathered
+                    .extend(here.iter().filter_map(|&pos| extent(pos)));
+                self.coverage.rows_per_line[y] = self.gathered.len() as u32;
+                for &span in &self.gathered {
+                    mark(y, span);
+                }
+                self.next += 1;
             }
-            for y in y0..y1.min(h) {
-                mark(y, span);
-                coverage.rows_per_line[y] += 1;
+            self.next >= h
+        } else {
+            // Fewer rows than pixel rows: row i spans pixel rows ⌊i·h/n⌋..⌊(i+1)·h/n⌋.
+            while self.next < rows.len() && (read == 0 || read < budget) {
+                let i = self.next;
+                self.next += 1;
+                read += 1;
+                let Some(span) = rows.get(i).and_then(|&pos| extent(pos)) else {
+                    continue;
+                };
+                let y0 = (i as u64 * lines / n) as usize;
+                let mut y1 = ((i as u64 + 1) * lines / n) as usize;
+                if y1 - y0 > 3 {
+                    y1 -= 1;
+                }
+                for y in y0..y1.min(h) {
+                    mark(y, span);
+                    self.coverage.rows_per_line[y] += 1;
+                }
             }
+            self.next >= rows.len()
         }
     }
-    for y in 0..h {
-        let diffs = span_diff[y * stride..y * stride + w]
-            .iter()
-            .zip(&error_diff[y * stride..y * stride + w]);
-        let outs = coverage.spans[y * w..(y + 1) * w]
-            .iter_mut()
-            .zip(&mut coverage.errors[y * w..(y + 1) * w]);
-        let (mut spans, mut errors) = (0u32, 0u32);
-        for ((ds, de), (s, e)) in diffs.zip(outs) {
-            spans = spans.wrapping_add(*ds);
-            errors = errors.wrapping_add(*de);
-            *s = spans;
-            *e = errors;
+
+    /// The coverage (of the rows counted so far: call after the last step).
+    pub fn finish(self) -> MinimapCoverage {
+        let mut coverage = self.coverage;
+        let (w, h) = (coverage.width_px as usize, coverage.height_px as usize);
+        if self.span_diff.is_empty() {
+            return coverage;
         }
+        let stride = w + 1;
+        for y in 0..h {
+            let diffs = self.span_diff[y * stride..y * stride + w]
+                .iter()
+                .zip(&self.error_diff[y * stride..y * stride + w]);
+            let outs = coverage.spans[y * w..(y + 1) * w]
+                .iter_mut()
+                .zip(&mut coverage.errors[y * w..(y + 1) * w]);
+            let (mut spans, mut errors) = (0u32, 0u32);
+            for ((ds, de), (s, e)) in diffs.zip(outs) {
+                spans = spans.wrapping_add(*ds);
+                errors = errors.wrapping_add(*de);
+                *s = spans;
+                *e = errors;
+            }
+        }
+        coverage
     }
-    coverage
 }
 
 /// Time → pixel columns of the whole trace over `width` columns, for a million spans: one
@@ -480,6 +543,33 @@ mod tests {
             c.errors.iter().all(|&e| e == 0),
             "hidden error spans leave no mark"
         );
+    }
+
+    #[test]
+    fn counting_in_steps_gives_the_same_image() {
+        let mut spans = vec![(0, 1000, false)];
+        spans.extend((1..300).map(|i| (i * 3, (i * 7) % 50 + 1, i % 13 == 0)));
+        let (store, trace) = synthetic(&spans);
+        let rows = visible_rows(&trace, &BTreeSet::new());
+        // More rows than pixel rows (by pixel row) and fewer (by row).
+        for (w, h) in [(37, 16), (20, 700), (1, 1)] {
+            let whole = minimap_coverage(&store, &trace, &rows, w, h);
+            for budget in [0, 1, 7, 64] {
+                let mut b = CoverageBuilder::new(&trace, rows.len(), w, h);
+                let mut steps = 0;
+                while !b.step(&store, &trace, &rows, budget) {
+                    steps += 1;
+                    assert!(steps <= rows.len().max(h as usize), "no progress");
+                }
+                let stepped = b.finish();
+                if budget == 1 && h > 1 {
+                    assert!(steps > 1, "{w}x{h}: a budget of one row takes many steps");
+                }
+                assert_eq!(stepped.spans, whole.spans, "{w}x{h} in steps of {budget}");
+                assert_eq!(stepped.errors, whole.errors);
+                assert_eq!(stepped.rows_per_line, whole.rows_per_line);
+            }
+        }
     }
 
     #[test]

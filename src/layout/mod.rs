@@ -5,6 +5,8 @@ pub mod minimap;
 pub mod time_scale;
 pub mod waterfall;
 
-pub use minimap::{minimap_coverage, MinimapCoverage, MinimapGeometry, MinimapRect};
+pub use minimap::{
+    minimap_coverage, CoverageBuilder, MinimapCoverage, MinimapGeometry, MinimapRect,
+};
 pub use time_scale::{Tick, TimeScale};
 pub use waterfall::{row_boxes, visible_rows, Guide, RowBox, WaterfallGeometry};

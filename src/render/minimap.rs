@@ -10,7 +10,8 @@ use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 /// One frame of the visible minimap canvas.
-pub struct MinimapFrame<'a> {
+#[derive(Clone, PartialEq, Debug)]
+pub struct MinimapFrame {
     pub geometry: MinimapGeometry,
     /// Width of the whole minimap canvas (label column + image), CSS px.
     pub width_px: f64,
@@ -19,7 +20,7 @@ pub struct MinimapFrame<'a> {
     /// The time range being dragged out, as CSS x from–to.
     pub selection: Option<(f64, f64)>,
     /// Text for the label column on the left.
-    pub label: &'a str,
+    pub label: String,
     pub device_pixel_ratio: f64,
 }
 
@@ -52,7 +53,7 @@ pub fn put_image(
         .map_err(|_| "putImageData failed".to_string())
 }
 
-/// Paints a frame: background and label, the offscreen image copied 1:1 in device pixels,
+/// Paints a frame: background and label, the offscreen image in device pixels,
 /// the parts outside the viewport dimmed, the viewport outlined, and the drag selection.
 pub fn blit(
     canvas: &HtmlCanvasElement,
@@ -75,15 +76,22 @@ pub fn blit(
     ctx.set_font(theme::FONT_SMALL);
     ctx.set_text_align("left");
     ctx.set_text_baseline("middle");
-    let _ = ctx.fill_text(frame.label, 10.0, g.height_px / 2.0);
+    let _ = ctx.fill_text(&frame.label, 10.0, g.height_px / 2.0);
 
-    // The image was rendered at exactly the device size of its area: copy it unscaled.
+    // The image is rendered at the device size of its area and then copied 1:1; one made
+    // for another size (shown while its replacement is counted) is stretched to fit.
     ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         .map_err(|_| "setTransform failed".to_string())?;
     ctx.set_image_smoothing_enabled(false);
     if image.width() > 0 && image.height() > 0 {
-        ctx.draw_image_with_html_canvas_element(image, (g.x_px * dpr).round(), 0.0)
-            .map_err(|_| "drawImage failed".to_string())?;
+        let (w, h) = ((g.width_px * dpr).round(), (g.height_px * dpr).round());
+        let (x, y) = ((g.x_px * dpr).round(), 0.0);
+        let drawn = if image.width() as f64 == w && image.height() as f64 == h {
+            ctx.draw_image_with_html_canvas_element(image, x, y)
+        } else {
+            ctx.draw_image_with_html_canvas_element_and_dw_and_dh(image, x, y, w, h)
+        };
+        drawn.map_err(|_| "drawImage failed".to_string())?;
     }
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
         .map_err(|_| "setTransform failed".to_string())?;

@@ -8,13 +8,14 @@
 //! `#minimap-canvas` count the two, for the end-to-end tests.
 
 use super::Shared;
-use crate::layout::{minimap_coverage, MinimapGeometry, WaterfallGeometry};
+use crate::layout::{CoverageBuilder, MinimapGeometry, WaterfallGeometry};
 use crate::model::units::format_count;
 use crate::model::{Store, Trace};
 use crate::render::minimap::{blit, offscreen_canvas, put_image, MinimapFrame};
 use crate::theme;
 use std::cell::RefCell;
 use std::ops::Range;
+use std::rc::Rc;
 use web_sys::{HtmlCanvasElement, HtmlElement};
 use yew::prelude::*;
 
@@ -69,7 +70,13 @@ struct ImageKey {
 #[derive(Default)]
 struct Cache {
     offscreen: Option<HtmlCanvasElement>,
+    /// What `offscreen` shows.
     key: Option<ImageKey>,
+    /// The image being counted, if any, and a number that grows with each rebuild started.
+    building: Option<ImageKey>,
+    generation: u64,
+    /// The latest frame (blitted again when a rebuilt image is ready).
+    frame: Option<MinimapFrame>,
     renders: u64,
     blits: u64,
 }
@@ -126,31 +133,45 @@ pub fn minimap(props: &MinimapProps) -> Html {
                     width_px: (minimap.width_px * dpr).round() as u32,
                     height_px: (minimap.height_px * dpr).round() as u32,
                 };
-                let (geometry, width_px, viewport, selection) =
-                    (*minimap, *width_px, *viewport, *selection);
-                let draw = move |canvas: &HtmlCanvasElement, cache: &RefCell<Cache>, key| {
-                    let frame = MinimapFrame {
-                        geometry,
-                        width_px,
-                        viewport,
-                        selection,
-                        label: &label,
-                        device_pixel_ratio: dpr,
-                    };
-                    if let Err(e) = paint(canvas, &mut cache.borrow_mut(), key, &frame) {
-                        gloo::console::error!(format!("minimap draw failed: {e}"));
-                    }
+                let frame = MinimapFrame {
+                    geometry: *minimap,
+                    width_px: *width_px,
+                    viewport: *viewport,
+                    selection: *selection,
+                    label,
+                    device_pixel_ratio: dpr,
                 };
-                if cache.borrow().key.as_ref() == Some(&key) {
-                    draw(&canvas, &cache, key);
-                } else {
-                    // Rebuilding the image is O(rows) (tens of ms at a million rows): do it
-                    // in a task of its own, not in the task that rendered the page.
-                    let cache = cache.clone();
-                    yew::platform::spawn_local(async move {
-                        gloo::timers::future::TimeoutFuture::new(0).await;
-                        draw(&canvas, &cache, key);
+                let mut c = cache.borrow_mut();
+                c.frame = Some(frame);
+                if c.key.as_ref() == Some(&key) {
+                    if c.building.take().is_some() {
+                        c.generation += 1; // back to what the image shows: stop the rebuild
+                    }
+                } else if c.building.as_ref() != Some(&key) {
+                    // Rebuilding the image is O(rows) (tens of ms at a million rows): it is
+                    // counted in steps, a task each, after this frame; until it is done the
+                    // old image (if any) is shown, stretched to the new size.
+                    let same_trace = c.key.as_ref().is_some_and(|k| {
+                        (&k.store, &k.traces, k.trace_index)
+                            == (&key.store, &key.traces, key.trace_index)
                     });
+                    if !same_trace {
+                        // Another trace's overview would mislead: show none until it is ready.
+                        if let Some(offscreen) = &c.offscreen {
+                            offscreen.set_width(0);
+                        }
+                    }
+                    c.building = Some(key.clone());
+                    c.generation += 1;
+                    yew::platform::spawn_local(rebuild(
+                        canvas.clone(),
+                        cache.clone(),
+                        key,
+                        c.generation,
+                    ));
+                }
+                if let Err(e) = c.blit(&canvas) {
+                    gloo::console::error!(format!("minimap draw failed: {e}"));
                 }
             },
         );
@@ -238,47 +259,75 @@ pub fn minimap(props: &MinimapProps) -> Html {
     }
 }
 
-/// Rebuilds the offscreen image if `key` differs from what it shows, then blits a frame.
-fn paint(
-    canvas: &HtmlCanvasElement,
-    cache: &mut Cache,
+/// Rows counted per task while the overview image is rebuilt (~5-10 ms each in a browser).
+const ROWS_PER_STEP: usize = 1 << 17;
+
+/// Counts the overview image for `key` a step per task, then shows it with the latest
+/// frame. Gives up when a newer rebuild (`generation`) has started.
+async fn rebuild(
+    canvas: HtmlCanvasElement,
+    cache: Rc<RefCell<Cache>>,
     key: ImageKey,
-    frame: &MinimapFrame,
-) -> Result<(), String> {
-    if cache.key.as_ref() != Some(&key) {
-        let started = super::now_ms();
-        let offscreen = match &cache.offscreen {
-            Some(c) => c.clone(),
-            None => offscreen_canvas()?,
-        };
-        cache.offscreen = Some(offscreen.clone());
-        let rgba = match key.traces.get(key.trace_index) {
-            Some(trace) => {
-                minimap_coverage(&key.store, trace, &key.rows, key.width_px, key.height_px)
-                    .to_rgba()
-            }
-            None => Vec::new(),
-        };
-        let (width, height) = if rgba.is_empty() {
-            (0, 0)
-        } else {
-            (key.width_px, key.height_px)
-        };
+    generation: u64,
+) {
+    let current = |cache: &Rc<RefCell<Cache>>| cache.borrow().generation == generation;
+    let Some(trace) = key.traces.get(key.trace_index) else {
+        return;
+    };
+    let started = super::now_ms();
+    let mut builder = CoverageBuilder::new(trace, key.rows.len(), key.width_px, key.height_px);
+    loop {
+        gloo::timers::future::TimeoutFuture::new(0).await;
+        if !current(&cache) {
+            return;
+        }
+        if builder.step(&key.store, trace, &key.rows, ROWS_PER_STEP) {
+            break;
+        }
+    }
+    let rgba = builder.finish().to_rgba();
+    let (width, height) = if rgba.is_empty() {
+        (0, 0)
+    } else {
+        (key.width_px, key.height_px)
+    };
+    let mut c = cache.borrow_mut();
+    let shown = match &c.offscreen {
+        Some(offscreen) => Ok(offscreen.clone()),
+        None => offscreen_canvas(),
+    }
+    .and_then(|offscreen| {
         put_image(&offscreen, &rgba, width, height)?;
-        cache.key = Some(key);
-        cache.renders += 1;
-        let _ = canvas.set_attribute("data-renders", &cache.renders.to_string());
-        let _ = canvas.set_attribute(
-            "data-render-ms",
-            &format!("{:.2}", super::now_ms() - started),
-        );
+        Ok(offscreen)
+    });
+    match shown {
+        Ok(offscreen) => c.offscreen = Some(offscreen),
+        Err(e) => gloo::console::error!(format!("minimap draw failed: {e}")),
     }
-    if let Some(offscreen) = &cache.offscreen {
+    c.key = Some(key);
+    c.building = None;
+    c.renders += 1;
+    let _ = canvas.set_attribute("data-renders", &c.renders.to_string());
+    let _ = canvas.set_attribute(
+        "data-render-ms",
+        &format!("{:.2}", super::now_ms() - started),
+    );
+    if let Err(e) = c.blit(&canvas) {
+        gloo::console::error!(format!("minimap draw failed: {e}"));
+    }
+}
+
+impl Cache {
+    /// Paints the latest frame with the image there is (possibly one being replaced).
+    fn blit(&mut self, canvas: &HtmlCanvasElement) -> Result<(), String> {
+        let (Some(offscreen), Some(frame)) = (&self.offscreen, &self.frame) else {
+            return Ok(());
+        };
         blit(canvas, offscreen, frame)?;
-        cache.blits += 1;
-        let _ = canvas.set_attribute("data-blits", &cache.blits.to_string());
+        self.blits += 1;
+        let _ = canvas.set_attribute("data-blits", &self.blits.to_string());
+        Ok(())
     }
-    Ok(())
 }
 
 /// Scrolls the waterfall so that `row` (index into the visible rows) is in its middle.
