@@ -40,6 +40,10 @@ const TAG_TRACE_ROWS: u8 = 12;
 const TAG_TRACE_WARNINGS: u8 = 13;
 const TAG_COUNTS: u8 = 14;
 
+/// Bytes a span the decoder sets aside, when it learns the model's size, for what is built
+/// on the model after it arrives (see the `TAG_COUNTS` case of [`Decoder::push`]).
+const HEADROOM_PER_SPAN: usize = 24;
+
 /// Why a part could not be decoded (a bug, not bad user data: both ends are this crate).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct WireError(pub String);
@@ -752,6 +756,14 @@ impl Decoder {
                     s.links.reserve_exact(n[5]);
                     s.resources.reserve_exact(n[6]);
                     s.span_warnings.reserve_exact(n[7]);
+                    // Room for what the view allocates once the model is complete (span
+                    // trees, visible rows, search bits: ~24 bytes a span), taken now and
+                    // given back to the allocator: growing the wasm memory of a page that
+                    // already holds a big model took 70-100 ms in Chromium, in the task
+                    // that shows the trace.
+                    drop(Vec::<u8>::with_capacity(
+                        n[2].saturating_mul(HEADROOM_PER_SPAN),
+                    ));
                 }
                 TAG_FILES => read_into(&mut r, count, &mut s.files)?,
                 TAG_STRINGS => {

@@ -9,6 +9,7 @@ mod minimap;
 mod state;
 mod toolbar;
 mod trace_list;
+mod warm;
 mod waterfall;
 
 use crate::model::units::{format_count, format_counted};
@@ -103,11 +104,15 @@ impl Drop for Measure {
     }
 }
 
+/// The trace view is warmed up ([`warm`]) this long after the app is mounted, ms.
+const WARM_UP_AFTER_MS: u32 = 150;
+
 /// Mounts the app on `<body>`.
 pub fn start() {
     expose_stats();
     crate::render::waterfall::warm_up();
     yew::Renderer::<App>::new().render();
+    warm::start(WARM_UP_AFTER_MS);
 }
 
 /// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady, workerWarmMs,

@@ -1,0 +1,94 @@
+//! Start-up warm-up of the trace view. Browsers compile a WebAssembly function the first
+//! time it is called; the trace view's components (waterfall, overview, detail panel, trace
+//! list, export buttons), the model hand-over decoder and the search are large functions, so
+//! the first trace shown used to pay for their compilation in the task that showed it
+//! (~40 ms at 1M spans, measured with Chromium's `wasm.CompileLazy` trace events). Here they
+//! run once, on a tiny generated trace, in a Yew root that is never attached to the page
+//! (nothing shows, no element ids are taken), while the user is still choosing a file.
+
+use super::detail::DetailPanel;
+use super::export::ExportButton;
+use super::trace_list::TraceList;
+use super::waterfall::Waterfall;
+use super::{FileList, Shared};
+use crate::gen::{warm_up_trace, Format};
+use crate::model::wire::{Decoder, Encoder, PART_BYTES};
+use crate::model::{build_traces, find_spans, Store, Trace};
+use crate::theme::Palette;
+use gloo::timers::future::TimeoutFuture;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Spans in the warm-up trace.
+const SPANS: usize = 40;
+
+/// Waits `delay_ms` (so the first paint comes first), renders the warm-up view in a
+/// detached root, lets its effects and the overview's rebuild run, then unmounts it.
+pub fn start(delay_ms: u32) {
+    yew::platform::spawn_local(async move {
+        TimeoutFuture::new(delay_ms).await;
+        let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.create_element("div").ok())
+        else {
+            return;
+        };
+        let handle = yew::Renderer::<WarmUp>::with_root(root).render();
+        TimeoutFuture::new(2_000).await;
+        handle.destroy();
+    });
+}
+
+/// The warm-up model, taken through the same encode/decode hand-over as a real load.
+fn model() -> Option<(Store, Vec<Trace>)> {
+    let bytes = warm_up_trace(Format::Otlp, SPANS).into_bytes();
+    let store = crate::import::import("warm-up", &bytes).ok()?;
+    let traces = build_traces(&store);
+    let mut encoder = Encoder::new(&store, &traces, PART_BYTES);
+    let mut decoder = Decoder::new();
+    while let Some(part) = encoder.next_part() {
+        decoder.push(&part).ok()?;
+    }
+    Some(decoder.finish())
+}
+
+#[function_component(WarmUp)]
+fn warm_up() -> Html {
+    let model = use_memo((), |_| {
+        model().map(|(store, traces)| {
+            let palette =
+                Palette::for_services(store.services().iter().map(|s| store.strings.get(*s)));
+            let matches = traces
+                .first()
+                .map(|t| find_spans(&store, t, "get"))
+                .unwrap_or_default();
+            (
+                Shared::new(store),
+                Shared::new(traces),
+                Rc::new(palette),
+                Shared::new(matches),
+            )
+        })
+    });
+    let Some((store, traces, palette, matches)) = (*model).clone() else {
+        return html! {};
+    };
+    // Two traces in the list, so that it renders.
+    let listed = Shared::new(traces.iter().chain(traces.iter()).cloned().collect());
+    let collapsed = Rc::new(BTreeSet::from([1u32]));
+    html! {
+        <>
+            <FileList store={store.clone()} />
+            <TraceList store={store.clone()} traces={listed} selected={Some(0)}
+                onselect={Callback::noop()} />
+            <ExportButton store={store.clone()} traces={traces.clone()} trace_index={Some(0)}
+                id="warm-up-export" label="" title="" />
+            <Waterfall store={store.clone()} traces={traces.clone()} trace_index={0}
+                {collapsed} {palette} selected_span={Some(1)} {matches} reveal={1}
+                onselect={Callback::noop()} ontoggle={Callback::noop()} />
+            <DetailPanel {store} {traces} trace_index={0} span={1}
+                onselect={Callback::noop()} />
+        </>
+    }
+}
