@@ -115,13 +115,19 @@ pub fn start() {
     warm::start(WARM_UP_AFTER_MS);
 }
 
-/// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady, workerWarmMs,
-/// workerRecycles, workerTimings }`: the WebAssembly memory of the page and of the import worker (as of its
+/// `window.spanoramaStats()` → `{ wasmBytes, viewWarmMs, workerWasmBytes, workerReady,
+/// workerWarmMs, workerRecycles, workerTimings }`: the WebAssembly memory of the page and of the import worker (as of its
 /// last load), whether the worker is ready and warmed up, for the browser benchmark.
 fn expose_stats() {
     use wasm_bindgen::prelude::*;
     let stats = Closure::<dyn Fn() -> JsValue>::new(|| {
-        let mut fields = vec![("wasmBytes", crate::worker::wasm_memory_bytes().into())];
+        let mut fields = vec![
+            ("wasmBytes", crate::worker::wasm_memory_bytes().into()),
+            (
+                "viewWarmMs",
+                warm::warm_ms().map_or(JsValue::NULL, JsValue::from),
+            ),
+        ];
         fields.extend(import_client::worker_stats());
         crate::worker::js_object(&fields).into()
     });

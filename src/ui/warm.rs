@@ -23,6 +23,16 @@ use yew::prelude::*;
 /// Spans in the warm-up trace.
 const SPANS: usize = 40;
 
+thread_local! {
+    /// How long the warm-up view took to render and draw (ms), once it has.
+    static WARM_MS: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+/// The warm-up's duration in ms (`window.spanoramaStats().viewWarmMs`), `None` before it ran.
+pub fn warm_ms() -> Option<f64> {
+    WARM_MS.with(|w| w.get())
+}
+
 /// Waits `delay_ms` (so the first paint comes first), renders the warm-up view in a
 /// detached root, lets its effects and the overview's rebuild run, then unmounts it.
 pub fn start(delay_ms: u32) {
@@ -34,7 +44,11 @@ pub fn start(delay_ms: u32) {
         else {
             return;
         };
+        let started = super::now_ms();
         let handle = yew::Renderer::<WarmUp>::with_root(root).render();
+        // Renders and effects (the waterfall's first draw) run in the next tasks.
+        TimeoutFuture::new(0).await;
+        WARM_MS.with(|w| w.set(Some(super::now_ms() - started)));
         TimeoutFuture::new(2_000).await;
         handle.destroy();
     });
