@@ -722,6 +722,8 @@ pub struct Decoder {
     store: Store,
     traces: Vec<Trace>,
     parts: usize,
+    /// Which strings are a span's service, marked as spans arrive (see [`Decoder::services`]).
+    service_seen: Vec<bool>,
 }
 
 impl Decoder {
@@ -730,6 +732,7 @@ impl Decoder {
             store: Store::default(),
             traces: Vec::new(),
             parts: 0,
+            service_seen: Vec::new(),
         }
     }
 
@@ -749,6 +752,27 @@ impl Decoder {
                         // A bad count must not make us try to allocate the world.
                         *v = (r.u64()? as usize).min(1 << 28);
                     }
+                    // Every array and the room for what the view allocates once the model
+                    // is complete (span trees, visible rows, search bits: ~24 bytes a span)
+                    // are taken in one block first and given back to the allocator, which
+                    // then carves the arrays out of it: the wasm memory grows once. In
+                    // Chromium each growth of a big page memory set off a major garbage
+                    // collection (15-25 ms, up to 100 ms in the task that shows the trace).
+                    use std::mem::size_of;
+                    let block = [
+                        n[1] + n[0] * (size_of::<usize>() + 2 * size_of::<u32>()),
+                        n[2] * (size_of::<Span>() + HEADROOM_PER_SPAN),
+                        n[3] * size_of::<PackedAttr>(),
+                        n[4] * size_of::<Event>(),
+                        n[5] * size_of::<Link>(),
+                        n[6] * size_of::<Resource>(),
+                        n[7] * size_of::<(u32, SpanWarning)>(),
+                    ]
+                    .iter()
+                    .fold(0usize, |sum, b| sum.saturating_add(*b));
+                    let mut whole = Vec::<u8>::new();
+                    let _ = whole.try_reserve_exact(block); // best effort
+                    drop(whole);
                     s.strings.reserve(n[0], n[1]);
                     s.spans.reserve_exact(n[2]);
                     s.attrs.reserve_exact(n[3]);
@@ -756,14 +780,6 @@ impl Decoder {
                     s.links.reserve_exact(n[5]);
                     s.resources.reserve_exact(n[6]);
                     s.span_warnings.reserve_exact(n[7]);
-                    // Room for what the view allocates once the model is complete (span
-                    // trees, visible rows, search bits: ~24 bytes a span), taken now and
-                    // given back to the allocator: growing the wasm memory of a page that
-                    // already holds a big model took 70-100 ms in Chromium, in the task
-                    // that shows the trace.
-                    drop(Vec::<u8>::with_capacity(
-                        n[2].saturating_mul(HEADROOM_PER_SPAN),
-                    ));
                 }
                 TAG_FILES => read_into(&mut r, count, &mut s.files)?,
                 TAG_STRINGS => {
@@ -771,7 +787,17 @@ impl Decoder {
                         s.strings.push_decoded(r.str()?);
                     }
                 }
-                TAG_SPANS => read_into(&mut r, count, &mut s.spans)?,
+                TAG_SPANS => {
+                    let from = s.spans.len();
+                    read_into(&mut r, count, &mut s.spans)?;
+                    for span in &s.spans[from..] {
+                        let i = span.service.0 as usize;
+                        if i >= self.service_seen.len() {
+                            self.service_seen.resize(i + 1, false);
+                        }
+                        self.service_seen[i] = true;
+                    }
+                }
                 TAG_ATTRS => read_into(&mut r, count, &mut s.attrs)?,
                 TAG_EVENTS => read_into(&mut r, count, &mut s.events)?,
                 TAG_LINKS => read_into(&mut r, count, &mut s.links)?,
@@ -828,6 +854,18 @@ impl Decoder {
     /// Spans decoded so far (for progress).
     pub fn span_count(&self) -> usize {
         self.store.spans.len()
+    }
+
+    /// The distinct services of the spans decoded so far: what [`Store::services`] gives for
+    /// the decoded store, collected part by part instead of in one pass over a million spans
+    /// in the task that shows the model.
+    pub fn services(&self) -> Vec<StrId> {
+        self.service_seen
+            .iter()
+            .enumerate()
+            .filter(|(_, seen)| **seen)
+            .map(|(i, _)| StrId(i as u32))
+            .collect()
     }
 
     /// The decoded model.
@@ -994,10 +1032,25 @@ mod tests {
             for p in &parts {
                 d.push(p).unwrap();
             }
+            let services = d.services();
             let (back, back_traces) = d.finish();
             assert_same(&store, &back);
             assert_eq!(traces, back_traces);
+            assert_eq!(services, back.services());
         }
+    }
+
+    #[test]
+    fn services_are_collected_while_decoding() {
+        let bytes = crate::gen::warm_up_trace(crate::gen::Format::Otlp, 200).into_bytes();
+        let store = crate::import::import("gen.json", &bytes).unwrap();
+        let mut d = Decoder::new();
+        for p in encode_all(&store, &build_traces(&store), 4096) {
+            d.push(&p).unwrap();
+        }
+        let services = d.services();
+        assert!(services.len() >= 3, "{services:?}");
+        assert_eq!(services, store.services());
     }
 
     #[test]

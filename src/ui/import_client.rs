@@ -414,10 +414,12 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                 let mut errors = errors;
                 let model = match (sent_model, decoded) {
                     (true, Some(decoder)) => {
+                        let services = decoder.services();
                         let (store, traces) = decoder.finish();
                         Some(LoadedModel {
                             store,
                             traces,
+                            services,
                             selected: (selected >= 0.0).then_some(selected as usize),
                         })
                     }

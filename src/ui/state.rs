@@ -2,7 +2,7 @@
 //! selection, collapse, messages.
 
 use super::Shared;
-use crate::model::{find_spans, Store, Trace, TraceId, NO_PARENT};
+use crate::model::{find_spans, Store, StrId, Trace, TraceId, NO_PARENT};
 use crate::theme::Palette;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -77,6 +77,8 @@ pub struct LoadedModel {
     pub traces: Vec<Trace>,
     /// The first trace with spans from the newly loaded files.
     pub selected: Option<usize>,
+    /// `store.services()`, collected while the model was decoded.
+    pub services: Vec<StrId>,
 }
 
 /// Things that change the state, named by what happened.
@@ -264,6 +266,7 @@ impl AppState {
             store,
             traces,
             selected: newly_loaded,
+            services,
         } = model;
         let previous: Option<TraceId> = self.selected().map(|t| t.id);
         let selected = newly_loaded
@@ -275,7 +278,6 @@ impl AppState {
             self.selected_span = None;
         }
         self.selected_trace = selected;
-        let services = store.services();
         self.service_count = services.len();
         self.palette = Rc::new(Palette::for_services(
             services.iter().map(|s| store.strings.get(*s)),
