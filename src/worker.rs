@@ -44,7 +44,7 @@ const WHOLE_BODY_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
 thread_local! {
-    /// Time spent reading file slices (browser I/O) and copying them into wasm memory, ms.
+    /// Time spent waiting for stream chunks (browser I/O) and copying them into wasm memory, ms.
     static READ_SPLIT_MS: std::cell::Cell<(f64, f64)> = const { std::cell::Cell::new((0.0, 0.0)) };
     /// Chunks the streams of the current request delivered.
     static READ_CHUNKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };

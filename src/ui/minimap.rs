@@ -160,6 +160,7 @@ pub fn minimap(props: &MinimapProps) -> Html {
                         if let Some(offscreen) = &c.offscreen {
                             offscreen.set_width(0);
                         }
+                        c.key = None; // it shows nothing now
                     }
                     c.building = Some(key.clone());
                     c.generation += 1;
