@@ -376,19 +376,10 @@ async fn read_file(
 ) -> Result<Vec<u8>, String> {
     let size = file.size();
     let mut bytes = reserve(size)?;
-    let reader: web_sys::ReadableStreamDefaultReader = file
-        .stream()
-        .get_reader()
-        .dyn_into()
-        .map_err(|_| "the browser could not read the file as a stream".to_string())?;
-    read_stream(&reader, &mut bytes, size, name, progress)
-        .await
-        .map_err(|e| match e {
-            StreamError::Refused(message) => message,
-            StreamError::Browser(e) => {
-                format!("the browser could not read the file ({})", describe(&e))
-            }
-        })?;
+    read_stream(file.stream(), &mut bytes, size, name, progress, |e| {
+        format!("the browser could not read the file ({})", describe(&e))
+    })
+    .await?;
     if bytes.len() as f64 != size {
         return Err(format!(
             "the file changed while it was read ({} bytes expected, {} read); open it again",
@@ -399,32 +390,30 @@ async fn read_file(
     Ok(bytes)
 }
 
-/// Why [`read_stream`] stopped early.
-enum StreamError {
-    /// The data grew past [`MAX_FILE_BYTES`], or past the memory the browser gives (the
-    /// message says which).
-    Refused(String),
-    /// The browser failed to deliver a chunk.
-    Browser(JsValue),
-}
-
 /// Appends every chunk of a byte stream to `bytes` (refusing to grow past
-/// [`MAX_FILE_BYTES`]), reporting progress against `total` (0: unknown). Time spent waiting
-/// for chunks and copying them is added to [`READ_SPLIT_MS`].
+/// [`MAX_FILE_BYTES`] or past the memory the browser gives), reporting progress against
+/// `total` (0: unknown). A chunk the browser fails to deliver is reported with
+/// `browser_failed`. Time spent waiting for chunks and copying them is added to
+/// [`READ_SPLIT_MS`].
 async fn read_stream(
-    reader: &web_sys::ReadableStreamDefaultReader,
+    stream: web_sys::ReadableStream,
     bytes: &mut Vec<u8>,
     total: f64,
     name: &str,
     progress: &mut Progress,
-) -> Result<(), StreamError> {
+    browser_failed: impl Fn(JsValue) -> String,
+) -> Result<(), String> {
+    let reader: web_sys::ReadableStreamDefaultReader = stream
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| browser_failed(JsValue::from_str("no stream reader")))?;
     let (mut io_ms, mut copy_ms) = (0.0, 0.0);
     let mut chunk_count = 0u32;
     loop {
         let t0 = now_ms();
         let result = JsFuture::from(reader.read())
             .await
-            .map_err(StreamError::Browser)?;
+            .map_err(&browser_failed)?;
         let t1 = now_ms();
         io_ms += t1 - t0;
         if js_field(&result, "done").as_bool().unwrap_or(true) {
@@ -434,13 +423,13 @@ async fn read_stream(
         let len = chunk.length() as usize;
         let next = bytes.len() + len;
         if next as f64 > MAX_FILE_BYTES {
-            return Err(StreamError::Refused(too_big(next as f64)));
+            return Err(too_big(next as f64));
         }
         if bytes.try_reserve(len).is_err() {
-            return Err(StreamError::Refused(format!(
+            return Err(format!(
                 "the browser could not give Spanorama the {} of memory needed to read this file",
                 mb(next as f64)
-            )));
+            ));
         }
         let from = bytes.len();
         bytes.resize(next, 0);
@@ -542,15 +531,6 @@ async fn fetch_url(url: &str, name: &str, progress: &mut Progress) -> Result<Vec
     let Some(body) = response.body() else {
         return Ok(bytes);
     };
-    let reader: web_sys::ReadableStreamDefaultReader = body
-        .get_reader()
-        .dyn_into()
-        .map_err(|_| "the browser could not stream the download".to_string())?;
-    read_stream(&reader, &mut bytes, total, name, progress)
-        .await
-        .map_err(|e| match e {
-            StreamError::Refused(message) => message,
-            StreamError::Browser(e) => failed(e),
-        })?;
+    read_stream(body, &mut bytes, total, name, progress, failed).await?;
     Ok(bytes)
 }

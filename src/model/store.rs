@@ -517,7 +517,6 @@ impl Store {
     }
 
     /// The distinct service names of the spans, in interning order.
-    #[inline(never)] // see `layout::visible_rows`
     pub fn services(&self) -> Vec<StrId> {
         let mut seen = vec![false; self.strings.len()];
         let mut out = Vec::new();

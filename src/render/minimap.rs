@@ -86,12 +86,8 @@ pub fn blit(
     if image.width() > 0 && image.height() > 0 {
         let (w, h) = ((g.width_px * dpr).round(), (g.height_px * dpr).round());
         let (x, y) = ((g.x_px * dpr).round(), 0.0);
-        let drawn = if image.width() as f64 == w && image.height() as f64 == h {
-            ctx.draw_image_with_html_canvas_element(image, x, y)
-        } else {
-            ctx.draw_image_with_html_canvas_element_and_dw_and_dh(image, x, y, w, h)
-        };
-        drawn.map_err(|_| "drawImage failed".to_string())?;
+        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(image, x, y, w, h)
+            .map_err(|_| "drawImage failed".to_string())?;
     }
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
         .map_err(|_| "setTransform failed".to_string())?;

@@ -45,8 +45,15 @@ pub fn start(delay_ms: u32) {
             return;
         };
         let started = super::now_ms();
-        tier_up();
-        let handle = yew::Renderer::<WarmUp>::with_root(root).render();
+        let Some((store, traces)) = model() else {
+            return;
+        };
+        tier_up(&store, &traces);
+        let props = WarmUpProps {
+            store: Shared::new(store),
+            traces: Shared::new(traces),
+        };
+        let handle = yew::Renderer::<WarmUp>::with_root_and_props(root, props).render();
         // Renders and effects (the waterfall's first draw) run in the next tasks.
         TimeoutFuture::new(0).await;
         WARM_MS.with(|w| w.set(Some(super::now_ms() - started)));
@@ -59,14 +66,11 @@ pub fn start(delay_ms: u32) {
 const TIER_UP_CALLS: usize = 1_500;
 
 /// Runs the functions that the page applies once to a whole loaded model (visible rows,
-/// service list, search) many times on the warm-up trace. A browser first runs a wasm
+/// search) many times on the warm-up trace. A browser first runs a wasm
 /// function with a quick baseline compiler and optimises it only once it has run for a
 /// while; run once a load, these would stay unoptimised, and at a million spans the
 /// baseline code of the visible rows alone took ~30 ms of the task that shows the trace.
-fn tier_up() {
-    let Some((store, traces)) = model() else {
-        return;
-    };
+fn tier_up(store: &Store, traces: &[Trace]) {
     let Some(trace) = traces.first() else {
         return;
     };
@@ -75,10 +79,9 @@ fn tier_up() {
     for _ in 0..TIER_UP_CALLS {
         total += crate::layout::visible_rows(trace, &BTreeSet::new()).len();
         total += crate::layout::visible_rows(trace, &folded).len();
-        total += store.services().len();
     }
     for _ in 0..TIER_UP_CALLS / 10 {
-        total += find_spans(&store, trace, "get").len();
+        total += find_spans(store, trace, "get").len();
     }
     std::hint::black_box(total);
 }
@@ -96,27 +99,24 @@ fn model() -> Option<(Store, Vec<Trace>)> {
     Some(decoder.finish())
 }
 
+#[derive(Properties, PartialEq)]
+struct WarmUpProps {
+    store: Shared<Store>,
+    traces: Shared<Vec<Trace>>,
+}
+
 #[function_component(WarmUp)]
-fn warm_up() -> Html {
-    let model = use_memo((), |_| {
-        model().map(|(store, traces)| {
-            let palette =
-                Palette::for_services(store.services().iter().map(|s| store.strings.get(*s)));
-            let matches = traces
-                .first()
-                .map(|t| find_spans(&store, t, "get"))
-                .unwrap_or_default();
-            (
-                Shared::new(store),
-                Shared::new(traces),
-                Rc::new(palette),
-                Shared::new(matches),
-            )
-        })
+fn warm_up(props: &WarmUpProps) -> Html {
+    let (store, traces) = (props.store.clone(), props.traces.clone());
+    let derived = use_memo((), |_| {
+        let palette = Palette::for_services(store.services().iter().map(|s| store.strings.get(*s)));
+        let matches = traces
+            .first()
+            .map(|t| find_spans(&store, t, "get"))
+            .unwrap_or_default();
+        (Rc::new(palette), Shared::new(matches))
     });
-    let Some((store, traces, palette, matches)) = (*model).clone() else {
-        return html! {};
-    };
+    let (palette, matches) = (*derived).clone();
     // Two traces in the list, so that it renders.
     let listed = Shared::new(traces.iter().chain(traces.iter()).cloned().collect());
     let collapsed = Rc::new(BTreeSet::from([1u32]));
