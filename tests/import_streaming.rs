@@ -1,11 +1,15 @@
 //! The OTLP and Jaeger importers read each file in one streaming pass. These fixtures cover
 //! what that has to get right: fields in any order (a resource after its spans, Jaeger's
 //! `processes` after its `spans`), every value encoding, and progress reported while the
-//! file is still being read.
+//! file is still being read. Then `StreamImport`, which parses a file while it is read
+//! chunk by chunk: whatever the chunks, the file reads exactly as it does whole.
 
 use spanorama::gen::{self, Format, GenConfig};
-use spanorama::import::{import, import_with_progress};
-use spanorama::model::{Attr, Slice, SpanKind, StatusCode, Store, Value};
+use spanorama::import::{import, import_with_progress, ImportError, StreamImport};
+use spanorama::model::wire::{Encoder, PART_BYTES};
+use spanorama::model::{build_traces, Attr, Slice, SpanKind, StatusCode, Store, Value};
+use std::io::Write;
+use std::path::Path;
 
 fn load(name: &str, text: &str) -> Store {
     import(name, text.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
@@ -202,4 +206,207 @@ fn progress_is_reported_while_reading() {
             .iter()
             .all(|s| (s.resource as usize) < store.resources.len()));
     }
+}
+
+/// The model as the worker sends it to the page: equal bytes, equal models (spans, strings
+/// in the same order, arenas, warnings, file list, trees).
+fn wire(store: &Store) -> Vec<u8> {
+    let traces = build_traces(store);
+    let mut encoder = Encoder::new(store, &traces, PART_BYTES);
+    let mut out = Vec::new();
+    while let Some(part) = encoder.next_part() {
+        out.extend_from_slice(&part);
+    }
+    out
+}
+
+/// What a streamed read gave: the result, whether spans were being read before the end,
+/// and the span counts reported while the file was still arriving.
+struct Streamed {
+    result: Result<Store, ImportError>,
+    streaming: bool,
+    progress_while_reading: Vec<usize>,
+}
+
+/// Imports `bytes` as the worker does: handed to a `StreamImport` `chunk` bytes at a time.
+fn stream_in_chunks(name: &str, bytes: &[u8], chunk: usize) -> Streamed {
+    let reported = std::cell::RefCell::new(Vec::new());
+    let mut on_progress = |n: usize| reported.borrow_mut().push(n);
+    let mut stream = StreamImport::new(name, bytes.len(), &mut on_progress);
+    let mut streaming = false;
+    let mut end = 0;
+    while end < bytes.len() {
+        end = (end + chunk).min(bytes.len());
+        stream.feed(&bytes[..end]);
+        streaming |= stream.is_streaming();
+    }
+    let progress_while_reading = reported.borrow().clone();
+    let result = stream.finish(bytes);
+    Streamed {
+        result,
+        streaming,
+        progress_while_reading,
+    }
+}
+
+/// A streamed read of `bytes` in chunks of `chunk` bytes gives what a whole read gives.
+fn assert_streams_like_whole(name: &str, bytes: &[u8], chunk: usize) -> Streamed {
+    let whole = import(name, bytes);
+    let streamed = stream_in_chunks(name, bytes, chunk);
+    match (&whole, &streamed.result) {
+        (Ok(a), Ok(b)) => assert!(
+            wire(a) == wire(b),
+            "{name}, chunks of {chunk}: models differ"
+        ),
+        (Err(a), Err(b)) => assert_eq!(a, b, "{name}, chunks of {chunk}"),
+        (a, b) => panic!(
+            "{name}, chunks of {chunk}: whole {:?}, streamed {:?}",
+            a.as_ref().map(|s| s.spans.len()),
+            b.as_ref().map(|s| s.spans.len())
+        ),
+    }
+    streamed
+}
+
+#[test]
+fn a_zipkin_file_is_parsed_while_it_arrives_and_reads_as_it_does_whole() {
+    let bytes = generated(Format::Zipkin, 20_000);
+    for chunk in [65_536, 7_777, 1_000_000] {
+        let streamed = assert_streams_like_whole("big.json", &bytes, chunk);
+        assert!(streamed.streaming, "chunks of {chunk}: not streamed");
+        let store = streamed.result.unwrap();
+        assert_eq!(store.spans.len(), 20_000);
+        assert_eq!(store.files[0].format, "Zipkin v2 JSON");
+        // Spans were counted before the last chunk was in.
+        assert_eq!(
+            streamed.progress_while_reading,
+            [16_384],
+            "chunks of {chunk}"
+        );
+    }
+    // Tiny chunks over a file just past the size needed to tell the format.
+    let small = generated(Format::Zipkin, 150);
+    assert!(small.len() > 70_000, "{}", small.len());
+    assert!(assert_streams_like_whole("small.json", &small, 13).streaming);
+}
+
+/// Zipkin spans (one trace) with tags `i` and `text`, as a JSON array with `sep` between
+/// items.
+fn zipkin_doc(spans: usize, text: &str, sep: &str) -> String {
+    let items: Vec<String> = (0..spans)
+        .map(|i| {
+            let parent = if i == 0 {
+                String::new()
+            } else {
+                format!(r#""parentId":"{:016x}","#, i / 3 + 1)
+            };
+            format!(
+                r#"{{"traceId":"5b8efff798038103d269b633813fc60c","id":"{:016x}",{parent}"name":"op {i}","kind":"SERVER","timestamp":{},"duration":{},"localEndpoint":{{"serviceName":"svc{}"}},"tags":{{"i":"{i}","text":"{text}"}},"annotations":[{{"timestamp":{},"value":"ev {text}"}}]}}"#,
+                i + 1,
+                1_700_000_000_000_000u64 + i as u64,
+                1_000 + i,
+                i % 5,
+                1_700_000_000_000_001u64 + i as u64,
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(sep))
+}
+
+#[test]
+fn characters_cut_by_a_chunk_boundary_are_read_whole() {
+    let doc = zipkin_doc(400, "é€😀 \\u00e9 \\\"q\\\"", ",\n  ");
+    assert!(doc.len() > 70_000);
+    for chunk in [1, 2, 3, 5, 7, 4_093] {
+        let streamed = assert_streams_like_whole("utf8.json", doc.as_bytes(), chunk);
+        assert!(streamed.streaming);
+        let store = streamed.result.unwrap();
+        let text = store
+            .attrs_of(store.spans[7].attrs)
+            .iter()
+            .find(|a| store.strings.get(a.key) == "text")
+            .map(|a| a.value.display(&store.strings));
+        assert_eq!(text.as_deref(), Some("é€😀 é \"q\""));
+    }
+}
+
+#[test]
+fn other_layouts_and_broken_files_read_as_they_do_whole() {
+    let doc = zipkin_doc(300, "x", ",");
+    let middle = doc.len() / 2;
+    let comma = middle + doc[middle..].find(',').unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("plain.json", doc.clone().into_bytes()),
+        ("bom.json", [&b"\xEF\xBB\xBF"[..], doc.as_bytes()].concat()),
+        ("lines.json", format!("{doc}\n{doc}\n").into_bytes()),
+        ("traces.json", format!("[{doc},{doc}]").into_bytes()),
+        (
+            "list-of-spans.json",
+            format!(r#"{{"spans":{doc}}}"#).into_bytes(),
+        ),
+        ("not-objects.json", format!("[1,{}", &doc[1..]).into_bytes()),
+        (
+            "late-scalar.json",
+            format!("{},7]", &doc[..doc.len() - 1]).into_bytes(),
+        ),
+        (
+            "syntax.json",
+            format!("{};{}", &doc[..comma], &doc[comma + 1..]).into_bytes(),
+        ),
+        ("truncated.json", doc.as_bytes()[..doc.len() - 10].to_vec()),
+        ("trailing.json", format!("{doc} x").into_bytes()),
+        (
+            "empty-array.json",
+            format!("[{}]", " ".repeat(70_000)).into_bytes(),
+        ),
+        ("otlp.json", generated(Format::Otlp, 300)),
+        ("jaeger.json", generated(Format::Jaeger, 300)),
+    ];
+    let mut bad_utf8 = doc.clone().into_bytes();
+    bad_utf8[middle] = 0xFF;
+    cases.push(("bad-utf8.json", bad_utf8));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(doc.as_bytes()).unwrap();
+    cases.push(("zipkin.json.gz", gz.finish().unwrap()));
+    for (name, bytes) in &cases {
+        for chunk in [4_096, 65_536 + 7] {
+            assert_streams_like_whole(name, bytes, chunk);
+        }
+    }
+    // The plain and BOM files stream; a file that is gzip, OTLP or Jaeger does not.
+    for (name, streams) in [
+        ("plain.json", true),
+        ("bom.json", true),
+        ("zipkin.json.gz", false),
+        ("otlp.json", false),
+        ("jaeger.json", false),
+    ] {
+        let bytes = &cases.iter().find(|c| c.0 == name).unwrap().1;
+        assert_eq!(
+            stream_in_chunks(name, bytes, 4_096).streaming,
+            streams,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_corpus_file_reads_the_same_streamed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(folders) = std::fs::read_dir(&dir) else {
+        let _ = writeln!(std::io::stderr(), "SKIPPED: no corpus at {}", dir.display());
+        return;
+    };
+    let mut files = 0;
+    for folder in folders.flatten().filter(|f| f.path().is_dir()) {
+        for file in std::fs::read_dir(folder.path()).unwrap().flatten() {
+            let bytes = std::fs::read(file.path()).unwrap();
+            let name = file.file_name().to_string_lossy().to_string();
+            for chunk in [1_000, 1 << 20] {
+                assert_streams_like_whole(&name, &bytes, chunk);
+            }
+            files += 1;
+        }
+    }
+    assert!(files > 50, "{files} corpus files");
 }

@@ -165,6 +165,17 @@ impl<'p> StoreBuilder<'p> {
         }
     }
 
+    /// Drops what was pushed to the arenas since `marks`, and the warnings about a span
+    /// not yet added: a span whose object was cut off (see `import::stream`). Strings it
+    /// interned stay (no span refers to them).
+    pub fn roll_back(&mut self, marks: Marks) {
+        let store = &mut self.store;
+        store.attrs.truncate(marks.attrs);
+        store.events.truncate(marks.events);
+        store.links.truncate(marks.links);
+        self.pending.clear();
+    }
+
     /// What was pushed to each arena since `marks`. An empty attribute list is
     /// `Slice::default()`; empty event and link lists sit at their arena's end (as
     /// [`Store::push_attrs`] and its kin give them).
@@ -359,6 +370,11 @@ impl<'p> StoreBuilder<'p> {
                 .push((index, SpanWarning::NoServiceName));
         }
         self.store.span_warnings.extend(tail);
+    }
+
+    /// The progress callback, back from a builder that is given up.
+    pub fn into_progress(self) -> Option<&'p mut dyn FnMut(usize)> {
+        self.on_progress
     }
 
     /// Spans added so far.

@@ -15,6 +15,7 @@ mod json;
 mod newrelic;
 mod otlp;
 mod scan;
+mod stream;
 mod xray;
 mod zipkin;
 mod zipkin1;
@@ -23,6 +24,7 @@ mod zipkin1;
 mod test_util;
 
 pub use builder::StoreBuilder;
+pub use stream::StreamImport;
 
 use crate::model::{FileInfo, SpanKind, Store, StrId, Value};
 use std::fmt;
@@ -115,12 +117,7 @@ pub fn import_with_progress(
         return Err(fail("the file is empty".into()));
     }
     let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
-    let mut candidates: Vec<(Sniff, &Importer)> = IMPORTERS
-        .iter()
-        .map(|imp| ((imp.sniff)(head), imp))
-        .filter(|(s, _)| *s != Sniff::No)
-        .collect();
-    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let candidates = candidates(head);
 
     if candidates.is_empty() {
         if let Some(format) = recognise_unsupported(head) {
@@ -158,15 +155,7 @@ pub fn import_with_progress(
                     failures.push(format!("{}: the file contains no spans", imp.name));
                     continue;
                 }
-                let info = FileInfo {
-                    name: file_name.to_string(),
-                    format: imp.name.to_string(),
-                    bytes: bytes.len(),
-                    span_count: builder.span_count(),
-                    trace_count: 0,
-                    warnings: Vec::new(),
-                };
-                return Ok(builder.finish(info));
+                return Ok(finish(builder, file_name, imp, bytes.len()));
             }
             Err(message) => failures.push(format!("{}: {message}", imp.name)),
         }
@@ -179,6 +168,31 @@ pub fn import_with_progress(
             failures.join("; ")
         )))
     }
+}
+
+/// The importers whose sniff of `head` is not [`Sniff::No`], surest first (in
+/// [`IMPORTERS`] order among equals).
+fn candidates(head: &[u8]) -> Vec<(Sniff, &'static Importer)> {
+    let mut candidates: Vec<(Sniff, &Importer)> = IMPORTERS
+        .iter()
+        .map(|imp| ((imp.sniff)(head), imp))
+        .filter(|(s, _)| *s != Sniff::No)
+        .collect();
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
+    candidates
+}
+
+/// The store of a file that `imp` read (`len` bytes of content).
+fn finish(builder: StoreBuilder, file_name: &str, imp: &Importer, len: usize) -> Store {
+    let info = FileInfo {
+        name: file_name.to_string(),
+        format: imp.name.to_string(),
+        bytes: len,
+        span_count: builder.span_count(),
+        trace_count: 0,
+        warnings: Vec::new(),
+    };
+    builder.finish(info)
 }
 
 /// Formats we can recognise but not yet read, so the user gets a precise message.

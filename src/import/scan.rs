@@ -56,11 +56,22 @@ pub struct Seq {
     first: bool,
 }
 
+impl Seq {
+    /// The state of a sequence read partly by an earlier scanner ([`Scanner::resume`]):
+    /// `first` when no item has been read yet.
+    pub fn resume(first: bool) -> Seq {
+        Seq { first }
+    }
+}
+
 /// The scanner: a position in a UTF-8 checked input.
 pub struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Offset of `bytes` in the whole input (0 but for [`Scanner::resume`]): added to
+    /// [`Scanner::pos`] and to error positions, so both count from the start of the input.
+    base: usize,
     depth: u32,
     /// Open containers of [`Scanner::skip`] (`true` = object), reused between calls.
     skip_stack: Vec<bool>,
@@ -74,6 +85,7 @@ impl<'a> Scanner<'a> {
                 text,
                 bytes,
                 pos: 0,
+                base: 0,
                 depth: 0,
                 skip_stack: Vec::new(),
             }),
@@ -84,12 +96,27 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// A scanner over the part of an input that starts at byte `base` (already checked as
+    /// UTF-8: `text`), `depth` containers deep: for reading an input while it arrives, one
+    /// window at a time. Positions, its own and its errors', count from the input's start.
+    pub fn resume(text: &'a str, base: usize, depth: u32) -> Scanner<'a> {
+        Scanner {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            base,
+            depth,
+            skip_stack: Vec::new(),
+        }
+    }
+
     /// A second scanner over the same input, at `pos` (for values read out of order).
     pub fn fork_at(&self, pos: usize) -> Scanner<'a> {
         Scanner {
             text: self.text,
             bytes: self.bytes,
-            pos,
+            pos: pos.saturating_sub(self.base),
+            base: self.base,
             depth: self.depth,
             skip_stack: Vec::new(),
         }
@@ -97,12 +124,18 @@ impl<'a> Scanner<'a> {
 
     /// Current byte offset.
     pub fn pos(&self) -> usize {
-        self.pos
+        self.base + self.pos
+    }
+
+    /// True when an error is at the end of what this scanner was given: the input stopped
+    /// in the middle of a value (which more input may complete).
+    pub fn ends_at(&self, e: &ScanError) -> bool {
+        e.pos >= self.base + self.bytes.len()
     }
 
     fn err<T>(&self, what: impl Into<Cow<'static, str>>) -> ScanResult<T> {
         Err(ScanError {
-            pos: (self.pos + 1).min(self.bytes.len()),
+            pos: self.base + (self.pos + 1).min(self.bytes.len()),
             what: what.into(),
         })
     }
@@ -124,7 +157,7 @@ impl<'a> Scanner<'a> {
 
     fn eof<T>(&self) -> ScanResult<T> {
         Err(ScanError {
-            pos: self.bytes.len(),
+            pos: self.base + self.bytes.len(),
             what: "the JSON ends too early (is the file truncated?)".into(),
         })
     }
@@ -779,7 +812,7 @@ impl<'a> Scanner<'a> {
     /// value ends, as serde_json does.
     pub fn fail<T>(&self, what: String) -> ScanResult<T> {
         Err(ScanError {
-            pos: self.pos,
+            pos: self.base + self.pos,
             what: what.into(),
         })
     }

@@ -51,7 +51,7 @@
 //! timestamps it finds.
 
 use super::builder::Marks;
-use super::scan::{error_message, Num, ScanResult, Scanner};
+use super::scan::{error_message, Num, ScanError, ScanResult, Scanner, Seq};
 use super::{first_byte, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, Store, StrId,
@@ -252,9 +252,14 @@ pub(super) struct Endpoint<'a> {
     pub port: u64,
 }
 
-/// Streaming state: the builder plus what the post-pass needs.
+/// Streaming state: the builder plus what the post-pass needs ([`ReadState`]).
 pub(super) struct Reader<'r, 'p> {
     pub b: &'r mut StoreBuilder<'p>,
+    st: ReadState,
+}
+
+/// What the [`Reader`] keeps besides the builder; a [`Stream`] keeps it between windows.
+pub(super) struct ReadState {
     /// One entry per span in the store, see [`fact`].
     facts: Vec<u8>,
     endpoints: FxHashMap<EndpointKey, u32>,
@@ -263,8 +268,8 @@ pub(super) struct Reader<'r, 'p> {
     skipped: usize,
 }
 
-impl<'r, 'p> Reader<'r, 'p> {
-    pub fn new(b: &'r mut StoreBuilder<'p>) -> Self {
+impl ReadState {
+    fn new(b: &mut StoreBuilder) -> Self {
         let keys = Keys {
             net_host_ip: b.intern("net.host.ip"),
             net_host_ipv6: b.intern("net.host.ipv6"),
@@ -277,13 +282,19 @@ impl<'r, 'p> Reader<'r, 'p> {
             shared: b.intern("zipkin.shared"),
             error: b.intern("error"),
         };
-        Reader {
-            b,
+        ReadState {
             facts: Vec::new(),
             endpoints: FxHashMap::default(),
             keys,
             skipped: 0,
         }
+    }
+}
+
+impl<'r, 'p> Reader<'r, 'p> {
+    pub fn new(b: &'r mut StoreBuilder<'p>) -> Self {
+        let st = ReadState::new(b);
+        Reader { b, st }
     }
 
     /// Any JSON value where spans may be: an array (of spans or of arrays), an object (a
@@ -294,7 +305,7 @@ impl<'r, 'p> Reader<'r, 'p> {
 
     /// Counts a JSON value that is not a span, for the file warning.
     pub fn skipped_one(&mut self) {
-        self.skipped += 1;
+        self.st.skipped += 1;
     }
 
     /// Reads one JSON object: a span, or a proto3 `ListOfSpans` (`{"spans": [...]}`). Keys
@@ -341,7 +352,7 @@ impl<'r, 'p> Reader<'r, 'p> {
                 store.attrs.truncate(pushed.attrs.start as usize);
             }
             store.events.truncate(pushed.events.start as usize);
-            self.skipped += 1;
+            self.st.skipped += 1;
             return Ok(());
         }
         self.add_span(w, marks);
@@ -385,7 +396,7 @@ impl<'r, 'p> Reader<'r, 'p> {
         while let Some(key) = s.key(&mut o)? {
             let key = b.intern(&key);
             let value = super::raw_value(b, &s.raw()?);
-            if key == self.keys.error {
+            if key == self.st.keys.error {
                 error = error_status(b, value).or(error);
             }
             b.push_attr(Attr { key, value });
@@ -396,7 +407,7 @@ impl<'r, 'p> Reader<'r, 'p> {
     /// Adds a span whose tags and annotations were pushed to the arenas since `marks`.
     pub fn add_span(&mut self, w: SpanWire<'_>, marks: Marks) {
         let b = &mut *self.b;
-        let keys = &self.keys;
+        let keys = &self.st.keys;
         let trace_id = b.trace_id(&w.trace_id, "trace id");
         let span_id = b.span_id(&w.id, "span id");
         let parent_id = if w.parent_id.trim().is_empty() {
@@ -473,7 +484,7 @@ impl<'r, 'p> Reader<'r, 'p> {
             links: Slice::default(),
             file: 0,
         });
-        self.facts.push(facts);
+        self.st.facts.push(facts);
     }
 
     /// The resource of a local endpoint: one per distinct (service, ipv4, ipv6, port).
@@ -487,13 +498,21 @@ impl<'r, 'p> Reader<'r, 'p> {
             ipv6: b.intern(&local.ipv6),
             port: local.port,
         };
-        if let Some(&resource) = self.endpoints.get(&key) {
+        if let Some(&resource) = self.st.endpoints.get(&key) {
             return resource;
         }
         let marks = b.marks();
-        push_addresses(b, local, [self.keys.net_host_ip, self.keys.net_host_ipv6]);
+        push_addresses(
+            b,
+            local,
+            [self.st.keys.net_host_ip, self.st.keys.net_host_ipv6],
+        );
         if key.port > 0 {
-            push_attr(b, self.keys.net_host_port, Value::Int(clamp_i64(key.port)));
+            push_attr(
+                b,
+                self.st.keys.net_host_port,
+                Value::Int(clamp_i64(key.port)),
+            );
         }
         let attrs = b.pushed_since(marks).attrs;
         let resource = b.push_resource(Resource {
@@ -503,7 +522,7 @@ impl<'r, 'p> Reader<'r, 'p> {
             scope_version: StrId::EMPTY,
             scope_attrs: Slice::default(),
         });
-        self.endpoints.insert(key, resource);
+        self.st.endpoints.insert(key, resource);
         resource
     }
 
@@ -511,9 +530,9 @@ impl<'r, 'p> Reader<'r, 'p> {
     pub fn finish(self) {
         let Reader {
             b,
-            mut facts,
-            skipped,
-            ..
+            st: ReadState {
+                mut facts, skipped, ..
+            },
         } = self;
         let report = fix_up(b.store(), &mut facts);
         if skipped > 0 {
@@ -536,6 +555,132 @@ impl<'r, 'p> Reader<'r, 'p> {
                 report.starts_guessed
             ));
         }
+    }
+}
+
+/// Reads a Zipkin v2 file while it arrives (driven by `import::stream`): the spans of a
+/// top-level array, each as soon as its object is complete, then at the end whatever follows
+/// the array (JSON Lines) and the post-pass. Any other shape (an array of arrays, a
+/// `ListOfSpans` object, non-objects in the array) or a syntax error ends the streaming read
+/// (`false`/`Err`): the driver then reads the complete file with [`parse`], which words the
+/// error or reads the shape, so a file reads the same either way.
+pub(super) struct Stream {
+    st: Option<ReadState>,
+    phase: Phase,
+    /// Where reading goes on: offset in the input of the next item (its comma included),
+    /// or of what follows the array.
+    at: usize,
+}
+
+#[derive(Copy, Clone, PartialEq, Debug)]
+enum Phase {
+    /// Before the top-level array's `[`.
+    Start,
+    /// In the top-level array; `first` until an item is read.
+    Items { first: bool },
+    /// After the top-level array.
+    After,
+}
+
+impl Stream {
+    pub fn new(b: &mut StoreBuilder) -> Self {
+        Stream {
+            st: Some(ReadState::new(b)),
+            phase: Phase::Start,
+            at: 0,
+        }
+    }
+
+    /// The offset in the input where the next window must start.
+    pub fn resume_at(&self) -> usize {
+        self.at
+    }
+
+    /// Reads the spans whose objects are complete in `window`: the input from
+    /// [`Stream::resume_at`] up to what has arrived (`end`: all of it). False when the
+    /// input cannot be read this way (see [`Stream`]).
+    pub fn feed(&mut self, b: &mut StoreBuilder, window: &str, end: bool) -> bool {
+        let Some(st) = self.st.take() else {
+            return false;
+        };
+        let mut reader = Reader { b, st };
+        let ok = self.read_window(&mut reader, window, end);
+        self.st = Some(reader.st);
+        ok
+    }
+
+    fn read_window(&mut self, reader: &mut Reader, window: &str, end: bool) -> bool {
+        let depth = u32::from(matches!(self.phase, Phase::Items { .. }));
+        let mut s = Scanner::resume(window, self.at, depth);
+        // The input stopped inside what is being read: wait for more (at `self.at`).
+        let cut_off = |s: &Scanner, e: &ScanError| !end && s.ends_at(e);
+        loop {
+            match self.phase {
+                Phase::Start => match s.peek() {
+                    None => return !end,
+                    Some(b'[') => match s.array("a list of spans") {
+                        Ok(_) => {
+                            self.phase = Phase::Items { first: true };
+                            self.at = s.pos();
+                        }
+                        Err(_) => return false,
+                    },
+                    Some(_) => return false,
+                },
+                Phase::Items { first } => {
+                    let mut seq = Seq::resume(first);
+                    match s.item(&mut seq) {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            self.phase = Phase::After;
+                            self.at = s.pos();
+                            return true;
+                        }
+                        Err(e) => return cut_off(&s, &e),
+                    }
+                    match s.peek() {
+                        Some(b'{') => {}
+                        None => return !end,
+                        Some(_) => return false,
+                    }
+                    let (spans, marks) = (reader.b.span_count(), reader.b.marks());
+                    match reader.object(&mut s) {
+                        Ok(()) => {
+                            self.phase = Phase::Items { first: false };
+                            self.at = s.pos();
+                        }
+                        Err(e) => {
+                            if !cut_off(&s, &e) || reader.b.span_count() != spans {
+                                return false;
+                            }
+                            reader.b.roll_back(marks);
+                            return true;
+                        }
+                    }
+                }
+                Phase::After => return true,
+            }
+        }
+    }
+
+    /// Reads the rest of the complete input (`window`: from [`Stream::resume_at`] to its
+    /// end) and runs the post-pass. `Err` when it cannot be read this way (see [`Stream`]).
+    pub fn finish(mut self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
+        let base = self.at;
+        if !self.feed(b, window, true) || self.phase != Phase::After {
+            return Err(());
+        }
+        let (Some(st), Some(rest)) = (self.st.take(), window.get(self.at - base..)) else {
+            return Err(());
+        };
+        let mut reader = Reader { b, st };
+        let mut s = Scanner::resume(rest, self.at, 0);
+        // More JSON Lines values after the array.
+        while !s.at_end() {
+            reader.value(&mut s).map_err(drop)?;
+        }
+        reader.finish();
+        Ok(())
     }
 }
 

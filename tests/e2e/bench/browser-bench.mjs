@@ -319,7 +319,7 @@ for (const r of rows) {
       r.format,
       fmt(r.spans),
       `${fmt(t.readMs)} (${fmt(t.readIoMs)} + ${fmt(t.readCopyMs)})`,
-      fmt(t.parseMs),
+      t.streamedParseMs > 0 ? `${fmt(t.parseMs)} (${fmt(t.streamedParseMs)} while reading)` : fmt(t.parseMs),
       fmt(t.parsedBytes / 1e6 / (t.parseMs / 1000)),
       fmt(t.buildMs),
       fmt(t.sendMs),

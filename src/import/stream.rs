@@ -1,0 +1,143 @@
+//! Importing a file while it is still being read: the import worker hands every chunk it
+//! has read to a [`StreamImport`], which parses the spans that are complete so far, so that
+//! parsing overlaps the browser's reading of the file instead of starting when the last
+//! chunk is in.
+//!
+//! Only a file whose format can be read piecewise is streamed: one that does not start
+//! gzip-compressed and whose first [`SNIFF_BYTES`] are surest Zipkin v2 JSON (the
+//! importer [`import`](super::import) would try first), laid out as a top-level array of
+//! span objects (`zipkin::Stream`). Anything else, or anything that stops a streaming read
+//! part-way (another layout, a syntax error, invalid UTF-8), is read by
+//! [`import`](super::import) when the file is complete, as it would be without streaming:
+//! the same spans, warnings and error messages either way, which the tests check.
+
+use super::zipkin;
+use super::{candidates, finish, gzip, import_with_progress, strip_bom, ImportError};
+use super::{StoreBuilder, SNIFF_BYTES};
+use crate::model::Store;
+
+/// A file being imported while it is read. Feed it the file's bytes so far after every chunk
+/// ([`StreamImport::feed`]), then the whole file ([`StreamImport::finish`]).
+pub struct StreamImport<'p> {
+    file_name: String,
+    /// The file's size when known (0: unknown), to size the arenas for the rest.
+    total: usize,
+    builder: StoreBuilder<'p>,
+    state: State,
+}
+
+enum State {
+    /// Not enough read yet to tell the format.
+    Waiting,
+    /// Parsing as Zipkin v2; positions count from after the byte order mark, if any.
+    Zipkin { stream: zipkin::Stream, bom: usize },
+    /// Not streamed: read whole at the end.
+    Off,
+}
+
+impl<'p> StreamImport<'p> {
+    /// A streaming import of `file_name` (for messages and the file list) of `total` bytes
+    /// (0: unknown), calling `on_progress` with the number of spans parsed so far.
+    pub fn new(file_name: &str, total: usize, on_progress: &'p mut dyn FnMut(usize)) -> Self {
+        StreamImport {
+            file_name: file_name.to_string(),
+            total,
+            builder: StoreBuilder::with_progress(on_progress),
+            state: State::Waiting,
+        }
+    }
+
+    /// Sets the file's size, when it is known only once reading starts (a download's
+    /// `Content-Length`); 0: unknown.
+    pub fn expect_len(&mut self, total: usize) {
+        self.total = total;
+    }
+
+    /// True while spans are read as the file arrives (false before the format is known,
+    /// and when the file will be read whole at the end).
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.state, State::Zipkin { .. })
+    }
+
+    /// Parses what `so_far` (the file's first bytes, growing from call to call) adds.
+    pub fn feed(&mut self, so_far: &[u8]) {
+        if matches!(self.state, State::Waiting) {
+            if so_far.len() < SNIFF_BYTES + 3 {
+                return;
+            }
+            self.choose(so_far);
+        }
+        let State::Zipkin { stream, bom } = &mut self.state else {
+            return;
+        };
+        let input = &so_far[*bom..];
+        let from = stream.resume_at().min(input.len());
+        let fed = match utf8_prefix(&input[from..]) {
+            Some(window) => stream.feed(&mut self.builder, window, false),
+            None => false,
+        };
+        if !fed {
+            self.give_up();
+        }
+    }
+
+    /// Finishes the import with the whole file: the rest of a streamed read, or the whole
+    /// file read by [`import_with_progress`].
+    pub fn finish(mut self, bytes: &[u8]) -> Result<Store, ImportError> {
+        if matches!(self.state, State::Waiting) {
+            self.choose(bytes);
+        }
+        if let State::Zipkin { stream, bom } = self.state {
+            let input = &bytes[bom..];
+            let window = std::str::from_utf8(&input[stream.resume_at().min(input.len())..]);
+            if let Ok(window) = window {
+                let read = stream.finish(&mut self.builder, window);
+                if read.is_ok() && self.builder.span_count() > 0 {
+                    let imp = &zipkin::IMPORTER;
+                    return Ok(finish(self.builder, &self.file_name, imp, input.len()));
+                }
+            }
+        }
+        let mut quiet = |_: usize| {};
+        let on_progress = self.builder.into_progress().unwrap_or(&mut quiet);
+        import_with_progress(&self.file_name, bytes, on_progress)
+    }
+
+    /// Decides from the file's head whether to stream it.
+    fn choose(&mut self, so_far: &[u8]) {
+        self.state = State::Off;
+        if gzip::is_gzip(so_far) {
+            return;
+        }
+        let input = strip_bom(so_far);
+        let bom = so_far.len() - input.len();
+        let first = candidates(&input[..input.len().min(SNIFF_BYTES)])
+            .first()
+            .copied();
+        if first.is_some_and(|(_, imp)| imp.name == zipkin::IMPORTER.name) {
+            self.builder.set_input_len(self.total.saturating_sub(bom));
+            let stream = zipkin::Stream::new(&mut self.builder);
+            self.state = State::Zipkin { stream, bom };
+        }
+    }
+
+    /// Stops streaming: the spans read so far are dropped (their memory freed now), and the
+    /// file is read whole at the end.
+    fn give_up(&mut self) {
+        self.state = State::Off;
+        let builder = std::mem::take(&mut self.builder);
+        if let Some(on_progress) = builder.into_progress() {
+            self.builder = StoreBuilder::with_progress(on_progress);
+        }
+    }
+}
+
+/// The longest prefix of `bytes` that is UTF-8 text, when only the end is cut off in the
+/// middle of a character (a chunk boundary); `None` when `bytes` is not UTF-8.
+fn utf8_prefix(bytes: &[u8]) -> Option<&str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok(),
+        Err(_) => None,
+    }
+}
