@@ -460,8 +460,10 @@ async fn read_stream(
         let t2 = now_ms();
         copy_ms += t2 - t1;
         next = JsFuture::from(reader.read());
+        let t3 = now_ms();
+        io_ms += t3 - t2;
         to.stream.feed(bytes);
-        to.parse_ms += now_ms() - t2;
+        to.parse_ms += now_ms() - t3;
         let spans = to.spans.get();
         to.progress
             .send(to.name, "reading", bytes.len() as f64, total, spans, false);

@@ -32,6 +32,14 @@ const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 /// after a cancel.
 const RECYCLE_WORKER_BYTES: f64 = 96.0 * 1024.0 * 1024.0;
 
+/// How long after such a load the worker is replaced. Replacing it frees the old worker's
+/// memory and starts a new one that compiles its wasm and warms up: work that takes both
+/// cores of a small machine for a while. Done at once, it fell on the page's first frames of
+/// the new trace and stretched them (after a 1M-span load: tasks of 55-90 ms, with Chromium's
+/// paint or a garbage collection waiting for a core). A load that comes before is handled by
+/// the old worker, which still has the model; the worker is replaced after that one.
+const RECYCLE_DELAY_MS: u32 = 2_000;
+
 /// What the benchmark reads about the worker (`window.spanoramaStats()`).
 #[derive(Default)]
 struct WorkerStats {
@@ -111,6 +119,9 @@ pub struct ImportClient {
     /// The worker lost its model (cancel or crash): seed the next one from the page's model.
     needs_seed: bool,
     handlers: Option<Handlers>,
+    /// A worker that grew is replaced [`RECYCLE_DELAY_MS`] after its load, by the timer
+    /// started with this number (bumped when a worker is dropped, which voids the timer).
+    recycle_due: Option<u32>,
 }
 
 /// The worker's `onmessage` and `onerror` closures (kept alive while the worker is).
@@ -137,6 +148,7 @@ impl ImportClient {
             decoder: None,
             needs_seed: false,
             handlers: None,
+            recycle_due: None,
         }))
     }
 }
@@ -254,6 +266,7 @@ impl ImportClient {
         self.decoder = None;
         self.generation += 1;
         self.needs_seed = true;
+        self.recycle_due = None;
     }
 }
 
@@ -432,11 +445,7 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                     _ => None,
                 };
                 let worker_bytes = js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0);
-                if worker_bytes > RECYCLE_WORKER_BYTES && c.pending.is_empty() && !c.seeding {
-                    c.drop_worker();
-                    STATS.with(|s| s.borrow_mut().recycles += 1);
-                    recycle = true;
-                }
+                recycle = worker_bytes > RECYCLE_WORKER_BYTES && c.worker.is_some();
                 known.then_some(Action::FinishLoading { id, model, errors })
             }
             _ => None,
@@ -447,9 +456,31 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
         dispatch.dispatch(action);
     }
     if recycle {
-        // Started now, so it is warm by the time the user picks the next file.
-        let _ = ensure_worker(&client);
+        let generation = client.borrow().generation;
+        client.borrow_mut().recycle_due = Some(generation);
+        let weak = weak.clone();
+        gloo::timers::callback::Timeout::new(RECYCLE_DELAY_MS, move || {
+            if let Some(client) = weak.upgrade() {
+                recycle_worker(&client, generation);
+            }
+        })
+        .forget();
     }
+}
+
+/// Replaces the worker with a fresh one (see [`RECYCLE_WORKER_BYTES`]) unless a load or a
+/// seed is under way; started now, the new worker is warm by the time the user picks the
+/// next file, and is seeded with the page's model when it comes.
+fn recycle_worker(client: &ClientHandle, generation: u32) {
+    {
+        let mut c = client.borrow_mut();
+        if c.recycle_due != Some(generation) || !c.pending.is_empty() || c.seeding {
+            return;
+        }
+        c.drop_worker();
+        STATS.with(|s| s.borrow_mut().recycles += 1);
+    }
+    let _ = ensure_worker(client);
 }
 
 /// The worker failed (its script did not load, or it crashed): fail what was pending.

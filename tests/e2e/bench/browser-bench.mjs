@@ -283,7 +283,7 @@ const header = [
 ];
 console.log(`| ${header.join(' | ')} |`);
 const header2 = [
-  'format', 'spans', 'worker read ms (I/O + copy)', 'worker parse ms', 'parse MB/s (wasm)', 'trees ms', 'hand-over ms',
+  'format', 'spans', 'worker read ms (I/O + copy; chunks)', 'worker parse ms', 'parse MB/s (wasm)', 'trees ms', 'hand-over ms',
   'search ms', 'next match ms', 'collapse all ms', 'expand all ms', 'select ms',
 ];
 console.log(`|${header.map(() => '---').join('|')}|`);
@@ -318,7 +318,7 @@ for (const r of rows) {
     `| ${[
       r.format,
       fmt(r.spans),
-      `${fmt(t.readMs)} (${fmt(t.readIoMs)} + ${fmt(t.readCopyMs)})`,
+      `${fmt(t.readMs)} (${fmt(t.readIoMs)} + ${fmt(t.readCopyMs)}; ${fmt(t.readChunks)} chunks)`,
       t.streamedParseMs > 0 ? `${fmt(t.parseMs)} (${fmt(t.streamedParseMs)} while reading)` : fmt(t.parseMs),
       fmt(t.parsedBytes / 1e6 / (t.parseMs / 1000)),
       fmt(t.buildMs),
