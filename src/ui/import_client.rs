@@ -32,13 +32,39 @@ const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 /// after a cancel.
 const RECYCLE_WORKER_BYTES: f64 = 96.0 * 1024.0 * 1024.0;
 
-/// How long after such a load the worker is replaced. Replacing it frees the old worker's
-/// memory and starts a new one that compiles its wasm and warms up: work that takes both
-/// cores of a small machine for a while. Done at once, it fell on the page's first frames of
-/// the new trace and stretched them (after a 1M-span load: tasks of 55-90 ms, with Chromium's
-/// paint or a garbage collection waiting for a core). A load that comes before is handled by
-/// the old worker, which still has the model; the worker is replaced after that one.
+/// How long after such a load the worker is replaced, at the earliest; later while the user
+/// is scrolling, typing or clicking ([`RECYCLE_QUIET_MS`]). Replacing it frees the old
+/// worker's memory and starts a new one that compiles its wasm and warms up: work that takes
+/// both cores of a small machine for a while. Done at once, it fell on the page's first frames
+/// of the new trace and stretched them (after a 1M-span load: tasks of 55-90 ms, with
+/// Chromium's paint or a garbage collection waiting for a core). A load that comes before is
+/// handled by the old worker, which still has the model; the worker is replaced after that one.
 const RECYCLE_DELAY_MS: u32 = 2_000;
+
+/// The worker is replaced only after this long without user input (ms).
+const RECYCLE_QUIET_MS: f64 = 1_000.0;
+
+thread_local! {
+    /// When the user last scrolled, typed, clicked or used the wheel (ms, `Date.now()`).
+    static LAST_INPUT_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// Keeps [`LAST_INPUT_MS`] up to date (listeners on the window, capture phase, passive).
+fn watch_input() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    for kind in ["pointerdown", "keydown", "wheel", "scroll", "input"] {
+        let options = gloo::events::EventListenerOptions {
+            phase: gloo::events::EventListenerPhase::Capture,
+            passive: true,
+        };
+        gloo::events::EventListener::new_with_options(&window, kind, options, |_| {
+            LAST_INPUT_MS.with(|t| t.set(js_sys::Date::now()));
+        })
+        .forget();
+    }
+}
 
 /// What the benchmark reads about the worker (`window.spanoramaStats()`).
 #[derive(Default)]
@@ -135,6 +161,7 @@ pub type ClientHandle = Rc<RefCell<ImportClient>>;
 
 impl ImportClient {
     pub fn new(dispatch: UseReducerDispatcher<AppState>) -> ClientHandle {
+        watch_input();
         Rc::new(RefCell::new(ImportClient {
             dispatch,
             worker: None,
@@ -458,23 +485,32 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
     if recycle {
         let generation = client.borrow().generation;
         client.borrow_mut().recycle_due = Some(generation);
-        let weak = weak.clone();
-        gloo::timers::callback::Timeout::new(RECYCLE_DELAY_MS, move || {
-            if let Some(client) = weak.upgrade() {
-                recycle_worker(&client, generation);
-            }
-        })
-        .forget();
+        schedule_recycle(weak.clone(), generation);
     }
 }
 
+fn schedule_recycle(weak: Weak<RefCell<ImportClient>>, generation: u32) {
+    gloo::timers::callback::Timeout::new(RECYCLE_DELAY_MS, move || {
+        if let Some(client) = weak.upgrade() {
+            recycle_worker(&client, generation);
+        }
+    })
+    .forget();
+}
+
 /// Replaces the worker with a fresh one (see [`RECYCLE_WORKER_BYTES`]) unless a load or a
-/// seed is under way; started now, the new worker is warm by the time the user picks the
-/// next file, and is seeded with the page's model when it comes.
+/// seed is under way, or tries again later if the user is busy with the page; started now,
+/// the new worker is warm by the time the user picks the next file, and is seeded with the
+/// page's model when it comes.
 fn recycle_worker(client: &ClientHandle, generation: u32) {
     {
         let mut c = client.borrow_mut();
         if c.recycle_due != Some(generation) || !c.pending.is_empty() || c.seeding {
+            return;
+        }
+        let quiet = js_sys::Date::now() - LAST_INPUT_MS.with(|t| t.get());
+        if quiet < RECYCLE_QUIET_MS {
+            schedule_recycle(Rc::downgrade(client), generation);
             return;
         }
         c.drop_worker();

@@ -220,6 +220,7 @@ impl AppState {
 
     /// Recomputes the matches of the search in the selected trace.
     fn run_search(&mut self) {
+        let _timing = super::Measure::new("spanorama:search");
         let matches = match self.selected() {
             Some(trace) => find_spans(&self.store, trace, &self.search.query),
             None => Vec::new(),
