@@ -373,13 +373,13 @@ fn other_layouts_and_broken_files_read_as_they_do_whole() {
             assert_streams_like_whole(name, bytes, chunk);
         }
     }
-    // The plain and BOM files stream; a file that is gzip, OTLP or Jaeger does not.
+    // The plain and BOM files stream; a file that is gzip or OTLP does not.
     for (name, streams) in [
         ("plain.json", true),
         ("bom.json", true),
         ("zipkin.json.gz", false),
         ("otlp.json", false),
-        ("jaeger.json", false),
+        ("jaeger.json", true),
     ] {
         let bytes = &cases.iter().find(|c| c.0 == name).unwrap().1;
         assert_eq!(
@@ -387,6 +387,90 @@ fn other_layouts_and_broken_files_read_as_they_do_whole() {
             streams,
             "{name}"
         );
+    }
+}
+
+#[test]
+fn a_jaeger_file_is_parsed_while_it_arrives_and_reads_as_it_does_whole() {
+    let bytes = generated(Format::Jaeger, 20_000);
+    for chunk in [65_536, 7_777, 1_000_000] {
+        let streamed = assert_streams_like_whole("big.json", &bytes, chunk);
+        assert!(streamed.streaming, "chunks of {chunk}: not streamed");
+        let store = streamed.result.unwrap();
+        assert_eq!(store.spans.len(), 20_000);
+        assert_eq!(store.files[0].format, "Jaeger JSON");
+        assert_eq!(
+            streamed.progress_while_reading,
+            [16_384],
+            "chunks of {chunk}"
+        );
+    }
+}
+
+#[test]
+fn other_jaeger_layouts_and_broken_files_read_as_they_do_whole() {
+    let doc = String::from_utf8(generated(Format::Jaeger, 400)).unwrap();
+    let (head, tail) = (r#"{"data":["#, r#"],"total":0"#);
+    assert!(doc.starts_with(head), "{}", &doc[..40]);
+    let trace = &doc[head.len()..doc.rfind(tail).unwrap()];
+    let middle = doc.len() / 2;
+    let comma = middle + doc[middle..].find(',').unwrap();
+    let cases: Vec<(&str, String, bool)> = vec![
+        (
+            "two-traces.json",
+            format!(r#"{{"data":[{trace},{trace}]}}"#),
+            true,
+        ),
+        (
+            "data-last.json",
+            format!(r#"{{"total":1,"data":[{trace}]}}"#),
+            false,
+        ),
+        ("bare-trace.json", trace.to_string(), false),
+        ("traces-array.json", format!("[{trace},{trace}]"), false),
+        (
+            "processes-first.json",
+            doc.replacen(r#""spans":["#, r#""processes":{},"spans":["#, 1),
+            false,
+        ),
+        (
+            "trace-warnings.json",
+            doc.replace(
+                r#""warnings":null}"#,
+                r#""warnings":["clock skew adjusted"]}"#,
+            ),
+            true,
+        ),
+        (
+            "missing-process.json",
+            doc.replacen(r#""processID":"p1""#, r#""processID":"nope""#, 1),
+            true,
+        ),
+        ("lines.json", format!("{doc}\n{doc}\n"), true),
+        (
+            "spaced.json",
+            doc.replacen(r#"{"data":[{"#, "{ \"data\" :\n [ {\n ", 1),
+            true,
+        ),
+        (
+            "syntax.json",
+            format!("{};{}", &doc[..comma], &doc[comma + 1..]),
+            true,
+        ),
+        ("truncated.json", doc[..doc.len() - 10].to_string(), true),
+        ("cut-in-spans.json", doc[..middle].to_string(), true),
+        ("trailing.json", format!("{doc} x"), true),
+        (
+            "null-data.json",
+            format!(r#"{{"data":null,"x":{}}}"#, " ".repeat(70_000)),
+            false,
+        ),
+    ];
+    for (name, text, streams) in &cases {
+        for chunk in [4_096, 65_536 + 7] {
+            let streamed = assert_streams_like_whole(name, text.as_bytes(), chunk);
+            assert_eq!(streamed.streaming, *streams, "{name}, chunks of {chunk}");
+        }
     }
 }
 

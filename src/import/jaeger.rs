@@ -30,7 +30,7 @@
 //! `jaeger-ui/packages/jaeger-ui/src/model/transform-trace-data.ts`.
 
 use super::jaeger_proto::{read_duration, read_time};
-use super::scan::{error_message, Num, Raw, ScanResult, Scanner};
+use super::scan::{error_message, Num, Raw, ScanError, ScanResult, Scanner, Seq};
 use super::{
     first_byte, has_key, span_kind_from_name, typed_value, Declared, Importer, Sniff, StoreBuilder,
 };
@@ -79,21 +79,30 @@ pub(super) fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
         let mut s = Scanner::new(bytes)?;
         let mut scratch = Scratch::default();
         while !s.at_end() {
-            // A document is an array of nodes (traces, or spans with inline processes), or
-            // one node (an envelope, a trace, or a span).
-            let mut group = Processes::complete();
-            if s.peek() == Some(b'[') {
-                let mut list = s.array("a list of Jaeger traces or spans")?;
-                while s.item(&mut list)? {
-                    node(&mut s, b, &mut scratch, &mut group)?;
-                }
-            } else {
-                node(&mut s, b, &mut scratch, &mut group)?;
-            }
+            document(&mut s, b, &mut scratch)?;
         }
         Ok(())
     };
     read().map_err(|e| error_message(bytes, &e))
+}
+
+/// One document: an array of nodes (traces, or spans with inline processes), or one node
+/// (an envelope, a trace, or a span).
+fn document<'a>(
+    s: &mut Scanner<'a>,
+    b: &mut StoreBuilder,
+    scratch: &mut Scratch<'a>,
+) -> ScanResult<()> {
+    let mut group = Processes::complete();
+    if s.peek() == Some(b'[') {
+        let mut list = s.array("a list of Jaeger traces or spans")?;
+        while s.item(&mut list)? {
+            node(s, b, scratch, &mut group)?;
+        }
+    } else {
+        node(s, b, scratch, &mut group)?;
+    }
+    Ok(())
 }
 
 /// Buffers shared by all spans, used as stacks: a node keeps its items from its base index
@@ -144,6 +153,28 @@ impl<'a> Processes<'a> {
             waiting_ids: Vec::new(),
             waiting_index: FxHashMap::default(),
         }
+    }
+
+    /// The processes of a trace whose spans so far were read by earlier windows of a
+    /// streaming read ([`Stream`]): those spans, and the process ids they wait for.
+    fn resumed(unresolved: Vec<u32>, waiting_ids: Vec<String>) -> Self {
+        let waiting_ids: Vec<Cow<'a, str>> = waiting_ids.into_iter().map(Cow::Owned).collect();
+        let waiting_index = (0u32..)
+            .zip(&waiting_ids)
+            .map(|(i, id)| (id.clone(), i))
+            .collect();
+        Processes {
+            unresolved,
+            waiting_ids,
+            waiting_index,
+            ..Self::open()
+        }
+    }
+
+    /// What [`Processes::resumed`] takes, kept past the window the ids were read from.
+    fn suspend(self) -> (Vec<u32>, Vec<String>) {
+        let ids = self.waiting_ids.into_iter().map(Cow::into_owned).collect();
+        (self.unresolved, ids)
     }
 
     /// The resource of process `id`, or `None` when the map has not been read yet.
@@ -473,72 +504,288 @@ fn node<'a>(
     scratch: &mut Scratch<'a>,
     group: &mut Processes<'a>,
 ) -> ScanResult<()> {
-    let mut o = s.object("a Jaeger trace or span (an object with \"traceID\")")?;
-    let mut fields = SpanFields::new(scratch);
-    let mut processes = Processes::open();
-    let (mut has_data, mut has_spans, mut has_processes) = (false, false, false);
-    while let Some(key) = s.key(&mut o)? {
-        match &*key {
-            "data" => {
-                if let Some(mut list) = s.array_or_null("a list of Jaeger traces")? {
-                    let mut inner = Processes::complete();
-                    while s.item(&mut list)? {
-                        has_data = true;
-                        node(s, b, scratch, &mut inner)?;
+    let o = s.object("a Jaeger trace or span (an object with \"traceID\")")?;
+    let mut node = Node::new(o, scratch, Processes::open());
+    node.keys(s, b, scratch)?;
+    node.end(s, b, scratch, group)
+}
+
+/// A [`node`] being read: what it has shown so far. A value of its own so that a streaming
+/// read ([`Stream`]) can stop inside one and go on with it later.
+struct Node<'a> {
+    o: Seq,
+    fields: SpanFields<'a>,
+    /// The processes of its spans, if it is a trace.
+    processes: Processes<'a>,
+    has_data: bool,
+    has_spans: bool,
+    has_processes: bool,
+}
+
+impl<'a> Node<'a> {
+    fn new(o: Seq, scratch: &Scratch<'a>, processes: Processes<'a>) -> Self {
+        Node {
+            o,
+            fields: SpanFields::new(scratch),
+            processes,
+            has_data: false,
+            has_spans: false,
+            has_processes: false,
+        }
+    }
+
+    /// Reads the rest of the object's keys.
+    fn keys(
+        &mut self,
+        s: &mut Scanner<'a>,
+        b: &mut StoreBuilder,
+        scratch: &mut Scratch<'a>,
+    ) -> ScanResult<()> {
+        while let Some(key) = s.key(&mut self.o)? {
+            match &*key {
+                "data" => {
+                    if let Some(mut list) = s.array_or_null("a list of Jaeger traces")? {
+                        let mut inner = Processes::complete();
+                        while s.item(&mut list)? {
+                            self.has_data = true;
+                            node(s, b, scratch, &mut inner)?;
+                        }
                     }
                 }
-            }
-            "spans" => {
-                if let Some(mut list) = s.array_or_null("a list of spans")? {
-                    while s.item(&mut list)? {
-                        has_spans = true;
-                        trace_span(s, b, scratch, &mut processes)?;
+                "spans" => {
+                    if let Some(mut list) = s.array_or_null("a list of spans")? {
+                        while s.item(&mut list)? {
+                            self.has_spans = true;
+                            trace_span(s, b, scratch, &mut self.processes)?;
+                        }
                     }
                 }
-            }
-            "processes" => {
-                processes.map = read_processes(s)?;
-                has_processes = processes.map.is_some();
-            }
-            "processMap" => {
-                read_process_map(s, &mut processes.map)?;
-                has_processes = processes.map.is_some();
-            }
-            // api_v2 wrappers: the grpc-gateway's `result`, a collector `batch`, `batches`.
-            "result" | "batch" => {
-                has_data = true;
-                if !s.null()? {
-                    node(s, b, scratch, &mut Processes::complete())?;
+                "processes" => {
+                    self.processes.map = read_processes(s)?;
+                    self.has_processes = self.processes.map.is_some();
                 }
-            }
-            "batches" => {
-                if let Some(mut list) = s.array_or_null("a list of batches")? {
-                    while s.item(&mut list)? {
-                        has_data = true;
+                "processMap" => {
+                    read_process_map(s, &mut self.processes.map)?;
+                    self.has_processes = self.processes.map.is_some();
+                }
+                // api_v2 wrappers: the grpc-gateway's `result`, a collector `batch`, `batches`.
+                "result" | "batch" => {
+                    self.has_data = true;
+                    if !s.null()? {
                         node(s, b, scratch, &mut Processes::complete())?;
                     }
                 }
+                "batches" => {
+                    if let Some(mut list) = s.array_or_null("a list of batches")? {
+                        while s.item(&mut list)? {
+                            self.has_data = true;
+                            node(s, b, scratch, &mut Processes::complete())?;
+                        }
+                    }
+                }
+                _ => self.fields.read(&key, s, b, scratch)?,
             }
-            _ => fields.read(&key, s, b, scratch)?,
+        }
+        Ok(())
+    }
+
+    /// Once the object has ended: a trace's warnings and unresolved spans, or the loose
+    /// span it was.
+    fn end(
+        mut self,
+        s: &Scanner<'a>,
+        b: &mut StoreBuilder,
+        scratch: &mut Scratch<'a>,
+        group: &mut Processes<'a>,
+    ) -> ScanResult<()> {
+        let fields = self.fields;
+        let is_trace = !self.has_data && (self.has_spans || self.has_processes);
+        if is_trace {
+            for w in scratch.warnings.get(fields.warnings_base..).unwrap_or(&[]) {
+                b.warn_file(format!("trace warning from Jaeger: {w}"));
+            }
+            // A batch's `process` is that of its spans that name none.
+            self.processes.default = fields.process;
+        }
+        self.processes.finish(s, b)?;
+        // An envelope's traces, and a trace's spans, were read above.
+        if !self.has_data && !is_trace && fields.span_id.is_some() {
+            return add_span(fields, s, b, scratch, group);
+        }
+        fields.release(scratch);
+        Ok(())
+    }
+}
+
+/// Reads a Jaeger file while it arrives (driven by `import::stream`), when it starts the way
+/// Jaeger UI and its query API write it: `{"data":[{"traceID":"…","spans":[`. The spans of
+/// that first trace are read as soon as their objects are complete (each waits for its
+/// process, which Jaeger writes after the spans); the rest of the file (the trace's
+/// `processes`, later traces, the envelope's other keys) when it is complete, with the
+/// readers a whole read uses. Any other start, or a syntax error, ends the streaming read
+/// (`false`/`Err`): the driver then reads the complete file with [`parse`], so a file reads
+/// the same either way.
+pub(super) struct Stream {
+    phase: StreamPhase,
+    /// Where reading goes on: the start of the file, the next span of the first trace (its
+    /// comma included), or what follows that trace's `spans`.
+    at: usize,
+    /// The first trace's spans read so far, waiting for their processes, and the ids of
+    /// those processes (see [`Processes::resumed`]).
+    unresolved: Vec<u32>,
+    waiting_ids: Vec<String>,
+}
+
+#[derive(Copy, Clone, PartialEq, Debug)]
+enum StreamPhase {
+    Start,
+    /// In the first trace's `spans`; `first` until a span is read.
+    Spans {
+        first: bool,
+    },
+    /// After that list.
+    After,
+}
+
+/// Containers open inside the first trace's `spans`: the envelope, `data`, the trace and
+/// the list.
+const SPANS_DEPTH: u32 = 4;
+
+impl Stream {
+    pub fn new() -> Self {
+        Stream {
+            phase: StreamPhase::Start,
+            at: 0,
+            unresolved: Vec::new(),
+            waiting_ids: Vec::new(),
         }
     }
-    let is_trace = !has_data && (has_spans || has_processes);
-    if is_trace {
-        for w in scratch.warnings.get(fields.warnings_base..).unwrap_or(&[]) {
-            b.warn_file(format!("trace warning from Jaeger: {w}"));
+
+    /// The offset in the input where the next window must start.
+    pub fn resume_at(&self) -> usize {
+        self.at
+    }
+
+    /// Reads the spans whose objects are complete in `window` (the input from
+    /// [`Stream::resume_at`] to what has arrived; `end`: all of it). False when the input
+    /// cannot be read this way.
+    pub fn feed(&mut self, b: &mut StoreBuilder, window: &str, end: bool) -> bool {
+        let cut_off = |s: &Scanner, e: &ScanError| !end && s.ends_at(e);
+        let base = self.at;
+        if self.phase == StreamPhase::Start {
+            let mut s = Scanner::resume(window, self.at, 0);
+            match prologue(&mut s) {
+                Ok(true) => {
+                    self.phase = StreamPhase::Spans { first: true };
+                    self.at = s.pos();
+                }
+                Ok(false) => return false,
+                Err(e) => return cut_off(&s, &e),
+            }
+        }
+        let StreamPhase::Spans { first } = self.phase else {
+            return true;
+        };
+        let window = window.get(self.at - base..).unwrap_or("");
+        let mut s = Scanner::resume(window, self.at, SPANS_DEPTH);
+        let mut scratch = Scratch::default();
+        let mut processes = Processes::resumed(
+            std::mem::take(&mut self.unresolved),
+            std::mem::take(&mut self.waiting_ids),
+        );
+        let mut list = Seq::resume(first);
+        let ok = loop {
+            let (spans, marks) = (b.span_count(), b.marks());
+            let item = s.item(&mut list).and_then(|more| {
+                if more {
+                    trace_span(&mut s, b, &mut scratch, &mut processes).map(|()| true)
+                } else {
+                    Ok(false)
+                }
+            });
+            match item {
+                Ok(true) => {
+                    self.phase = StreamPhase::Spans { first: false };
+                    self.at = s.pos();
+                }
+                Ok(false) => {
+                    self.phase = StreamPhase::After;
+                    self.at = s.pos();
+                    break true;
+                }
+                Err(e) => {
+                    let wait = cut_off(&s, &e) && b.span_count() == spans;
+                    if wait {
+                        b.roll_back(marks);
+                    }
+                    break wait;
+                }
+            }
+        };
+        (self.unresolved, self.waiting_ids) = processes.suspend();
+        ok
+    }
+
+    /// Reads the rest of the complete input (`window`: from [`Stream::resume_at`] to its
+    /// end) with the readers of a whole read. `Err` when it cannot be read this way.
+    pub fn finish(mut self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
+        let base = self.at;
+        if !self.feed(b, window, true) || self.phase != StreamPhase::After {
+            return Err(());
+        }
+        let rest = window.get(self.at - base..).ok_or(())?;
+        let mut s = Scanner::resume(rest, self.at, SPANS_DEPTH - 1);
+        let mut scratch = Scratch::default();
+        let processes = Processes::resumed(self.unresolved, self.waiting_ids);
+        let read = || -> ScanResult<()> {
+            // The first trace's keys after `spans`, then the envelope's other traces.
+            let mut trace = Node::new(Seq::resume(false), &scratch, processes);
+            trace.has_spans = b.span_count() > 0;
+            trace.keys(&mut s, b, &mut scratch)?;
+            let mut inner = Processes::complete();
+            trace.end(&s, b, &mut scratch, &mut inner)?;
+            let mut data = Seq::resume(false);
+            while s.item(&mut data)? {
+                node(&mut s, b, &mut scratch, &mut inner)?;
+            }
+            // The envelope's other keys, then more JSON Lines documents.
+            let mut envelope = Node::new(Seq::resume(false), &scratch, Processes::open());
+            envelope.has_data = true;
+            envelope.keys(&mut s, b, &mut scratch)?;
+            envelope.end(&s, b, &mut scratch, &mut Processes::complete())?;
+            while !s.at_end() {
+                document(&mut s, b, &mut scratch)?;
+            }
+            Ok(())
+        };
+        read().map_err(drop)
+    }
+}
+
+/// Reads `{"data":[{"traceID":"…","spans":[` (any spacing); `Ok(false)` when the input
+/// starts otherwise.
+fn prologue(s: &mut Scanner<'_>) -> ScanResult<bool> {
+    let mut envelope = s.object("a Jaeger envelope")?;
+    if s.key(&mut envelope)?.as_deref() != Some("data") || s.peek() != Some(b'[') {
+        return Ok(false);
+    }
+    let mut data = s.array("a list of Jaeger traces")?;
+    if !s.item(&mut data)? || s.peek() != Some(b'{') {
+        return Ok(false);
+    }
+    let mut trace = s.object("a Jaeger trace")?;
+    loop {
+        match s.key(&mut trace)?.as_deref() {
+            Some("traceID") if s.peek() == Some(b'"') => {
+                s.string("a trace id")?;
+            }
+            Some("spans") if s.peek() == Some(b'[') => {
+                let _ = s.array("a list of spans")?;
+                return Ok(true);
+            }
+            _ => return Ok(false),
         }
     }
-    if is_trace {
-        // A batch's `process` is that of its spans that name none.
-        processes.default = fields.process;
-    }
-    processes.finish(s, b)?;
-    // An envelope's traces, and a trace's spans, were read above.
-    if !has_data && !is_trace && fields.span_id.is_some() {
-        return add_span(fields, s, b, scratch, group);
-    }
-    fields.release(scratch);
-    Ok(())
 }
 
 /// One span of a trace's `spans`.

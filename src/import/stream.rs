@@ -4,15 +4,17 @@
 //! chunk is in.
 //!
 //! Only a file whose format can be read piecewise is streamed: one that does not start
-//! gzip-compressed and whose first [`SNIFF_BYTES`] are surest Zipkin v2 JSON (the
-//! importer [`import`](super::import) would try first), laid out as a top-level array of
-//! span objects (`zipkin::Stream`). Anything else, or anything that stops a streaming read
+//! gzip-compressed and whose first [`SNIFF_BYTES`] are surest (the importer
+//! [`import`](super::import) would try first) Zipkin v2 JSON laid out as a top-level array
+//! of span objects (`zipkin::Stream`), or Jaeger JSON as Jaeger UI and its API write it,
+//! `{"data":[{"traceID":…,"spans":[…` (`jaeger::Stream`: the first trace's spans as they
+//! come, the rest at the end). Anything else, or anything that stops a streaming read
 //! part-way (another layout, a syntax error, invalid UTF-8), is read by
 //! [`import`](super::import) when the file is complete, as it would be without streaming:
 //! the same spans, warnings and error messages either way, which the tests check.
 
-use super::zipkin;
 use super::{candidates, finish, gzip, import_with_progress, strip_bom, ImportError};
+use super::{jaeger, zipkin, Importer};
 use super::{StoreBuilder, SNIFF_BYTES};
 use crate::model::Store;
 
@@ -29,10 +31,46 @@ pub struct StreamImport<'p> {
 enum State {
     /// Not enough read yet to tell the format.
     Waiting,
-    /// Parsing as Zipkin v2; positions count from after the byte order mark, if any.
-    Zipkin { stream: zipkin::Stream, bom: usize },
+    /// Parsing; positions count from after the byte order mark, if any.
+    On { stream: Format, bom: usize },
     /// Not streamed: read whole at the end.
     Off,
+}
+
+/// A format's streaming reader.
+enum Format {
+    Zipkin(zipkin::Stream),
+    Jaeger(jaeger::Stream),
+}
+
+impl Format {
+    fn importer(&self) -> &'static Importer {
+        match self {
+            Format::Zipkin(_) => &zipkin::IMPORTER,
+            Format::Jaeger(_) => &jaeger::IMPORTER,
+        }
+    }
+
+    fn resume_at(&self) -> usize {
+        match self {
+            Format::Zipkin(stream) => stream.resume_at(),
+            Format::Jaeger(stream) => stream.resume_at(),
+        }
+    }
+
+    fn feed(&mut self, b: &mut StoreBuilder, window: &str) -> bool {
+        match self {
+            Format::Zipkin(stream) => stream.feed(b, window, false),
+            Format::Jaeger(stream) => stream.feed(b, window, false),
+        }
+    }
+
+    fn finish(self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
+        match self {
+            Format::Zipkin(stream) => stream.finish(b, window),
+            Format::Jaeger(stream) => stream.finish(b, window),
+        }
+    }
 }
 
 impl<'p> StreamImport<'p> {
@@ -56,7 +94,7 @@ impl<'p> StreamImport<'p> {
     /// True while spans are read as the file arrives (false before the format is known,
     /// and when the file will be read whole at the end).
     pub fn is_streaming(&self) -> bool {
-        matches!(self.state, State::Zipkin { .. })
+        matches!(self.state, State::On { .. })
     }
 
     /// Parses what `so_far` (the file's first bytes, growing from call to call) adds.
@@ -67,13 +105,13 @@ impl<'p> StreamImport<'p> {
             }
             self.choose(so_far);
         }
-        let State::Zipkin { stream, bom } = &mut self.state else {
+        let State::On { stream, bom } = &mut self.state else {
             return;
         };
         let input = &so_far[*bom..];
         let from = stream.resume_at().min(input.len());
         let fed = match utf8_prefix(&input[from..]) {
-            Some(window) => stream.feed(&mut self.builder, window, false),
+            Some(window) => stream.feed(&mut self.builder, window),
             None => false,
         };
         if !fed {
@@ -87,13 +125,13 @@ impl<'p> StreamImport<'p> {
         if matches!(self.state, State::Waiting) {
             self.choose(bytes);
         }
-        if let State::Zipkin { stream, bom } = self.state {
+        if let State::On { stream, bom } = self.state {
             let input = &bytes[bom..];
             let window = std::str::from_utf8(&input[stream.resume_at().min(input.len())..]);
             if let Ok(window) = window {
+                let imp = stream.importer();
                 let read = stream.finish(&mut self.builder, window);
                 if read.is_ok() && self.builder.span_count() > 0 {
-                    let imp = &zipkin::IMPORTER;
                     return Ok(finish(self.builder, &self.file_name, imp, input.len()));
                 }
             }
@@ -111,14 +149,19 @@ impl<'p> StreamImport<'p> {
         }
         let input = strip_bom(so_far);
         let bom = so_far.len() - input.len();
-        let first = candidates(&input[..input.len().min(SNIFF_BYTES)])
-            .first()
-            .copied();
-        if first.is_some_and(|(_, imp)| imp.name == zipkin::IMPORTER.name) {
-            self.builder.set_input_len(self.total.saturating_sub(bom));
-            let stream = zipkin::Stream::new(&mut self.builder);
-            self.state = State::Zipkin { stream, bom };
-        }
+        let head = &input[..input.len().min(SNIFF_BYTES)];
+        let Some((_, first)) = candidates(head).first().copied() else {
+            return;
+        };
+        let stream = if first.name == zipkin::IMPORTER.name {
+            Format::Zipkin(zipkin::Stream::new(&mut self.builder))
+        } else if first.name == jaeger::IMPORTER.name {
+            Format::Jaeger(jaeger::Stream::new())
+        } else {
+            return;
+        };
+        self.builder.set_input_len(self.total.saturating_sub(bom));
+        self.state = State::On { stream, bom };
     }
 
     /// Stops streaming: the spans read so far are dropped (their memory freed now), and the
