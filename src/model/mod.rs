@@ -14,7 +14,7 @@ pub mod units;
 pub mod wire;
 
 pub use ids::{SpanId, TraceId};
-pub use search::find_spans;
+pub use search::{find_spans, TraceSearch};
 pub use store::{
     Attr, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind, SpanWarning,
     StatusCode, Store, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,

@@ -12,76 +12,185 @@ use super::{SpanId, StrId};
 /// Trace positions (tree order, ascending) of the spans of `trace` that match `query`.
 /// An empty (or all-space) query matches nothing.
 pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
-    let query = query.trim();
-    if query.is_empty() {
-        return Vec::new();
+    let mut search = TraceSearch::new(store, trace, query);
+    while !search.step(store, trace, usize::MAX) {}
+    search.into_matches()
+}
+
+/// What a query matches, worked out once per query: which interned strings contain it
+/// (as bits: a million spans look up ~10 million string ids, and 100k strings' bits fit in
+/// the processor's first-level cache), which resources, and the query as a span id.
+struct Query {
+    bits: Vec<u64>,
+    resource_hit: Vec<bool>,
+    id: Option<IdQuery>,
+}
+
+impl Query {
+    /// `None` when no span can match: an empty query, or one that no string contains and
+    /// that cannot be a span id.
+    fn new(store: &Store, query: &str) -> Option<Query> {
+        let query = query.trim();
+        if query.is_empty() {
+            return None;
+        }
+        let hit = store.strings.contains_ignore_ascii_case(query);
+        let id = IdQuery::new(store, query);
+        if !hit.contains(&true) && id.is_none() {
+            return None;
+        }
+        let mut bits = vec![0u64; hit.len().div_ceil(64)];
+        for (i, _) in hit.iter().enumerate().filter(|(_, h)| **h) {
+            bits[i / 64] |= 1 << (i % 64);
+        }
+        let mut q = Query {
+            bits,
+            resource_hit: Vec::new(),
+            id,
+        };
+        // Resources are shared by many spans: decide each once.
+        q.resource_hit = store
+            .resources
+            .iter()
+            .map(|r| q.attrs_hit(store, r.attrs) || q.str_hit(r.scope_name))
+            .collect();
+        Some(q)
     }
-    let hit = store.strings.contains_ignore_ascii_case(query);
-    // As bits: a million spans look up ~10 million string ids, and 100k strings' bits fit
-    // in the processor's first-level cache.
-    let mut bits = vec![0u64; hit.len().div_ceil(64)];
-    for (i, _) in hit.iter().enumerate().filter(|(_, h)| **h) {
-        bits[i / 64] |= 1 << (i % 64);
-    }
-    let str_hit = |id: StrId| {
+
+    #[inline]
+    fn str_hit(&self, id: StrId) -> bool {
         let i = id.0 as usize;
-        bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
-    };
-    let attrs_hit = |slice: Slice| {
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 != 0)
+    }
+
+    fn attrs_hit(&self, store: &Store, slice: Slice) -> bool {
         store
             .attrs
             .get(slice.range())
             .unwrap_or(&[])
             .iter()
-            .any(|a| str_hit(a.key()) || a.text_value().is_some_and(str_hit))
-    };
-    // Resources are shared by many spans: decide each once.
-    let resource_hit: Vec<bool> = store
-        .resources
-        .iter()
-        .map(|r| attrs_hit(r.attrs) || str_hit(r.scope_name))
-        .collect();
-    let id_query = IdQuery::new(store, query);
-
-    if !hit.contains(&true) && id_query.is_none() {
-        return Vec::new(); // no string contains the query: nothing can match
+            .any(|a| self.str_hit(a.key()) || a.text_value().is_some_and(|v| self.str_hit(v)))
     }
-    let matches = |span: &Span| {
-        str_hit(span.service)
-            || str_hit(span.name)
-            || str_hit(span.status_message)
-            || resource_hit
+
+    fn matches(&self, store: &Store, span: &Span) -> bool {
+        self.str_hit(span.service)
+            || self.str_hit(span.name)
+            || self.str_hit(span.status_message)
+            || self
+                .resource_hit
                 .get(span.resource as usize)
                 .copied()
                 .unwrap_or(false)
-            || attrs_hit(span.attrs)
+            || self.attrs_hit(store, span.attrs)
             || store
                 .events_of(span)
                 .iter()
-                .any(|e| str_hit(e.name) || attrs_hit(e.attrs))
-            || id_query
+                .any(|e| self.str_hit(e.name) || self.attrs_hit(store, e.attrs))
+            || self
+                .id
                 .as_ref()
                 .is_some_and(|q| q.matches(store, span.span_id))
-    };
-    if trace.len() * 4 >= store.spans.len() {
-        // A big trace: test the spans in store order (their attributes lie in the same
-        // order, so memory is read front to back), then list the hits in tree order.
-        let hit_by_index: Vec<bool> = store.spans.iter().map(matches).collect();
+    }
+}
+
+/// A search of one trace done a bounded number of spans at a time ([`TraceSearch::step`]),
+/// so the page can search a million spans without a long task. The store and trace passed
+/// to each step must be those it was made with.
+pub struct TraceSearch {
+    query: Option<Query>,
+    /// Spans tested so far: store indices for a big trace, else trace positions.
+    done: usize,
+    /// A trace with a quarter of the store's spans or more is tested in store order (its
+    /// spans' attributes lie in the same order, so memory is read front to back) into
+    /// `hit_by_index`, and the hits are listed in tree order at the end.
+    big: bool,
+    hit_by_index: Vec<bool>,
+    matches: Vec<u32>,
+    finished: bool,
+}
+
+impl TraceSearch {
+    pub fn new(store: &Store, trace: &Trace, query: &str) -> TraceSearch {
+        let query = Query::new(store, query);
+        let big = trace.len() * 4 >= store.spans.len();
+        TraceSearch {
+            finished: query.is_none(),
+            query,
+            done: 0,
+            big,
+            hit_by_index: Vec::new(),
+            matches: Vec::new(),
+        }
+    }
+
+    /// Tests up to `budget` more spans; true once every span has been tested.
+    pub fn step(&mut self, store: &Store, trace: &Trace, budget: usize) -> bool {
+        let Some(query) = self.query.as_ref().filter(|_| !self.finished) else {
+            return true;
+        };
+        if self.big {
+            let end = self.done.saturating_add(budget).min(store.spans.len());
+            let spans = store.spans.get(self.done..end).unwrap_or(&[]);
+            self.hit_by_index
+                .extend(spans.iter().map(|span| query.matches(store, span)));
+            self.done = end;
+            if end == store.spans.len() {
+                let hits = &self.hit_by_index;
+                self.matches = trace
+                    .spans
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &index)| hits.get(index as usize).copied().unwrap_or(false))
+                    .map(|(pos, _)| pos as u32)
+                    .collect();
+                self.hit_by_index = Vec::new();
+                self.finished = true;
+            }
+        } else {
+            let end = self.done.saturating_add(budget).min(trace.len());
+            for pos in self.done..end {
+                let index = trace.spans[pos] as usize;
+                if store
+                    .spans
+                    .get(index)
+                    .is_some_and(|s| query.matches(store, s))
+                {
+                    self.matches.push(pos as u32);
+                }
+            }
+            self.done = end;
+            self.finished = end == trace.len();
+        }
+        self.finished
+    }
+
+    /// The first match in tree order among the first `limit` positions of the trace, found
+    /// without the whole search (for an answer at once while a big trace is searched).
+    pub fn first_within(&self, store: &Store, trace: &Trace, limit: usize) -> Option<u32> {
+        let query = self.query.as_ref()?;
         trace
             .spans
             .iter()
-            .enumerate()
-            .filter(|(_, &index)| hit_by_index.get(index as usize).copied().unwrap_or(false))
-            .map(|(pos, _)| pos as u32)
-            .collect()
-    } else {
-        trace
-            .spans
-            .iter()
-            .enumerate()
-            .filter(|(_, &index)| store.spans.get(index as usize).is_some_and(matches))
-            .map(|(pos, _)| pos as u32)
-            .collect()
+            .take(limit)
+            .position(|&i| {
+                store
+                    .spans
+                    .get(i as usize)
+                    .is_some_and(|s| query.matches(store, s))
+            })
+            .map(|pos| pos as u32)
+    }
+
+    /// True when nothing can match (then the search is finished at once).
+    pub fn is_hopeless(&self) -> bool {
+        self.query.is_none()
+    }
+
+    /// The trace positions of the matches, ascending (all of them once finished).
+    pub fn into_matches(self) -> Vec<u32> {
+        self.matches
     }
 }
 
@@ -273,5 +382,54 @@ mod tests {
         s.span_id_text.insert(SpanId(0xdef3), text);
         assert_eq!(find(&s, "cafe"), vec![2]);
         assert_eq!(find(&s, "def3"), Vec::<u32>::new(), "not shown as hex");
+    }
+
+    #[test]
+    fn a_search_in_steps_finds_what_a_search_at_once_finds() {
+        use crate::gen::{to_bytes, Format, GenConfig};
+        // One trace (searched in store order), and five in one store (in tree order).
+        for traces in [1, 5] {
+            let cfg = GenConfig {
+                seed: 11,
+                traces,
+                spans_min: 600,
+                spans_max: 600,
+                ..GenConfig::default()
+            };
+            let (bytes, _) = to_bytes(&cfg, Format::Otlp).unwrap();
+            let store = crate::import::import("gen.json", &bytes).unwrap();
+            let all = build_traces(&store);
+            let trace = &all[0];
+            assert!(trace.len() * 4 >= store.spans.len() || traces > 1);
+            assert!(find_spans(&store, trace, "GET").len() > 10);
+            for query in ["postgres", "GET", "error", "frontend", "zzz", ""] {
+                // At once: each span tested on its own, in tree order.
+                let expected: Vec<u32> = (0..trace.len() as u32)
+                    .filter(|&p| {
+                        let q = Query::new(&store, query);
+                        let span = &store.spans[trace.spans[p as usize] as usize];
+                        q.is_some_and(|q| q.matches(&store, span))
+                    })
+                    .collect();
+                assert_eq!(find_spans(&store, trace, query), expected, "{query}");
+                for budget in [1, 7, 250] {
+                    let mut search = TraceSearch::new(&store, trace, query);
+                    let first = search.first_within(&store, trace, trace.len());
+                    assert_eq!(first, expected.first().copied(), "{query}");
+                    let mut steps = 1;
+                    while !search.step(&store, trace, budget) {
+                        steps += 1;
+                    }
+                    assert_eq!(
+                        search.into_matches(),
+                        expected,
+                        "{query}, steps of {budget}"
+                    );
+                    if !expected.is_empty() && budget == 1 {
+                        assert!(steps >= trace.len(), "{query}: {steps} steps");
+                    }
+                }
+            }
+        }
     }
 }

@@ -137,6 +137,66 @@ fn expose_stats() {
     stats.forget();
 }
 
+/// Counts the matches of a search of a big trace (see [`state::SearchState`]) in steps of
+/// [`state::SEARCH_STEP_SPANS`] spans, one task each, and hands them to the reducer; a newer
+/// search (or another trace) stops it.
+#[hook]
+fn use_search_counting(state: &UseReducerHandle<AppState>) {
+    let search = &state.search;
+    let job = (
+        state.store.clone(),
+        state.traces.clone(),
+        state.selected_trace,
+        search.query.clone(),
+        state.dispatcher(),
+    );
+    use_effect_with(
+        (search.generation, search.counting),
+        move |&(generation, counting)| {
+            let stopped = Rc::new(std::cell::Cell::new(false));
+            if counting {
+                let stopped = stopped.clone();
+                let (store, traces, selected, query, dispatch) = job;
+                yew::platform::spawn_local(async move {
+                    let Some(trace) = selected.and_then(|i| traces.get(i)) else {
+                        return;
+                    };
+                    let mut search = crate::model::TraceSearch::new(&store, trace, &query);
+                    // First let the page show the first match.
+                    next_frame().await;
+                    loop {
+                        gloo::timers::future::TimeoutFuture::new(0).await;
+                        if stopped.get() {
+                            return;
+                        }
+                        let _timing = Measure::new("spanorama:search-step");
+                        if search.step(&store, trace, state::SEARCH_STEP_SPANS) {
+                            break;
+                        }
+                    }
+                    let matches = search.into_matches();
+                    dispatch.dispatch(Action::SearchCounted {
+                        generation,
+                        matches,
+                    });
+                });
+            }
+            move || stopped.set(true)
+        },
+    );
+}
+
+/// Resolves at the next animation frame; a task started after it runs once that frame is
+/// drawn.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let _timing = Measure::new("spanorama:render-app");
@@ -169,6 +229,8 @@ pub fn app() -> Html {
             }
         });
     }
+
+    use_search_counting(&state);
 
     let ondragover = {
         let dragging = dragging.clone();
@@ -372,16 +434,18 @@ fn search_box(props: &SearchBoxProps) -> Html {
         Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::SearchStep(by)))
     };
     let s = &props.search;
+    let current = format_count(s.current.map_or(0, |c| c + 1) as u64);
     let count = if s.query.trim().is_empty() {
         String::new()
+    } else if s.counting && s.matches.is_empty() {
+        "searching…".to_string()
+    } else if s.counting {
+        // The first match is shown; the others are still being counted.
+        format!("{current} of …")
     } else if s.matches.is_empty() {
         "no matches".to_string()
     } else {
-        format!(
-            "{} of {}",
-            format_count(s.current.map_or(0, |c| c + 1) as u64),
-            format_count(s.matches.len() as u64)
-        )
+        format!("{current} of {}", format_count(s.matches.len() as u64))
     };
     html! {
         <div class="search" role="search">

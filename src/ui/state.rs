@@ -2,7 +2,7 @@
 //! selection, collapse, messages.
 
 use super::Shared;
-use crate::model::{find_spans, Store, StrId, Trace, TraceId, NO_PARENT};
+use crate::model::{Store, StrId, Trace, TraceId, TraceSearch, NO_PARENT};
 use crate::theme::Palette;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -43,7 +43,23 @@ pub struct SearchState {
     pub matches: Shared<Vec<u32>>,
     /// Index into `matches`.
     pub current: Option<usize>,
+    /// A trace of more than [`SEARCH_AT_ONCE_SPANS`] spans is searched in steps after the
+    /// first match is shown (`App` runs them): until they are done, `matches` holds only
+    /// that first match.
+    pub counting: bool,
+    /// Bumped by every new search, so that the steps of an older one are dropped.
+    pub generation: u32,
 }
+
+/// Traces up to this many spans are searched at once (~2-3 ms in the browser); bigger ones
+/// show their first match at once and are counted in steps of [`SEARCH_STEP_SPANS`].
+pub const SEARCH_AT_ONCE_SPANS: usize = 50_000;
+
+/// Spans tested per task while a big trace is counted.
+pub const SEARCH_STEP_SPANS: usize = 250_000;
+
+/// Where the first match of a big trace is looked for at once (trace positions from the top).
+const FIRST_MATCH_WITHIN: usize = 100_000;
 
 /// One load request in progress.
 #[derive(Clone, PartialEq, Debug)]
@@ -117,6 +133,11 @@ pub enum Action {
     Search(String),
     /// Go to the next (+1) or previous (-1) match, wrapping around.
     SearchStep(i32),
+    /// All the matches of search `generation` of a big trace, counted in steps.
+    SearchCounted {
+        generation: u32,
+        matches: Vec<u32>,
+    },
 }
 
 impl Reducible for AppState {
@@ -202,6 +223,25 @@ impl Reducible for AppState {
                     next.go_to_match(Some(at));
                 }
             }
+            Action::SearchCounted {
+                generation,
+                matches,
+            } => {
+                if generation == next.search.generation && next.search.counting {
+                    next.search.counting = false;
+                    let shown = next.search.current.and_then(|c| next.search.matches.get(c));
+                    let current = match shown {
+                        Some(pos) => matches.binary_search(pos).ok(),
+                        None => None,
+                    };
+                    let first = current.is_none() && !matches.is_empty();
+                    next.search.matches = Shared::new(matches);
+                    next.search.current = current;
+                    if first {
+                        next.go_to_match(Some(0));
+                    }
+                }
+            }
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
@@ -219,14 +259,26 @@ impl AppState {
     }
 
     /// Recomputes the matches of the search in the selected trace.
+    /// A big trace gets its first match now and is counted later (see [`SearchState`]).
     fn run_search(&mut self) {
         let _timing = super::Measure::new("spanorama:search");
-        let matches = match self.selected() {
-            Some(trace) => find_spans(&self.store, trace, &self.search.query),
-            None => Vec::new(),
+        self.search.generation = self.search.generation.wrapping_add(1);
+        let (matches, counting) = match self.selected() {
+            Some(trace) => {
+                let mut search = TraceSearch::new(&self.store, trace, &self.search.query);
+                if search.is_hopeless() || trace.len() <= SEARCH_AT_ONCE_SPANS {
+                    while !search.step(&self.store, trace, usize::MAX) {}
+                    (search.into_matches(), false)
+                } else {
+                    let first = search.first_within(&self.store, trace, FIRST_MATCH_WITHIN);
+                    (first.into_iter().collect(), true)
+                }
+            }
+            None => (Vec::new(), false),
         };
         self.search.current = (!matches.is_empty()).then_some(0);
         self.search.matches = Shared::new(matches);
+        self.search.counting = counting;
     }
 
     /// Makes match `at` current: selects its span, unfolds its ancestors, scrolls to it.

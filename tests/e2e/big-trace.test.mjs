@@ -36,6 +36,37 @@ function generateBigFile() {
   );
 }
 
+/**
+ * How many spans of the big file Spanorama's search should find for `query`: those whose
+ * service, name, status message, scope name, attribute keys or string values (span,
+ * resource, event), event names or span id contain it, ignoring ASCII case.
+ */
+function expectedMatches(query) {
+  const doc = JSON.parse(readFileSync(BIG, 'utf8'));
+  const q = query.toLowerCase();
+  const has = (t) => typeof t === 'string' && t.toLowerCase().includes(q);
+  const valueHas = (v) => v != null && (has(v.stringValue) || (v.arrayValue?.values ?? []).some(valueHas));
+  const attrsHit = (attrs) => (attrs ?? []).some((a) => has(a.key) || valueHas(a.value));
+  let n = 0;
+  for (const rs of doc.resourceSpans) {
+    const resourceHit = attrsHit(rs.resource?.attributes);
+    for (const ss of rs.scopeSpans) {
+      const scopeHit = resourceHit || has(ss.scope?.name);
+      for (const span of ss.spans) {
+        const hit =
+          scopeHit ||
+          has(span.name) ||
+          has(span.status?.message) ||
+          attrsHit(span.attributes) ||
+          (span.events ?? []).some((e) => has(e.name) || attrsHit(e.attributes)) ||
+          (q.length >= 4 && /^[0-9a-f]+$/.test(q) && span.spanId.toLowerCase().includes(q));
+        if (hit) n += 1;
+      }
+    }
+  }
+  return n;
+}
+
 let env;
 before(async () => {
   generateBigFile();
@@ -102,6 +133,22 @@ appTest(`a ${SPANS.toLocaleString('en-US')}-span file loads with progress while 
   assert.ok(stats.workerWasmBytes > 96 * 2 ** 20, `worker memory during the load: ${stats.workerWasmBytes}`);
   assert.equal(stats.workerRecycles, 0, 'the grown worker is not replaced while the page shows the trace');
   await app.waitFor('the grown worker replaced', () => app.page.evaluate(() => window.spanoramaStats().workerRecycles), (n) => n === 1, { timeout: 10_000 });
+
+  // Searching a trace this big shows the first match at once and counts the rest in steps;
+  // the count is the number of spans that contain the text in the file.
+  for (const query of ['postgres', 'PAYMENT']) {
+    const expected = expectedMatches(query);
+    assert.ok(expected > 1000, `${query}: ${expected} spans in the file`);
+    await app.page.fill('#search-input', query);
+    await app.waitFor(`all matches of ${query} counted`, () => app.page.textContent('#search-count'), (t) => /^1 of [\d,]+$/.test(t));
+    const count = Number((await app.page.textContent('#search-count')).replace(/^1 of /, '').replace(/,/g, ''));
+    assert.equal(count, expected, `${query}: matches counted`);
+    assert.ok(await app.page.locator('#detail .detail-title').count() === 1, 'the first match is selected');
+    await app.page.press('#search-input', 'Enter');
+    await app.waitFor('the next match', () => app.page.textContent('#search-count'), (t) => t === `2 of ${count.toLocaleString('en-US')}`);
+  }
+  await app.page.fill('#search-input', '');
+
   await app.page.selectOption('#examples', 'examples/shop-checkout.otlp.json');
   await app.waitFor('both files loaded', () => app.fileInfos(), (f) => f.length === 2);
   const after = await app.summary();

@@ -40,7 +40,7 @@ for (const [pid, tid] of mains) {
   for (const t of tasks) {
     console.log(`TASK ${(t.dur / 1000).toFixed(1)} ms at ${((t.ts - tasks[0].ts) / 1000).toFixed(0)}`);
     const kids = evs.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > 1000).sort((a,b)=>a.ts-b.ts);
-    for (const k of kids) console.log(`   ${((k.ts - t.ts) / 1000).toFixed(1)} +${(k.dur / 1000).toFixed(1)} ${k.name} ${k.args?.data?.type ?? ''}`);
+    for (const k of kids) console.log(`   ${((k.ts - t.ts) / 1000).toFixed(1)} +${(k.dur / 1000).toFixed(1)} ${k.name} ${k.args?.data?.type ?? ''} ${k.name==='Layout' ? JSON.stringify(k.args?.beginData ?? {}) + JSON.stringify(k.args?.endData ?? {}).slice(0,300) : ''}`);
   }
 }
 }
