@@ -268,16 +268,17 @@ fn assert_streams_like_whole(name: &str, bytes: &[u8], chunk: usize) -> Streamed
     streamed
 }
 
-#[test]
-fn a_zipkin_file_is_parsed_while_it_arrives_and_reads_as_it_does_whole() {
-    let bytes = generated(Format::Zipkin, 20_000);
+/// A generated 20,000-span file of `format` is parsed while it arrives, in chunks of several
+/// sizes (spans are counted before the last chunk is in), and reads as it does whole; so does
+/// a small one in tiny chunks.
+fn assert_parsed_while_arriving(format: Format, format_name: &str) {
+    let bytes = generated(format, 20_000);
     for chunk in [65_536, 7_777, 1_000_000] {
         let streamed = assert_streams_like_whole("big.json", &bytes, chunk);
         assert!(streamed.streaming, "chunks of {chunk}: not streamed");
         let store = streamed.result.unwrap();
         assert_eq!(store.spans.len(), 20_000);
-        assert_eq!(store.files[0].format, "Zipkin v2 JSON");
-        // Spans were counted before the last chunk was in.
+        assert_eq!(store.files[0].format, format_name);
         assert_eq!(
             streamed.progress_while_reading,
             [16_384],
@@ -285,9 +286,14 @@ fn a_zipkin_file_is_parsed_while_it_arrives_and_reads_as_it_does_whole() {
         );
     }
     // Tiny chunks over a file just past the size needed to tell the format.
-    let small = generated(Format::Zipkin, 150);
+    let small = generated(format, 150);
     assert!(small.len() > 70_000, "{}", small.len());
     assert!(assert_streams_like_whole("small.json", &small, 13).streaming);
+}
+
+#[test]
+fn a_zipkin_file_is_parsed_while_it_arrives_and_reads_as_it_does_whole() {
+    assert_parsed_while_arriving(Format::Zipkin, "Zipkin v2 JSON");
 }
 
 /// Zipkin spans (one trace) with tags `i` and `text`, as a JSON array with `sep` between
@@ -373,12 +379,12 @@ fn other_layouts_and_broken_files_read_as_they_do_whole() {
             assert_streams_like_whole(name, bytes, chunk);
         }
     }
-    // The plain and BOM files stream; a file that is gzip or OTLP does not.
+    // The plain and BOM files stream; a gzip file does not.
     for (name, streams) in [
         ("plain.json", true),
         ("bom.json", true),
         ("zipkin.json.gz", false),
-        ("otlp.json", false),
+        ("otlp.json", true),
         ("jaeger.json", true),
     ] {
         let bytes = &cases.iter().find(|c| c.0 == name).unwrap().1;
@@ -392,19 +398,7 @@ fn other_layouts_and_broken_files_read_as_they_do_whole() {
 
 #[test]
 fn a_jaeger_file_is_parsed_while_it_arrives_and_reads_as_it_does_whole() {
-    let bytes = generated(Format::Jaeger, 20_000);
-    for chunk in [65_536, 7_777, 1_000_000] {
-        let streamed = assert_streams_like_whole("big.json", &bytes, chunk);
-        assert!(streamed.streaming, "chunks of {chunk}: not streamed");
-        let store = streamed.result.unwrap();
-        assert_eq!(store.spans.len(), 20_000);
-        assert_eq!(store.files[0].format, "Jaeger JSON");
-        assert_eq!(
-            streamed.progress_while_reading,
-            [16_384],
-            "chunks of {chunk}"
-        );
-    }
+    assert_parsed_while_arriving(Format::Jaeger, "Jaeger JSON");
 }
 
 #[test]
@@ -467,6 +461,58 @@ fn other_jaeger_layouts_and_broken_files_read_as_they_do_whole() {
         ),
     ];
     for (name, text, streams) in &cases {
+        for chunk in [4_096, 65_536 + 7] {
+            let streamed = assert_streams_like_whole(name, text.as_bytes(), chunk);
+            assert_eq!(streamed.streaming, *streams, "{name}, chunks of {chunk}");
+        }
+    }
+}
+
+#[test]
+fn an_otlp_file_is_parsed_while_it_arrives_and_reads_as_it_does_whole() {
+    assert_parsed_while_arriving(Format::Otlp, "OTLP JSON");
+}
+
+#[test]
+fn other_otlp_layouts_and_broken_files_read_as_they_do_whole() {
+    let doc = String::from_utf8(generated(Format::Otlp, 400)).unwrap();
+    let inner = &doc[r#"{"resourceSpans":"#.len()..doc.len() - 1];
+    let first_rs = doc.find(r#"{"resource":"#).unwrap();
+    let scopes = doc.find(r#","scopeSpans":"#).unwrap();
+    // The first resource moved after its scopes.
+    let resource = &doc[first_rs + r#"{"resource":"#.len()..scopes];
+    let rest = &doc[scopes + 1..];
+    let scopes_end = rest.find(r#","schemaUrl""#).unwrap();
+    let late_resource = format!(
+        "{}{{{},\"resource\":{resource}{}",
+        &doc[..first_rs],
+        &rest[..scopes_end],
+        &rest[scopes_end..]
+    );
+    let middle = doc.len() / 2;
+    let comma = middle + doc[middle..].find(',').unwrap();
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("lines.json", format!("{doc}\n{doc}\n"), true),
+        ("batches.json", format!(r#"{{"batches":{inner}}}"#), true),
+        ("keys-first.json", format!(r#"{{"x":[1,{{"y":2}}],"resourceSpans":{inner}}}"#), true),
+        ("result.json", format!(r#"{{"result":{doc}}}"#), false),
+        ("late-resource.json", late_resource, false),
+        (
+            "scope-last.json",
+            doc.replace(
+                r#"{"scope":{"name":"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp","version":"0.53.0"},"spans":"#,
+                r#"{"spans":"#,
+            ),
+            true,
+        ),
+        ("null-spans.json", doc.replacen(r#""scopeSpans":["#, r#""scopeSpans":null,"x":["#, 1), false),
+        ("spaced.json", doc.replace("},{", "} ,\n {"), true),
+        ("syntax.json", format!("{};{}", &doc[..comma], &doc[comma + 1..]), true),
+        ("truncated.json", doc[..doc.len() - 10].to_string(), true),
+        ("trailing.json", format!("{doc} x"), true),
+    ];
+    for (name, text, streams) in &cases {
+        assert_ne!(text, &doc, "{name}: the variant differs from the file");
         for chunk in [4_096, 65_536 + 7] {
             let streamed = assert_streams_like_whole(name, text.as_bytes(), chunk);
             assert_eq!(streamed.streaming, *streams, "{name}, chunks of {chunk}");

@@ -19,7 +19,7 @@
 //! Spec: <https://github.com/open-telemetry/opentelemetry-proto/blob/main/docs/specification.md#json-protobuf-encoding>
 //! and `opentelemetry/proto/trace/v1/trace.proto`.
 
-use super::scan::{error_message, Num, Raw, ScanResult, Scanner};
+use super::scan::{error_message, Num, Raw, ScanResult, Scanner, Seq};
 use super::{first_byte, has_key, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Link, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, StrId,
@@ -60,13 +60,302 @@ fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
         Ok(())
     };
     read().map_err(|e| error_message(bytes, &e))?;
+    warn_documents(b, documents);
+    Ok(())
+}
+
+/// A file warning when the file held several documents (JSON Lines).
+fn warn_documents(b: &mut StoreBuilder, documents: usize) {
     if documents > 1 {
         b.warn_file(format!(
             "read as JSON Lines: {} OTLP documents",
             crate::model::units::format_count(documents as u64)
         ));
     }
-    Ok(())
+}
+
+/// Reads an OTLP file while it arrives (driven by `import::stream`), when it is laid out the
+/// way OpenTelemetry writers lay it out: documents (one, or JSON Lines) whose `resourceSpans`
+/// each give their `resource` before their `scopeSpans`. Each span is read as soon as its
+/// object is complete, each resource and scope once its value is. Another layout (a
+/// resource after its scopes, Jaeger api_v3's `result` wrapper, `null` lists) or a syntax
+/// error ends the streaming read (`false`/`Err`): the driver then reads the complete file
+/// with [`parse`], so a file reads the same either way.
+pub(super) struct Stream {
+    at: Level,
+    /// Where reading goes on: the start of the next key, item or document.
+    pos: usize,
+    /// Documents started (more than one: JSON Lines).
+    documents: usize,
+}
+
+/// Where in the document the stream is, innermost last; `first` until a key or item of
+/// that object or list has been read.
+#[derive(Copy, Clone, PartialEq)]
+enum Level {
+    /// Between documents.
+    Top,
+    Document {
+        first: bool,
+    },
+    ResourceSpansList {
+        first: bool,
+    },
+    ResourceSpans {
+        first: bool,
+        resource: Option<ResourceInfo>,
+    },
+    ScopeSpansList {
+        first: bool,
+        r: ResourceInfo,
+    },
+    ScopeSpans {
+        first: bool,
+        r: ResourceInfo,
+        resource: Option<u32>,
+    },
+    Spans {
+        r: ResourceInfo,
+        first: bool,
+        resource: u32,
+    },
+}
+
+impl Level {
+    /// Containers open at this level (for the scanner that resumes there).
+    fn depth(self) -> u32 {
+        match self {
+            Level::Top => 0,
+            Level::Document { .. } => 1,
+            Level::ResourceSpansList { .. } => 2,
+            Level::ResourceSpans { .. } => 3,
+            Level::ScopeSpansList { .. } => 4,
+            Level::ScopeSpans { .. } => 5,
+            Level::Spans { .. } => 6,
+        }
+    }
+}
+
+/// What one step of the stream did.
+enum Stepped {
+    /// Read a unit; go on.
+    On,
+    /// The input stops inside the next unit: wait for more.
+    Wait,
+    /// Not a layout the stream reads, or an error.
+    Stop,
+}
+
+impl Stream {
+    pub fn new() -> Self {
+        Stream {
+            at: Level::Top,
+            pos: 0,
+            documents: 0,
+        }
+    }
+
+    /// The offset in the input where the next window must start.
+    pub fn resume_at(&self) -> usize {
+        self.pos
+    }
+
+    /// Reads what is complete in `window` (the input from [`Stream::resume_at`] to what has
+    /// arrived; `end`: all of it). False when the input cannot be read this way.
+    pub fn feed(&mut self, b: &mut StoreBuilder, window: &str, end: bool) -> bool {
+        let mut s = Scanner::resume(window, self.pos, self.at.depth());
+        loop {
+            let marks = b.marks();
+            let spans = b.span_count();
+            match self.step(&mut s, b) {
+                Ok(Stepped::On) => self.pos = s.pos(),
+                // Between documents at the end of the input: all read.
+                Ok(Stepped::Wait) => return !end || self.at == Level::Top,
+                Ok(Stepped::Stop) => return false,
+                Err(e) => {
+                    // Cut off inside a unit: drop what it pushed, and read it again later.
+                    if end || !s.ends_at(&e) || b.span_count() != spans {
+                        return false;
+                    }
+                    b.roll_back(marks);
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// Reads one unit at the current level: a key and its value, an item, or a span.
+    fn step(&mut self, s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Stepped> {
+        match self.at {
+            Level::Top => {
+                return Ok(match s.peek() {
+                    None => Stepped::Wait,
+                    Some(b'{') => {
+                        let _ = s.object("an OTLP document (an object with \"resourceSpans\")")?;
+                        self.documents += 1;
+                        self.at = Level::Document { first: true };
+                        Stepped::On
+                    }
+                    Some(_) => Stepped::Stop,
+                });
+            }
+            Level::Document { first } => {
+                let mut o = Seq::resume(first);
+                match s.key(&mut o)?.as_deref() {
+                    None => self.at = Level::Top,
+                    Some("resourceSpans" | "resource_spans" | "batches") => {
+                        if s.peek() != Some(b'[') {
+                            return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                        }
+                        let _ = s.array("a list of resourceSpans")?;
+                        self.at = Level::ResourceSpansList { first: true };
+                    }
+                    Some("result") => return Ok(Stepped::Stop),
+                    Some(_) => {
+                        s.skip()?;
+                        self.at = Level::Document { first: false };
+                    }
+                }
+            }
+            Level::ResourceSpansList { first } => {
+                let mut list = Seq::resume(first);
+                if s.item(&mut list)? {
+                    if s.peek() != Some(b'{') {
+                        return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                    }
+                    let _ = s.object("a resourceSpans object")?;
+                    self.at = Level::ResourceSpans {
+                        first: true,
+                        resource: None,
+                    };
+                } else {
+                    self.at = Level::Document { first: false };
+                }
+            }
+            Level::ResourceSpans { first, resource } => {
+                let mut o = Seq::resume(first);
+                match s.key(&mut o)?.as_deref() {
+                    None => self.at = Level::ResourceSpansList { first: false },
+                    Some("resource") => {
+                        let resource = Some(read_resource(s, b)?);
+                        self.at = Level::ResourceSpans {
+                            first: false,
+                            resource,
+                        };
+                    }
+                    Some("scopeSpans" | "instrumentationLibrarySpans" | "scope_spans") => {
+                        // A resource after its scopes is read by the whole read.
+                        let Some(r) = resource else {
+                            return Ok(Stepped::Stop);
+                        };
+                        if s.peek() != Some(b'[') {
+                            return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                        }
+                        let _ = s.array("a list of scopeSpans")?;
+                        self.at = Level::ScopeSpansList { first: true, r };
+                    }
+                    Some(_) => {
+                        s.skip()?;
+                        self.at = Level::ResourceSpans {
+                            first: false,
+                            resource,
+                        };
+                    }
+                }
+            }
+            Level::ScopeSpansList { first, r } => {
+                let mut list = Seq::resume(first);
+                if s.item(&mut list)? {
+                    if s.peek() != Some(b'{') {
+                        return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                    }
+                    let _ = s.object("a scopeSpans object")?;
+                    self.at = Level::ScopeSpans {
+                        first: true,
+                        r,
+                        resource: None,
+                    };
+                } else {
+                    self.at = Level::ResourceSpans {
+                        first: false,
+                        resource: Some(r),
+                    };
+                }
+            }
+            Level::ScopeSpans { first, r, resource } => {
+                let mut o = Seq::resume(first);
+                let unscoped = unscoped(r);
+                match s.key(&mut o)?.as_deref() {
+                    None => {
+                        if resource.is_none() {
+                            b.push_resource(unscoped);
+                        }
+                        self.at = Level::ScopeSpansList { first: false, r };
+                    }
+                    Some("scope" | "instrumentationLibrary") => {
+                        let scope = read_scope(s, b)?;
+                        let resource = Some(set_scope(b, resource, unscoped, scope));
+                        self.at = Level::ScopeSpans {
+                            first: false,
+                            r,
+                            resource,
+                        };
+                    }
+                    Some("spans") => {
+                        if s.peek() != Some(b'[') {
+                            return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                        }
+                        let _ = s.array("a list of spans")?;
+                        let resource = match resource {
+                            Some(index) => index,
+                            None => b.push_resource(unscoped),
+                        };
+                        self.at = Level::Spans {
+                            r,
+                            first: true,
+                            resource,
+                        };
+                    }
+                    Some(_) => {
+                        s.skip()?;
+                        self.at = Level::ScopeSpans {
+                            first: false,
+                            r,
+                            resource,
+                        };
+                    }
+                }
+            }
+            Level::Spans { r, first, resource } => {
+                let mut list = Seq::resume(first);
+                if s.item(&mut list)? {
+                    span(s, b, resource)?;
+                    self.at = Level::Spans {
+                        r,
+                        first: false,
+                        resource,
+                    };
+                } else {
+                    self.at = Level::ScopeSpans {
+                        first: false,
+                        r,
+                        resource: Some(resource),
+                    };
+                }
+            }
+        }
+        Ok(Stepped::On)
+    }
+
+    /// Reads the rest of the complete input (`window`: from [`Stream::resume_at`] to its
+    /// end). `Err` when it cannot be read this way.
+    pub fn finish(mut self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
+        if !self.feed(b, window, true) || self.at != Level::Top {
+            return Err(());
+        }
+        warn_documents(b, self.documents);
+        Ok(())
+    }
 }
 
 /// `TracesData`, Tempo's `{"batches": …}`, or Jaeger api_v3's `{"result": TracesData}`.
@@ -94,7 +383,7 @@ fn document(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<()> {
 }
 
 /// What spans take from their `resource`.
-#[derive(Copy, Clone, Default)]
+#[derive(Copy, Clone, Default, PartialEq)]
 struct ResourceInfo {
     service: StrId,
     attrs: Slice,
@@ -165,33 +454,12 @@ fn scope_spans_list(s: &mut Scanner<'_>, b: &mut StoreBuilder, r: ResourceInfo) 
 fn scope_spans(s: &mut Scanner<'_>, b: &mut StoreBuilder, r: ResourceInfo) -> ScanResult<()> {
     let mut o = s.object("a scopeSpans object")?;
     let mut resource: Option<u32> = None;
-    let unscoped = Resource {
-        service: r.service,
-        attrs: r.attrs,
-        scope_name: StrId::EMPTY,
-        scope_version: StrId::EMPTY,
-        scope_attrs: Slice::default(),
-    };
+    let unscoped = unscoped(r);
     while let Some(key) = s.key(&mut o)? {
         match &*key {
             "scope" | "instrumentationLibrary" => {
-                let (scope_name, scope_version, scope_attrs) = read_scope(s, b)?;
-                let scoped = Resource {
-                    scope_name,
-                    scope_version,
-                    scope_attrs,
-                    ..unscoped
-                };
-                match resource {
-                    Some(index) => {
-                        if let Some(res) = b.store().resources.get_mut(index as usize) {
-                            res.scope_name = scope_name;
-                            res.scope_version = scope_version;
-                            res.scope_attrs = scope_attrs;
-                        }
-                    }
-                    None => resource = Some(b.push_resource(scoped)),
-                }
+                let scope = read_scope(s, b)?;
+                resource = Some(set_scope(b, resource, unscoped, scope));
             }
             "spans" => {
                 let index = match resource {
@@ -211,6 +479,43 @@ fn scope_spans(s: &mut Scanner<'_>, b: &mut StoreBuilder, r: ResourceInfo) -> Sc
         b.push_resource(unscoped);
     }
     Ok(())
+}
+
+/// The resource of a scope's spans before its scope is known.
+fn unscoped(r: ResourceInfo) -> Resource {
+    Resource {
+        service: r.service,
+        attrs: r.attrs,
+        scope_name: StrId::EMPTY,
+        scope_version: StrId::EMPTY,
+        scope_attrs: Slice::default(),
+    }
+}
+
+/// Gives a scope's spans their scope: a new resource, or (a scope written after its spans)
+/// the one they already point to, filled in. Returns the resource.
+fn set_scope(
+    b: &mut StoreBuilder,
+    resource: Option<u32>,
+    unscoped: Resource,
+    (scope_name, scope_version, scope_attrs): (StrId, StrId, Slice),
+) -> u32 {
+    match resource {
+        Some(index) => {
+            if let Some(res) = b.store().resources.get_mut(index as usize) {
+                res.scope_name = scope_name;
+                res.scope_version = scope_version;
+                res.scope_attrs = scope_attrs;
+            }
+            index
+        }
+        None => b.push_resource(Resource {
+            scope_name,
+            scope_version,
+            scope_attrs,
+            ..unscoped
+        }),
+    }
 }
 
 fn read_scope(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<(StrId, StrId, Slice)> {

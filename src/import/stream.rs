@@ -14,7 +14,7 @@
 //! the same spans, warnings and error messages either way, which the tests check.
 
 use super::{candidates, finish, gzip, import_with_progress, strip_bom, ImportError};
-use super::{jaeger, zipkin, Importer};
+use super::{jaeger, otlp, zipkin, Importer};
 use super::{StoreBuilder, SNIFF_BYTES};
 use crate::model::Store;
 
@@ -39,6 +39,7 @@ enum State {
 
 /// A format's streaming reader.
 enum Format {
+    Otlp(otlp::Stream),
     Zipkin(zipkin::Stream),
     Jaeger(jaeger::Stream),
 }
@@ -46,6 +47,7 @@ enum Format {
 impl Format {
     fn importer(&self) -> &'static Importer {
         match self {
+            Format::Otlp(_) => &otlp::IMPORTER,
             Format::Zipkin(_) => &zipkin::IMPORTER,
             Format::Jaeger(_) => &jaeger::IMPORTER,
         }
@@ -53,6 +55,7 @@ impl Format {
 
     fn resume_at(&self) -> usize {
         match self {
+            Format::Otlp(stream) => stream.resume_at(),
             Format::Zipkin(stream) => stream.resume_at(),
             Format::Jaeger(stream) => stream.resume_at(),
         }
@@ -60,6 +63,7 @@ impl Format {
 
     fn feed(&mut self, b: &mut StoreBuilder, window: &str) -> bool {
         match self {
+            Format::Otlp(stream) => stream.feed(b, window, false),
             Format::Zipkin(stream) => stream.feed(b, window, false),
             Format::Jaeger(stream) => stream.feed(b, window, false),
         }
@@ -67,6 +71,7 @@ impl Format {
 
     fn finish(self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
         match self {
+            Format::Otlp(stream) => stream.finish(b, window),
             Format::Zipkin(stream) => stream.finish(b, window),
             Format::Jaeger(stream) => stream.finish(b, window),
         }
@@ -153,7 +158,9 @@ impl<'p> StreamImport<'p> {
         let Some((_, first)) = candidates(head).first().copied() else {
             return;
         };
-        let stream = if first.name == zipkin::IMPORTER.name {
+        let stream = if first.name == otlp::IMPORTER.name {
+            Format::Otlp(otlp::Stream::new())
+        } else if first.name == zipkin::IMPORTER.name {
             Format::Zipkin(zipkin::Stream::new(&mut self.builder))
         } else if first.name == jaeger::IMPORTER.name {
             Format::Jaeger(jaeger::Stream::new())
