@@ -121,11 +121,12 @@ pub fn run() {
 /// Spans per format in the start-up warm-up.
 const WARM_UP_SPANS: usize = 3_000;
 
-/// Runs the whole import path (parse, trees, encode) once per format on a small generated
-/// trace, right after start-up, while the user is still choosing a file. The browser compiles
-/// wasm functions lazily on their first call and optimises them only once they are hot: a
-/// first 10,000-span file otherwise pays ~100 ms for that in parsing and ~60 ms in tree
-/// building. One format per task; a request that arrives first ends the warm-up.
+/// Runs the whole import path (a file's stream read and parsed chunk by chunk, trees,
+/// encode) once per format on a small generated trace, right after start-up, while the user
+/// is still choosing a file. The browser compiles wasm functions lazily on their first call
+/// and optimises them only once they are hot: a first 10,000-span file otherwise pays ~100 ms
+/// for that in parsing and ~60 ms in tree building. One format per task; a request that
+/// arrives first ends the warm-up.
 async fn warm_up(state: Rc<RefCell<State>>) {
     use crate::gen::{warm_up_trace, Format};
     let started = now_ms();
@@ -138,7 +139,7 @@ async fn warm_up(state: Rc<RefCell<State>>) {
             }
         }
         let bytes = warm_up_trace(format, WARM_UP_SPANS).into_bytes();
-        if let Ok(store) = crate::import::import("warm-up", &bytes) {
+        if let Some(store) = warm_up_read(&bytes).await {
             let traces = build_traces(&store);
             let mut encoder = Encoder::new(&store, &traces, PART_BYTES);
             while encoder.next_part().is_some() {}
@@ -148,6 +149,40 @@ async fn warm_up(state: Rc<RefCell<State>>) {
         ("kind", "warm".into()),
         ("ms", (now_ms() - started).into()),
     ]));
+}
+
+/// Reads `bytes` the way a file is read: as a `Blob`'s stream, parsed while it is read.
+async fn warm_up_read(bytes: &[u8]) -> Option<Store> {
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes)));
+    let spans = Cell::new(0);
+    let mut count_spans = |n: usize| spans.set(n);
+    let mut stream = StreamImport::new("warm-up", 0, &mut count_spans);
+    let mut progress = Progress {
+        id: 0,
+        last_ms: 0.0,
+        silent: true,
+    };
+    let mut reading = Reading {
+        name: "warm-up",
+        progress: &mut progress,
+        stream: &mut stream,
+        spans: &spans,
+        parse_ms: 0.0,
+    };
+    let mut buffer = reserve(bytes.len() as f64).ok()?;
+    let read = read_stream(
+        blob.ok()?.stream(),
+        &mut buffer,
+        bytes.len() as f64,
+        &mut reading,
+        |_| String::new(),
+    )
+    .await;
+    // Not part of the next load's timings.
+    READ_SPLIT_MS.with(|c| c.set((0.0, 0.0)));
+    READ_CHUNKS.with(|c| c.set(0));
+    read.ok()?;
+    stream.finish(&buffer).ok()
 }
 
 /// Lets queued events (the page's messages) run before going on.
@@ -208,6 +243,8 @@ struct Source {
 struct Progress {
     id: u32,
     last_ms: f64,
+    /// Sends nothing (the warm-up's reads).
+    silent: bool,
 }
 
 impl Progress {
@@ -221,7 +258,7 @@ impl Progress {
         force: bool,
     ) {
         let now = now_ms();
-        if !force && now - self.last_ms < PROGRESS_EVERY_MS {
+        if self.silent || (!force && now - self.last_ms < PROGRESS_EVERY_MS) {
             return;
         }
         self.last_ms = now;
@@ -247,7 +284,11 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             url: js_field(&s, "url").as_string(),
         })
         .collect();
-    let mut progress = Progress { id, last_ms: 0.0 };
+    let mut progress = Progress {
+        id,
+        last_ms: 0.0,
+        silent: false,
+    };
     // Where the time went (ms), for the benchmark: read, parse, build trees, send the model.
     let mut phase_ms = [0.0f64; 4];
     let mut parsed_bytes = 0.0;

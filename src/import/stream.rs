@@ -103,6 +103,9 @@ impl<'p> StreamImport<'p> {
     }
 
     /// Parses what `so_far` (the file's first bytes, growing from call to call) adds.
+    // Not inlined: one copy for the worker's loads and its start-up warm-up (a copy
+    // inlined into each would leave the loads' copy cold).
+    #[inline(never)]
     pub fn feed(&mut self, so_far: &[u8]) {
         if matches!(self.state, State::Waiting) {
             if so_far.len() < SNIFF_BYTES + 3 {
@@ -126,6 +129,7 @@ impl<'p> StreamImport<'p> {
 
     /// Finishes the import with the whole file: the rest of a streamed read, or the whole
     /// file read by [`import_with_progress`].
+    #[inline(never)]
     pub fn finish(mut self, bytes: &[u8]) -> Result<Store, ImportError> {
         if matches!(self.state, State::Waiting) {
             self.choose(bytes);

@@ -588,6 +588,7 @@ impl<'a> Encoder<'a> {
     }
 
     /// The next part, or `None` when everything has been written.
+    #[inline(never)]
     pub fn next_part(&mut self) -> Option<Vec<u8>> {
         let mut part = Vec::with_capacity(self.limit + 256);
         while part.len() < self.limit {
