@@ -308,7 +308,7 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             message,
         };
         progress.send(&source.name, "reading", 0.0, 0.0, 0, true);
-        // Spans parsed so far (a Zipkin file is parsed while it is read), for progress.
+        // Spans parsed so far (OTLP, Jaeger and Zipkin files are parsed while read), for progress.
         let spans = Cell::new(0);
         let mut count_spans = |n: usize| spans.set(n);
         let mut stream = StreamImport::new(&source.name, 0, &mut count_spans);

@@ -480,7 +480,7 @@ fn loading_bar(props: &LoadingBarProps) -> Html {
             let mb = |b: f64| format!("{:.1} MB", b / 1e6);
             let spans = format_counted(p.spans, "span", "spans");
             match p.phase.as_str() {
-                // Spans are parsed while a Zipkin file is read.
+                // Spans are parsed while OTLP, Jaeger and Zipkin files are read.
                 "reading" if p.spans > 0 && p.total > 0.0 => (
                     format!("reading {} of {}, {spans}", mb(p.done), mb(p.total)),
                     Some(p.done / p.total),
