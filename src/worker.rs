@@ -36,6 +36,10 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 /// importer also puts on what a gzip file decompresses to.
 pub const MAX_FILE_BYTES: f64 = crate::import::MAX_FILE_BYTES as f64;
 
+/// Room first made for a file read while it is parsed ([`read_stream`] keeps only what the
+/// import has not parsed yet: a few of the browser's chunks of 1-2 MB).
+const WINDOW_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+
 /// Downloads of known size up to this are taken as one `ArrayBuffer`; bigger or unknown
 /// ones are streamed into wasm memory chunk by chunk.
 const WHOLE_BODY_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
@@ -169,20 +173,22 @@ async fn warm_up_read(bytes: &[u8]) -> Option<Store> {
         spans: &spans,
         parse_ms: 0.0,
     };
-    let mut buffer = reserve(bytes.len() as f64).ok()?;
+    let size = bytes.len() as f64;
+    let mut buffer = reserve(size.min(WINDOW_BYTES), size).ok()?;
     let read = read_stream(
         blob.ok()?.stream(),
         &mut buffer,
-        bytes.len() as f64,
+        size,
         &mut reading,
+        true,
         |_| String::new(),
     )
     .await;
     // Not part of the next load's timings.
     READ_SPLIT_MS.with(|c| c.set((0.0, 0.0)));
     READ_CHUNKS.with(|c| c.set(0));
-    read.ok()?;
-    stream.finish(&buffer).ok()
+    let offset = read.ok()?;
+    stream.finish_at(&buffer, offset).ok()?.ok()
 }
 
 /// Lets queued events (the page's messages) run before going on.
@@ -319,30 +325,55 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             spans: &spans,
             parse_ms: 0.0,
         };
-        let bytes = match (&source.file, &source.url) {
-            (Some(file), _) => read_file(file, &mut reading).await,
-            (None, Some(url)) => fetch_url(url, &mut reading).await,
+        let kept = match (&source.file, &source.url) {
+            (Some(file), _) => read_file(file, &mut reading, false).await,
+            (None, Some(url)) => fetch_url(url, &mut reading)
+                .await
+                .map(|bytes| Kept { bytes, offset: 0 }),
             (None, None) => Err("nothing to read".to_string()),
         };
         let parsed_while_reading = reading.parse_ms;
-        let bytes = match bytes {
-            Ok(b) => b,
+        let kept = match kept {
+            Ok(k) => k,
             Err(message) => {
                 errors.push(fail(message));
                 continue;
             }
         };
-        let total = bytes.len() as f64;
+        let total = (kept.offset + kept.bytes.len()) as f64;
         lap(0);
         streamed_ms += parsed_while_reading;
         parsed_bytes += total;
         progress.send(&source.name, "parsing", total, total, spans.get(), true);
-        let result = stream.finish(&bytes);
+        let result = match stream.finish_at(&kept.bytes, kept.offset) {
+            Ok(result) => result,
+            Err(mut again) => {
+                // Streaming stopped after the file's head was dropped (the file is not laid
+                // out as its start said): read it again, whole, as without streaming.
+                drop(kept);
+                let whole = match &source.file {
+                    Some(file) => {
+                        let mut reading = Reading {
+                            name: &source.name,
+                            progress: &mut progress,
+                            stream: &mut again,
+                            spans: &spans,
+                            parse_ms: 0.0,
+                        };
+                        read_file(file, &mut reading, true).await
+                    }
+                    None => Err("nothing to read".to_string()),
+                };
+                match whole {
+                    Ok(whole) => again.finish(&whole.bytes),
+                    Err(message) => Err(fail(message)),
+                }
+            }
+        };
         match result {
             Ok(store) => added.push(store),
             Err(e) => errors.push(e),
         }
-        drop(bytes);
         lap(1);
     }
     let errors: Array = errors
@@ -432,25 +463,37 @@ struct Reading<'r, 'p> {
     parse_ms: f64,
 }
 
-/// Reads a `File` as a stream, each chunk copied into one wasm buffer sized for the whole
-/// file, so the file is held once. A stream is the fastest way a worker has to read a file
-/// (measured in Chromium, 58 MB: 91-157 ms, against 147-320 ms with `FileReaderSync` in
-/// 64 MB slices), and copying each chunk overlaps the browser's reading of the next.
-async fn read_file(file: &web_sys::File, to: &mut Reading<'_, '_>) -> Result<Vec<u8>, String> {
+/// What a read kept of a file: its bytes from `offset` on (all of it when `offset` is 0).
+struct Kept {
+    bytes: Vec<u8>,
+    offset: usize,
+}
+
+/// Reads a `File` as a stream, each chunk copied into wasm memory. A stream is the fastest
+/// way a worker has to read a file (measured in Chromium, 58 MB: 91-157 ms, against
+/// 147-320 ms with `FileReaderSync` in 64 MB slices), and copying each chunk overlaps the
+/// browser's reading of the next. With `whole` false, what the streaming import has parsed
+/// is dropped as it goes (see [`read_stream`]); `whole`: the buffer is sized for the whole
+/// file once, so the file is held once.
+async fn read_file(
+    file: &web_sys::File,
+    to: &mut Reading<'_, '_>,
+    whole: bool,
+) -> Result<Kept, String> {
     let size = file.size();
-    let mut bytes = reserve(size)?;
-    read_stream(file.stream(), &mut bytes, size, to, |e| {
+    let mut bytes = reserve(if whole { size } else { size.min(WINDOW_BYTES) }, size)?;
+    let offset = read_stream(file.stream(), &mut bytes, size, to, !whole, |e| {
         format!("the browser could not read the file ({})", describe(&e))
     })
     .await?;
-    if bytes.len() as f64 != size {
+    let read = (offset + bytes.len()) as f64;
+    let gave_up = to.stream.needed_from() < offset;
+    if read != size && !gave_up {
         return Err(format!(
-            "the file changed while it was read ({} bytes expected, {} read); open it again",
-            size,
-            bytes.len()
+            "the file changed while it was read ({size} bytes expected, {read} read); open it again"
         ));
     }
-    Ok(bytes)
+    Ok(Kept { bytes, offset })
 }
 
 /// Appends every chunk of a byte stream to `bytes` (refusing to grow past
@@ -459,13 +502,19 @@ async fn read_file(file: &web_sys::File, to: &mut Reading<'_, '_>) -> Result<Vec
 /// with the next chunk already asked for, so that parsing overlaps the browser's reading. A
 /// chunk the browser fails to deliver is reported with `browser_failed`. Time spent waiting
 /// for chunks and copying them is added to [`READ_SPLIT_MS`], parsing to `to.parse_ms`.
+///
+/// With `drop_parsed`, the bytes before the first one the import still needs are dropped
+/// before each chunk is added, so a streamed file is never held whole: `bytes` is a window of
+/// a few chunks, reused (no fresh memory to fault in, the worker stays small). Returns the
+/// offset in the stream of `bytes[0]`.
 async fn read_stream(
     stream: web_sys::ReadableStream,
     bytes: &mut Vec<u8>,
     total: f64,
     to: &mut Reading<'_, '_>,
+    drop_parsed: bool,
     browser_failed: impl Fn(JsValue) -> String,
-) -> Result<(), String> {
+) -> Result<usize, String> {
     let reader: web_sys::ReadableStreamDefaultReader = stream
         .get_reader()
         .dyn_into()
@@ -473,6 +522,7 @@ async fn read_stream(
     to.stream.expect_len(total as usize);
     let (mut io_ms, mut copy_ms) = (0.0, 0.0);
     let mut chunk_count = 0u32;
+    let mut offset = 0usize;
     let mut next = JsFuture::from(reader.read());
     loop {
         let t0 = now_ms();
@@ -484,18 +534,37 @@ async fn read_stream(
         }
         let chunk: Uint8Array = js_field(&result, "value").unchecked_into();
         let len = chunk.length() as usize;
-        let grown = bytes.len() + len;
-        if grown as f64 > MAX_FILE_BYTES {
-            return Err(too_big(grown as f64));
+        let read = offset + bytes.len() + len;
+        if read as f64 > MAX_FILE_BYTES {
+            return Err(too_big(read as f64));
         }
-        if bytes.try_reserve(len).is_err() {
-            return Err(format!(
-                "the browser could not give Spanorama the {} of memory needed to read this file",
-                mb(grown as f64)
-            ));
+        if drop_parsed {
+            let parsed = to
+                .stream
+                .needed_from()
+                .saturating_sub(offset)
+                .min(bytes.len());
+            if parsed > 0 {
+                bytes.drain(..parsed);
+                offset += parsed;
+            }
+        }
+        if bytes.capacity() - bytes.len() < len {
+            // Grow once to what the rest of the file needs, not by doubling: a window the
+            // import stops emptying (a file read whole) would be copied at every doubling.
+            let rest = (total as usize)
+                .saturating_sub(offset + bytes.len())
+                .max(len);
+            if bytes.try_reserve_exact(rest).is_err() {
+                return Err(format!(
+                    "the browser could not give Spanorama the {} of memory needed to read this \
+                     file",
+                    mb((offset + bytes.len() + rest) as f64)
+                ));
+            }
         }
         let from = bytes.len();
-        bytes.resize(grown, 0);
+        bytes.resize(from + len, 0);
         chunk.copy_to(&mut bytes[from..]);
         chunk_count += 1;
         let t2 = now_ms();
@@ -503,18 +572,24 @@ async fn read_stream(
         next = JsFuture::from(reader.read());
         let t3 = now_ms();
         io_ms += t3 - t2;
-        to.stream.feed(bytes);
+        to.stream.feed_at(bytes, offset);
         to.parse_ms += now_ms() - t3;
+        if to.stream.needed_from() < offset {
+            // Streaming stopped after the head was dropped: the import reads the file again
+            // whole at the end; nothing read from here on is needed.
+            let _ = reader.cancel();
+            break;
+        }
         let spans = to.spans.get();
         to.progress
-            .send(to.name, "reading", bytes.len() as f64, total, spans, false);
+            .send(to.name, "reading", read as f64, total, spans, false);
     }
     READ_SPLIT_MS.with(|c| {
         let (io, copy) = c.get();
         c.set((io + io_ms, copy + copy_ms));
     });
     READ_CHUNKS.with(|c| c.set(c.get() + chunk_count));
-    Ok(())
+    Ok(offset)
 }
 
 /// The message for a file over [`MAX_FILE_BYTES`].
@@ -532,13 +607,14 @@ fn mb(bytes: f64) -> String {
     format!("{:.0} MB", bytes / 1e6)
 }
 
-/// An empty buffer with room for `size` bytes, or a message saying why not.
-fn reserve(size: f64) -> Result<Vec<u8>, String> {
+/// An empty buffer with room for `room` bytes to read a file of `size` bytes, or a message
+/// saying why not.
+fn reserve(room: f64, size: f64) -> Result<Vec<u8>, String> {
     if size > MAX_FILE_BYTES {
         return Err(too_big(size));
     }
     let mut bytes = Vec::new();
-    bytes.try_reserve_exact(size as usize).map_err(|_| {
+    bytes.try_reserve_exact(room as usize).map_err(|_| {
         format!(
             "the browser could not give Spanorama the {} of memory needed to read this file \
              (close other tabs, reload the page to free what earlier files use, or split the file)",
@@ -587,7 +663,7 @@ async fn fetch_url(url: &str, to: &mut Reading<'_, '_>) -> Result<Vec<u8>, Strin
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(0.0);
     let failed = |e: JsValue| format!("the download failed part-way ({})", describe(&e));
-    let mut bytes = reserve(total)?;
+    let mut bytes = reserve(total, total)?;
     if total > 0.0 && total <= WHOLE_BODY_BYTES {
         // Small enough to take in one piece (JS holds it once, briefly).
         let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
@@ -602,6 +678,7 @@ async fn fetch_url(url: &str, to: &mut Reading<'_, '_>) -> Result<Vec<u8>, Strin
     let Some(body) = response.body() else {
         return Ok(bytes);
     };
-    read_stream(body, &mut bytes, total, to, failed).await?;
+    // Kept whole: were streaming to stop part-way, a second download could differ.
+    read_stream(body, &mut bytes, total, to, false, failed).await?;
     Ok(bytes)
 }

@@ -221,51 +221,92 @@ fn wire(store: &Store) -> Vec<u8> {
 }
 
 /// What a streamed read gave: the result, whether spans were being read before the end,
-/// and the span counts reported while the file was still arriving.
+/// the span counts reported while the file was still arriving, the most bytes held at once,
+/// and whether the file had to be read again whole.
 struct Streamed {
     result: Result<Store, ImportError>,
     streaming: bool,
     progress_while_reading: Vec<usize>,
+    max_held: usize,
+    reread: bool,
 }
 
 /// Imports `bytes` as the worker does: handed to a `StreamImport` `chunk` bytes at a time.
-fn stream_in_chunks(name: &str, bytes: &[u8], chunk: usize) -> Streamed {
+/// With `drop_parsed` (the worker's file reads), the bytes the import has parsed are dropped
+/// before each chunk is added, and a file whose streaming stops after that is read again
+/// whole; without (downloads), the bytes so far are handed over every time.
+fn stream_in_chunks(name: &str, bytes: &[u8], chunk: usize, drop_parsed: bool) -> Streamed {
     let reported = std::cell::RefCell::new(Vec::new());
     let mut on_progress = |n: usize| reported.borrow_mut().push(n);
     let mut stream = StreamImport::new(name, bytes.len(), &mut on_progress);
     let mut streaming = false;
+    let mut held: Vec<u8> = Vec::new();
+    let mut offset = 0;
+    let mut max_held = 0;
     let mut end = 0;
     while end < bytes.len() {
+        let start = end;
         end = (end + chunk).min(bytes.len());
-        stream.feed(&bytes[..end]);
+        if !drop_parsed {
+            stream.feed(&bytes[..end]);
+            streaming |= stream.is_streaming();
+            max_held = end;
+            continue;
+        }
+        let parsed = stream.needed_from().saturating_sub(offset).min(held.len());
+        held.drain(..parsed);
+        offset += parsed;
+        held.extend_from_slice(&bytes[start..end]);
+        max_held = max_held.max(held.len());
+        stream.feed_at(&held, offset);
         streaming |= stream.is_streaming();
+        if stream.needed_from() < offset {
+            break;
+        }
     }
     let progress_while_reading = reported.borrow().clone();
-    let result = stream.finish(bytes);
+    let (result, reread) = if drop_parsed {
+        match stream.finish_at(&held, offset) {
+            Ok(result) => (result, false),
+            Err(again) => (again.finish(bytes), true),
+        }
+    } else {
+        (stream.finish(bytes), false)
+    };
     Streamed {
         result,
         streaming,
         progress_while_reading,
+        max_held,
+        reread,
     }
 }
 
-/// A streamed read of `bytes` in chunks of `chunk` bytes gives what a whole read gives.
+/// A streamed read of `bytes` in chunks of `chunk` bytes gives what a whole read gives,
+/// whether the parsed bytes are dropped as it goes or not. Returns the read that drops them.
 fn assert_streams_like_whole(name: &str, bytes: &[u8], chunk: usize) -> Streamed {
     let whole = import(name, bytes);
-    let streamed = stream_in_chunks(name, bytes, chunk);
-    match (&whole, &streamed.result) {
-        (Ok(a), Ok(b)) => assert!(
-            wire(a) == wire(b),
-            "{name}, chunks of {chunk}: models differ"
-        ),
-        (Err(a), Err(b)) => assert_eq!(a, b, "{name}, chunks of {chunk}"),
-        (a, b) => panic!(
-            "{name}, chunks of {chunk}: whole {:?}, streamed {:?}",
-            a.as_ref().map(|s| s.spans.len()),
-            b.as_ref().map(|s| s.spans.len())
-        ),
+    let kept = stream_in_chunks(name, bytes, chunk, false);
+    let dropped = stream_in_chunks(name, bytes, chunk, true);
+    assert_eq!(
+        kept.streaming, dropped.streaming,
+        "{name}, chunks of {chunk}"
+    );
+    for (how, streamed) in [("all kept", &kept), ("parsed dropped", &dropped)] {
+        match (&whole, &streamed.result) {
+            (Ok(a), Ok(b)) => assert!(
+                wire(a) == wire(b),
+                "{name}, chunks of {chunk}, {how}: models differ"
+            ),
+            (Err(a), Err(b)) => assert_eq!(a, b, "{name}, chunks of {chunk}, {how}"),
+            (a, b) => panic!(
+                "{name}, chunks of {chunk}, {how}: whole {:?}, streamed {:?}",
+                a.as_ref().map(|s| s.spans.len()),
+                b.as_ref().map(|s| s.spans.len())
+            ),
+        }
     }
-    streamed
+    dropped
 }
 
 /// A generated 20,000-span file of `format` is parsed while it arrives, in chunks of several
@@ -283,6 +324,16 @@ fn assert_parsed_while_arriving(format: Format, format_name: &str) {
             streamed.progress_while_reading,
             [16_384],
             "chunks of {chunk}"
+        );
+        // Held at once: the chunk just read and what was cut off at the end of the last (or
+        // the chunks read before the format was known).
+        assert!(!streamed.reread);
+        assert!(
+            streamed.max_held < 2 * chunk.max(65_539) + 20_000
+                && streamed.max_held * 4 < bytes.len(),
+            "chunks of {chunk}: {} of {} bytes held",
+            streamed.max_held,
+            bytes.len()
         );
     }
     // Tiny chunks over a file just past the size needed to tell the format.
@@ -389,7 +440,7 @@ fn other_layouts_and_broken_files_read_as_they_do_whole() {
     ] {
         let bytes = &cases.iter().find(|c| c.0 == name).unwrap().1;
         assert_eq!(
-            stream_in_chunks(name, bytes, 4_096).streaming,
+            stream_in_chunks(name, bytes, 4_096, true).streaming,
             streams,
             "{name}"
         );
@@ -464,6 +515,11 @@ fn other_jaeger_layouts_and_broken_files_read_as_they_do_whole() {
         for chunk in [4_096, 65_536 + 7] {
             let streamed = assert_streams_like_whole(name, text.as_bytes(), chunk);
             assert_eq!(streamed.streaming, *streams, "{name}, chunks of {chunk}");
+            // Streaming stops at the syntax error, after the bytes before it were dropped.
+            assert!(
+                streamed.reread || *name != "syntax.json",
+                "{name}, chunks of {chunk}"
+            );
         }
     }
 }
@@ -516,6 +572,11 @@ fn other_otlp_layouts_and_broken_files_read_as_they_do_whole() {
         for chunk in [4_096, 65_536 + 7] {
             let streamed = assert_streams_like_whole(name, text.as_bytes(), chunk);
             assert_eq!(streamed.streaming, *streams, "{name}, chunks of {chunk}");
+            // Streaming stops at the syntax error, after the bytes before it were dropped.
+            assert!(
+                streamed.reread || *name != "syntax.json",
+                "{name}, chunks of {chunk}"
+            );
         }
     }
 }

@@ -12,6 +12,10 @@
 //! part-way (another layout, a syntax error, invalid UTF-8), is read by
 //! [`import`](super::import) when the file is complete, as it would be without streaming:
 //! the same spans, warnings and error messages either way, which the tests check.
+//!
+//! A caller need not keep the whole file: what comes before [`StreamImport::needed_from`]
+//! is parsed, and may be dropped ([`StreamImport::feed_at`], [`StreamImport::finish_at`]).
+//! Should streaming stop after that, the import asks for the whole file again.
 
 use super::{candidates, finish, gzip, import_with_progress, strip_bom, ImportError};
 use super::{jaeger, otlp, zipkin, Importer};
@@ -19,7 +23,8 @@ use super::{StoreBuilder, SNIFF_BYTES};
 use crate::model::Store;
 
 /// A file being imported while it is read. Feed it the file's bytes so far after every chunk
-/// ([`StreamImport::feed`]), then the whole file ([`StreamImport::finish`]).
+/// ([`StreamImport::feed`], or [`StreamImport::feed_at`] without the parsed head), then the
+/// whole file ([`StreamImport::finish`]) or its tail ([`StreamImport::finish_at`]).
 pub struct StreamImport<'p> {
     file_name: String,
     /// The file's size when known (0: unknown), to size the arenas for the rest.
@@ -103,24 +108,43 @@ impl<'p> StreamImport<'p> {
     }
 
     /// Parses what `so_far` (the file's first bytes, growing from call to call) adds.
+    pub fn feed(&mut self, so_far: &[u8]) {
+        self.feed_at(so_far, 0);
+    }
+
+    /// The first byte of the file the import still needs: everything before it is parsed,
+    /// and a caller may drop it and pass the rest with its offset ([`StreamImport::feed_at`]).
+    /// 0 until the format is known, and when the file is read whole at the end.
+    pub fn needed_from(&self) -> usize {
+        match &self.state {
+            State::On { stream, bom } => bom + stream.resume_at(),
+            _ => 0,
+        }
+    }
+
+    /// Parses what the file read so far adds, given as `bytes`: the file from byte `offset`
+    /// (at most [`StreamImport::needed_from`], as it was after the previous call) up to what
+    /// has arrived. When streaming stops part-way after a caller dropped the file's head,
+    /// [`StreamImport::needed_from`] falls below `offset`: the file must be read again whole.
     // Not inlined: one copy for the worker's loads and its start-up warm-up (a copy
     // inlined into each would leave the loads' copy cold).
     #[inline(never)]
-    pub fn feed(&mut self, so_far: &[u8]) {
+    pub fn feed_at(&mut self, bytes: &[u8], offset: usize) {
         if matches!(self.state, State::Waiting) {
-            if so_far.len() < SNIFF_BYTES + 3 {
+            if offset > 0 || bytes.len() < SNIFF_BYTES + 3 {
                 return;
             }
-            self.choose(so_far);
+            self.choose(bytes);
         }
         let State::On { stream, bom } = &mut self.state else {
             return;
         };
-        let input = &so_far[*bom..];
-        let from = stream.resume_at().min(input.len());
-        let fed = match utf8_prefix(&input[from..]) {
-            Some(window) => stream.feed(&mut self.builder, window),
-            None => false,
+        let fed = match (*bom + stream.resume_at()).checked_sub(offset) {
+            Some(from) if from <= bytes.len() => match utf8_prefix(&bytes[from..]) {
+                Some(window) => stream.feed(&mut self.builder, window),
+                None => false,
+            },
+            _ => false,
         };
         if !fed {
             self.give_up();
@@ -129,22 +153,56 @@ impl<'p> StreamImport<'p> {
 
     /// Finishes the import with the whole file: the rest of a streamed read, or the whole
     /// file read by [`import_with_progress`].
-    #[inline(never)]
     pub fn finish(mut self, bytes: &[u8]) -> Result<Store, ImportError> {
-        if matches!(self.state, State::Waiting) {
-            self.choose(bytes);
+        match self.finish_streamed(bytes, 0) {
+            Some(store) => Ok(store),
+            None => self.import_whole(bytes),
         }
-        if let State::On { stream, bom } = self.state {
-            let input = &bytes[bom..];
-            let window = std::str::from_utf8(&input[stream.resume_at().min(input.len())..]);
-            if let Ok(window) = window {
-                let imp = stream.importer();
-                let read = stream.finish(&mut self.builder, window);
-                if read.is_ok() && self.builder.span_count() > 0 {
-                    return Ok(finish(self.builder, &self.file_name, imp, input.len()));
-                }
-            }
+    }
+
+    /// Finishes the import with the file's last bytes: `tail`, the file from byte `offset`
+    /// (as for [`StreamImport::feed_at`]) to its end. `Err` gives the import back when the
+    /// file must be read again whole (streaming stopped after its head was dropped): pass
+    /// the whole file to [`StreamImport::finish`] then.
+    // Not inlined, as `feed_at`.
+    #[inline(never)]
+    pub fn finish_at(
+        mut self,
+        tail: &[u8],
+        offset: usize,
+    ) -> Result<Result<Store, ImportError>, Box<Self>> {
+        if let Some(store) = self.finish_streamed(tail, offset) {
+            return Ok(Ok(store));
         }
+        if offset > 0 {
+            self.give_up();
+            return Err(Box::new(self));
+        }
+        Ok(self.import_whole(tail))
+    }
+
+    /// The rest of a streamed read, when the file is streamed and the read succeeds.
+    fn finish_streamed(&mut self, tail: &[u8], offset: usize) -> Option<Store> {
+        if matches!(self.state, State::Waiting) && offset == 0 {
+            self.choose(tail);
+        }
+        let State::On { stream, bom } = std::mem::replace(&mut self.state, State::Off) else {
+            return None;
+        };
+        let from = (bom + stream.resume_at()).checked_sub(offset)?;
+        let window = std::str::from_utf8(tail.get(from..)?).ok()?;
+        let imp = stream.importer();
+        let read = stream.finish(&mut self.builder, window);
+        if read.is_err() || self.builder.span_count() == 0 {
+            return None;
+        }
+        let builder = std::mem::take(&mut self.builder);
+        let len = (offset + tail.len()).saturating_sub(bom);
+        Some(finish(builder, &self.file_name, imp, len))
+    }
+
+    /// The whole file read by [`import_with_progress`], as without streaming.
+    fn import_whole(self, bytes: &[u8]) -> Result<Store, ImportError> {
         let mut quiet = |_: usize| {};
         let on_progress = self.builder.into_progress().unwrap_or(&mut quiet);
         import_with_progress(&self.file_name, bytes, on_progress)
