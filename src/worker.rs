@@ -389,6 +389,10 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             s.store.append(store);
         }
         let spans = s.store.spans.len();
+        // The store goes first: the page decodes it while the trees are built here.
+        let mut encoder = Encoder::store_first(&s.store, PART_BYTES);
+        let sent = send_parts(&mut encoder, id, 0, &mut progress, spans);
+        lap(3);
         progress.send("", "building", 0.0, spans as f64, spans, true);
         let traces = build_traces(&s.store);
         selected = traces
@@ -403,21 +407,8 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             })
             .map_or(-1.0, |i| i as f64);
         lap(2);
-        let mut encoder = Encoder::new(&s.store, &traces, PART_BYTES);
-        let mut sent = 0usize;
-        while let Some(part) = encoder.next_part() {
-            sent += part.len();
-            let buffer = to_array_buffer(&part);
-            drop(part);
-            let msg = js_object(&[
-                ("kind", "part".into()),
-                ("id", id.into()),
-                ("part", buffer.clone().into()),
-            ]);
-            let transfer = Array::of1(&buffer);
-            let _ = scope().post_message_with_transfer(&msg, &transfer);
-            progress.send("", "sending", sent as f64, 0.0, spans, false);
-        }
+        encoder.add_traces(&traces);
+        send_parts(&mut encoder, id, sent, &mut progress, spans);
         lap(3);
     }
     let (io_ms, copy_ms) = READ_SPLIT_MS.with(|c| c.replace((0.0, 0.0)));
@@ -441,6 +432,31 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
         ("wasmBytes", wasm_memory_bytes().into()),
         ("timings", timings.into()),
     ]));
+}
+
+/// Posts the parts `encoder` has ready (transferred, not copied), reporting progress;
+/// returns the bytes sent so far (`sent` before).
+fn send_parts(
+    encoder: &mut Encoder<'_>,
+    id: u32,
+    mut sent: usize,
+    progress: &mut Progress,
+    spans: usize,
+) -> usize {
+    while let Some(part) = encoder.next_part() {
+        sent += part.len();
+        let buffer = to_array_buffer(&part);
+        drop(part);
+        let msg = js_object(&[
+            ("kind", "part".into()),
+            ("id", id.into()),
+            ("part", buffer.clone().into()),
+        ]);
+        let transfer = Array::of1(&buffer);
+        let _ = scope().post_message_with_transfer(&msg, &transfer);
+        progress.send("", "sending", sent as f64, 0.0, spans, false);
+    }
+    sent
 }
 
 /// Size of this instance's WebAssembly memory, bytes (reported for benchmarks).

@@ -562,9 +562,27 @@ pub struct Encoder<'a> {
     strings: Vec<&'a str>,
     span_id_text: Vec<(SpanId, StrId)>,
     trace_id_text: Vec<(TraceId, StrId)>,
+    /// The traces are not known yet ([`Encoder::store_first`]).
+    traces_pending: bool,
 }
 
 impl<'a> Encoder<'a> {
+    /// An encoder that writes the store's parts before the traces are built: `next_part`
+    /// gives `None` after them until [`Encoder::add_traces`]. The page decodes the store
+    /// while the worker builds the trees.
+    pub fn store_first(store: &'a Store, part_bytes: usize) -> Self {
+        Encoder {
+            traces_pending: true,
+            ..Encoder::new(store, &[], part_bytes)
+        }
+    }
+
+    /// The traces of the store (for an encoder made by [`Encoder::store_first`]).
+    pub fn add_traces(&mut self, traces: &'a [Trace]) {
+        self.traces = traces;
+        self.traces_pending = false;
+    }
+
     /// An encoder with parts of about `part_bytes` (use [`PART_BYTES`]).
     pub fn new(store: &'a Store, traces: &'a [Trace], part_bytes: usize) -> Self {
         let mut span_id_text: Vec<_> = store.span_id_text.iter().map(|(k, v)| (*k, *v)).collect();
@@ -584,6 +602,7 @@ impl<'a> Encoder<'a> {
                 .collect(),
             span_id_text,
             trace_id_text,
+            traces_pending: false,
         }
     }
 
@@ -615,6 +634,7 @@ impl<'a> Encoder<'a> {
                     next,
                     limit,
                 ),
+                11 if self.traces_pending => break,
                 11 => self.trace_sections(&mut part),
                 _ => break,
             };
@@ -1038,6 +1058,34 @@ mod tests {
             assert_same(&store, &back);
             assert_eq!(traces, back_traces);
             assert_eq!(services, back.services());
+        }
+    }
+
+    #[test]
+    fn the_store_can_go_before_the_traces_are_built() {
+        let store = sample();
+        for part_bytes in [1, 4096, PART_BYTES] {
+            let mut encoder = Encoder::store_first(&store, part_bytes);
+            let mut d = Decoder::new();
+            let mut store_parts = 0;
+            while let Some(p) = encoder.next_part() {
+                d.push(&p).unwrap();
+                store_parts += 1;
+            }
+            assert!(store_parts > 0);
+            assert_eq!(d.span_count(), store.spans.len(), "the spans are all out");
+            // Built after the store went out (as the worker does).
+            let traces = build_traces(&store);
+            encoder.add_traces(&traces);
+            let mut trace_parts = 0;
+            while let Some(p) = encoder.next_part() {
+                d.push(&p).unwrap();
+                trace_parts += 1;
+            }
+            assert!(trace_parts > 0);
+            let (back, back_traces) = d.finish();
+            assert_same(&store, &back);
+            assert_eq!(traces, back_traces);
         }
     }
 
