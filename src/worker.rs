@@ -125,9 +125,9 @@ pub fn run() {
 /// Spans per format in the start-up warm-up.
 const WARM_UP_SPANS: usize = 3_000;
 
-/// Runs the whole import path (a file's stream read and parsed chunk by chunk, trees,
-/// encode) once per format on a small generated trace, right after start-up, while the user
-/// is still choosing a file. The browser compiles wasm functions lazily on their first call
+/// Runs a whole load ([`load`]: a file's stream read and parsed chunk by chunk, trees,
+/// encode; nothing sent) once per format on a small generated trace, right after start-up,
+/// while the user is still choosing a file. The browser compiles wasm functions lazily on their first call
 /// and optimises them only once they are hot: a first 10,000-span file otherwise pays ~100 ms
 /// for that in parsing and ~60 ms in tree building. One format per task; a request that
 /// arrives first ends the warm-up.
@@ -143,52 +143,23 @@ async fn warm_up(state: Rc<RefCell<State>>) {
             }
         }
         let bytes = warm_up_trace(format, WARM_UP_SPANS).into_bytes();
-        if let Some(store) = warm_up_read(&bytes).await {
-            let traces = build_traces(&store);
-            let mut encoder = Encoder::new(&store, &traces, PART_BYTES);
-            while encoder.next_part().is_some() {}
-        }
+        let file = web_sys::File::new_with_u8_array_sequence(
+            &Array::of1(&Uint8Array::from(bytes.as_slice())),
+            "warm-up.json",
+        );
+        let Ok(file) = file else { break };
+        let source = js_object(&[("name", "warm-up.json".into()), ("file", file.into())]);
+        let msg = js_object(&[
+            ("kind", "load".into()),
+            ("sources", Array::of1(&source).into()),
+            ("warmUp", true.into()),
+        ]);
+        load(&state, &msg).await;
     }
     post(&js_object(&[
         ("kind", "warm".into()),
         ("ms", (now_ms() - started).into()),
     ]));
-}
-
-/// Reads `bytes` the way a file is read: as a `Blob`'s stream, parsed while it is read.
-async fn warm_up_read(bytes: &[u8]) -> Option<Store> {
-    let blob = web_sys::Blob::new_with_u8_array_sequence(&Array::of1(&Uint8Array::from(bytes)));
-    let spans = Cell::new(0);
-    let mut count_spans = |n: usize| spans.set(n);
-    let mut stream = StreamImport::new("warm-up", 0, &mut count_spans);
-    let mut progress = Progress {
-        id: 0,
-        last_ms: 0.0,
-        silent: true,
-    };
-    let mut reading = Reading {
-        name: "warm-up",
-        progress: &mut progress,
-        stream: &mut stream,
-        spans: &spans,
-        parse_ms: 0.0,
-    };
-    let size = bytes.len() as f64;
-    let mut buffer = reserve(size.min(WINDOW_BYTES), size).ok()?;
-    let read = read_stream(
-        blob.ok()?.stream(),
-        &mut buffer,
-        size,
-        &mut reading,
-        true,
-        |_| String::new(),
-    )
-    .await;
-    // Not part of the next load's timings.
-    READ_SPLIT_MS.with(|c| c.set((0.0, 0.0)));
-    READ_CHUNKS.with(|c| c.set(0));
-    let offset = read.ok()?;
-    stream.finish_at(&buffer, offset).ok()?.ok()
 }
 
 /// Lets queued events (the page's messages) run before going on.
@@ -280,7 +251,12 @@ impl Progress {
     }
 }
 
+/// Handles a `load` request. With `warmUp` set (the start-up warm-up, [`warm_up`]), the
+/// same code runs on its own model and sends nothing: every function a load calls is then
+/// compiled before the first real one (the browser compiles wasm lazily, and a load's own
+/// async state machine, with the reads inlined, took 5-15 ms to compile at the first load).
 async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
+    let warm_up = js_field(msg, "warmUp").as_bool().unwrap_or(false);
     let id = js_field(msg, "id").as_f64().unwrap_or(0.0) as u32;
     let sources: Vec<Source> = Array::from(&js_field(msg, "sources"))
         .iter()
@@ -293,7 +269,7 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
     let mut progress = Progress {
         id,
         last_ms: 0.0,
-        silent: false,
+        silent: warm_up,
     };
     // Where the time went (ms), for the benchmark: read, parse, build trees, send the model.
     let mut phase_ms = [0.0f64; 4];
@@ -383,23 +359,26 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
     let mut selected = -1.0;
     let sent_model = !added.is_empty();
     if sent_model {
+        let mut scratch = Store::default();
         let mut s = state.borrow_mut();
-        let first_new_file = s.store.files.len() as u32;
+        let model = if warm_up { &mut scratch } else { &mut s.store };
+        let first_new_file = model.files.len() as u32;
         for store in added {
-            s.store.append(store);
+            model.append(store);
         }
-        let spans = s.store.spans.len();
+        let model = &*model;
+        let spans = model.spans.len();
         // The store goes first: the page decodes it while the trees are built here.
-        let mut encoder = Encoder::store_first(&s.store, PART_BYTES);
+        let mut encoder = Encoder::store_first(model, PART_BYTES);
         let sent = send_parts(&mut encoder, id, 0, &mut progress, spans);
         lap(3);
         progress.send("", "building", 0.0, spans as f64, spans, true);
-        let traces = build_traces(&s.store);
+        let traces = build_traces(model);
         selected = traces
             .iter()
             .position(|t| {
                 t.spans.iter().any(|&i| {
-                    s.store
+                    model
                         .spans
                         .get(i as usize)
                         .is_some_and(|span| span.file >= first_new_file)
@@ -412,11 +391,15 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
         lap(3);
     }
     let (io_ms, copy_ms) = READ_SPLIT_MS.with(|c| c.replace((0.0, 0.0)));
+    let read_chunks = READ_CHUNKS.with(|c| c.replace(0));
+    if warm_up {
+        return;
+    }
     let timings = js_object(&[
         ("readMs", (phase_ms[0] - streamed_ms).into()),
         ("readIoMs", io_ms.into()),
         ("readCopyMs", copy_ms.into()),
-        ("readChunks", READ_CHUNKS.with(|c| c.replace(0)).into()),
+        ("readChunks", read_chunks.into()),
         ("parseMs", (phase_ms[1] + streamed_ms).into()),
         ("streamedParseMs", streamed_ms.into()),
         ("parsedBytes", parsed_bytes.into()),
@@ -434,8 +417,8 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
     ]));
 }
 
-/// Posts the parts `encoder` has ready (transferred, not copied), reporting progress;
-/// returns the bytes sent so far (`sent` before).
+/// Posts the parts `encoder` has ready (transferred, not copied), reporting progress (none
+/// of it for a silent `progress`: the warm-up); returns the bytes sent so far (`sent` before).
 fn send_parts(
     encoder: &mut Encoder<'_>,
     id: u32,
@@ -452,6 +435,10 @@ fn send_parts(
             ("id", id.into()),
             ("part", buffer.clone().into()),
         ]);
+        if progress.silent {
+            // The warm-up: everything but the sending.
+            continue;
+        }
         let transfer = Array::of1(&buffer);
         let _ = scope().post_message_with_transfer(&msg, &transfer);
         progress.send("", "sending", sent as f64, 0.0, spans, false);
