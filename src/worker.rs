@@ -127,10 +127,10 @@ const WARM_UP_SPANS: usize = 3_000;
 
 /// Runs a whole load ([`load`]: a file's stream read and parsed chunk by chunk, trees,
 /// encode; nothing sent) once per format on a small generated trace, right after start-up,
-/// while the user is still choosing a file. The browser compiles wasm functions lazily on their first call
-/// and optimises them only once they are hot: a first 10,000-span file otherwise pays ~100 ms
-/// for that in parsing and ~60 ms in tree building. One format per task; a request that
-/// arrives first ends the warm-up.
+/// while the user is still choosing a file. The browser compiles wasm functions lazily on
+/// their first call and optimises them only once they are hot: a first 10,000-span file
+/// otherwise pays ~100 ms for that in parsing and ~60 ms in tree building. One format per
+/// task; a request that arrives first ends the warm-up.
 async fn warm_up(state: Rc<RefCell<State>>) {
     use crate::gen::{warm_up_trace, Format};
     let started = now_ms();
