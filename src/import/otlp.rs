@@ -146,6 +146,16 @@ enum Stepped {
     Stop,
 }
 
+/// `None` when the next value opens with `bracket`; otherwise what the stream does: wait
+/// when the input stops before it, stop at anything else.
+fn not_opening(s: &mut Scanner, bracket: u8) -> Option<Stepped> {
+    match s.peek() {
+        Some(b) if b == bracket => None,
+        None => Some(Stepped::Wait),
+        Some(_) => Some(Stepped::Stop),
+    }
+}
+
 impl Stream {
     pub fn new() -> Self {
         Stream {
@@ -204,8 +214,8 @@ impl Stream {
                 match s.key(&mut o)?.as_deref() {
                     None => self.at = Level::Top,
                     Some("resourceSpans" | "resource_spans" | "batches") => {
-                        if s.peek() != Some(b'[') {
-                            return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                        if let Some(stepped) = not_opening(s, b'[') {
+                            return Ok(stepped);
                         }
                         let _ = s.array("a list of resourceSpans")?;
                         self.at = Level::ResourceSpansList { first: true };
@@ -220,8 +230,8 @@ impl Stream {
             Level::ResourceSpansList { first } => {
                 let mut list = Seq::resume(first);
                 if s.item(&mut list)? {
-                    if s.peek() != Some(b'{') {
-                        return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                    if let Some(stepped) = not_opening(s, b'{') {
+                        return Ok(stepped);
                     }
                     let _ = s.object("a resourceSpans object")?;
                     self.at = Level::ResourceSpans {
@@ -248,8 +258,8 @@ impl Stream {
                         let Some(r) = resource else {
                             return Ok(Stepped::Stop);
                         };
-                        if s.peek() != Some(b'[') {
-                            return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                        if let Some(stepped) = not_opening(s, b'[') {
+                            return Ok(stepped);
                         }
                         let _ = s.array("a list of scopeSpans")?;
                         self.at = Level::ScopeSpansList { first: true, r };
@@ -266,8 +276,8 @@ impl Stream {
             Level::ScopeSpansList { first, r } => {
                 let mut list = Seq::resume(first);
                 if s.item(&mut list)? {
-                    if s.peek() != Some(b'{') {
-                        return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                    if let Some(stepped) = not_opening(s, b'{') {
+                        return Ok(stepped);
                     }
                     let _ = s.object("a scopeSpans object")?;
                     self.at = Level::ScopeSpans {
@@ -302,8 +312,8 @@ impl Stream {
                         };
                     }
                     Some("spans") => {
-                        if s.peek() != Some(b'[') {
-                            return Ok(s.peek().map_or(Stepped::Wait, |_| Stepped::Stop));
+                        if let Some(stepped) = not_opening(s, b'[') {
+                            return Ok(stepped);
                         }
                         let _ = s.array("a list of spans")?;
                         let resource = match resource {

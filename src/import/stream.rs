@@ -122,12 +122,18 @@ impl<'p> StreamImport<'p> {
         }
     }
 
+    /// True when streaming stopped after the caller dropped the file's head (the bytes
+    /// before `offset`): the file must be read again whole ([`StreamImport::finish_at`]
+    /// says so too), and nothing more of this read is needed.
+    pub fn lost_head(&self, offset: usize) -> bool {
+        self.needed_from() < offset
+    }
+
     /// Parses what the file read so far adds, given as `bytes`: the file from byte `offset`
     /// (at most [`StreamImport::needed_from`], as it was after the previous call) up to what
-    /// has arrived. When streaming stops part-way after a caller dropped the file's head,
-    /// [`StreamImport::needed_from`] falls below `offset`: the file must be read again whole.
-    // Not inlined: one copy for the worker's loads and its start-up warm-up (a copy
-    // inlined into each would leave the loads' copy cold).
+    /// has arrived. Streaming may stop part-way after a caller dropped the file's head
+    /// ([`StreamImport::lost_head`]).
+    // Not inlined into the worker's load (whose first call compiles all it inlines).
     #[inline(never)]
     pub fn feed_at(&mut self, bytes: &[u8], offset: usize) {
         if matches!(self.state, State::Waiting) {

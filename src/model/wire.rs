@@ -550,7 +550,8 @@ fn put_section<T: Record>(
 /// before making the next, and the page can yield between parts).
 pub struct Encoder<'a> {
     store: &'a Store,
-    traces: &'a [Trace],
+    /// `None` until the traces are known ([`Encoder::store_first`]).
+    traces: Option<&'a [Trace]>,
     limit: usize,
     /// Which piece of the model comes next (see `next_part`).
     stage: usize,
@@ -562,8 +563,6 @@ pub struct Encoder<'a> {
     strings: Vec<&'a str>,
     span_id_text: Vec<(SpanId, StrId)>,
     trace_id_text: Vec<(TraceId, StrId)>,
-    /// The traces are not known yet ([`Encoder::store_first`]).
-    traces_pending: bool,
 }
 
 impl<'a> Encoder<'a> {
@@ -572,15 +571,14 @@ impl<'a> Encoder<'a> {
     /// while the worker builds the trees.
     pub fn store_first(store: &'a Store, part_bytes: usize) -> Self {
         Encoder {
-            traces_pending: true,
+            traces: None,
             ..Encoder::new(store, &[], part_bytes)
         }
     }
 
     /// The traces of the store (for an encoder made by [`Encoder::store_first`]).
     pub fn add_traces(&mut self, traces: &'a [Trace]) {
-        self.traces = traces;
-        self.traces_pending = false;
+        self.traces = Some(traces);
     }
 
     /// An encoder with parts of about `part_bytes` (use [`PART_BYTES`]).
@@ -591,7 +589,7 @@ impl<'a> Encoder<'a> {
         trace_id_text.sort_unstable();
         Encoder {
             store,
-            traces,
+            traces: Some(traces),
             limit: part_bytes.max(1024),
             stage: 0,
             next: 0,
@@ -602,7 +600,6 @@ impl<'a> Encoder<'a> {
                 .collect(),
             span_id_text,
             trace_id_text,
-            traces_pending: false,
         }
     }
 
@@ -634,8 +631,10 @@ impl<'a> Encoder<'a> {
                     next,
                     limit,
                 ),
-                11 if self.traces_pending => break,
-                11 => self.trace_sections(&mut part),
+                11 => match self.traces {
+                    Some(traces) => self.trace_sections(traces, &mut part),
+                    None => break,
+                },
                 _ => break,
             };
             if finished {
@@ -647,8 +646,8 @@ impl<'a> Encoder<'a> {
     }
 
     /// Writes sections of the traces; true when all traces are out.
-    fn trace_sections(&mut self, part: &mut Vec<u8>) -> bool {
-        let Some(trace) = self.traces.get(self.trace) else {
+    fn trace_sections(&mut self, traces: &[Trace], part: &mut Vec<u8>) -> bool {
+        let Some(trace) = traces.get(self.trace) else {
             return true;
         };
         if !self.head_written {
@@ -687,7 +686,7 @@ impl<'a> Encoder<'a> {
         self.trace += 1;
         self.next = 0;
         self.head_written = false;
-        self.trace >= self.traces.len()
+        self.trace >= traces.len()
     }
 }
 
