@@ -129,16 +129,20 @@ const WARM_UP_SPANS: usize = 3_000;
 /// encode; nothing sent) once per format on a small generated trace, right after start-up,
 /// while the user is still choosing a file. The browser compiles wasm functions lazily on
 /// their first call and optimises them only once they are hot: a first 10,000-span file
-/// otherwise pays ~100 ms for that in parsing and ~60 ms in tree building. One format per
-/// task; a request that arrives first ends the warm-up.
+/// otherwise pays ~100 ms for that in parsing and ~60 ms in tree building. Each request is
+/// dispatched as a `message` event, so it takes the path of a page's request (the message
+/// handler, the queue, [`pump`]), compiled here too. One format per task; a request that
+/// arrives first ends the warm-up.
 async fn warm_up(state: Rc<RefCell<State>>) {
     use crate::gen::{warm_up_trace, Format};
     let started = now_ms();
     for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
         yield_to_events().await;
         {
+            // Stop once the page has asked for something (or a load of its came in
+            // meanwhile): the user is waiting.
             let s = state.borrow();
-            if s.busy || !s.queue.is_empty() {
+            if s.busy || !s.queue.is_empty() || !s.store.spans.is_empty() {
                 break;
             }
         }
@@ -154,7 +158,16 @@ async fn warm_up(state: Rc<RefCell<State>>) {
             ("sources", Array::of1(&source).into()),
             ("warmUp", true.into()),
         ]);
-        load(&state, &msg).await;
+        let init = web_sys::MessageEventInit::new();
+        init.set_data(&msg);
+        let Ok(event) = MessageEvent::new_with_event_init_dict("message", &init) else {
+            break;
+        };
+        let _ = scope().dispatch_event(&event);
+        // Until the queue is empty again (the page's requests that came meanwhile too).
+        while state.borrow().busy {
+            yield_to_events().await;
+        }
     }
     post(&js_object(&[
         ("kind", "warm".into()),

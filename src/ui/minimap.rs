@@ -31,6 +31,9 @@ pub struct MinimapProps {
     pub rows: Shared<Vec<u32>>,
     /// The waterfall's geometry: the minimap is as wide, its image under the timeline.
     pub geometry: WaterfallGeometry,
+    /// False while the waterfall's size is not known yet: nothing is counted or drawn at a
+    /// size about to change.
+    pub sized: bool,
     /// The waterfall's zoom window, ns since the epoch.
     pub window: (i64, i64),
     /// The rows (indices into `rows`) the waterfall shows now.
@@ -114,11 +117,15 @@ pub fn minimap(props: &MinimapProps) -> Html {
             viewport,
             drag.map(|d| (d.from_x_px, d.to_x_px)),
             g.width_px,
+            props.sized,
         );
         let label = label.clone();
         use_effect_with(
             deps,
-            move |(data, minimap, viewport, selection, width_px)| {
+            move |(data, minimap, viewport, selection, width_px, sized)| {
+                if !*sized {
+                    return;
+                }
                 let (Some(canvas), Some(minimap), Some(viewport)) =
                     (canvas_ref.cast::<HtmlCanvasElement>(), minimap, viewport)
                 else {

@@ -219,7 +219,8 @@ fn warm_up(props: &WarmUpProps) -> Html {
                 id="warm-up-export" label="" title="" />
             <Waterfall store={store.clone()} traces={traces.clone()} trace_index={0}
                 {collapsed} {palette} selected_span={Some(1)} {matches} reveal={1}
-                onselect={Callback::noop()} ontoggle={Callback::noop()} />
+                onselect={Callback::noop()} ontoggle={Callback::noop()}
+                assumed_size={Some((1200.0, 700.0))} />
             <DetailPanel {store} {traces} trace_index={0} span={1}
                 onselect={Callback::noop()} />
             <super::LoadingBar loading={vec![super::state::Loading {

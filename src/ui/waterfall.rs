@@ -31,7 +31,15 @@ pub struct WaterfallProps {
     pub reveal: u32,
     pub onselect: Callback<Option<u32>>,
     pub ontoggle: Callback<u32>,
+    /// Size to lay out and draw at without measuring the element (the start-up warm-up's
+    /// view, which is never attached to the page). Otherwise nothing is drawn until the
+    /// browser has laid the element out and reported its size.
+    #[prop_or_default]
+    pub assumed_size: Option<(f64, f64)>,
 }
+
+/// Size laid out before the element's own is known (nothing is drawn at it).
+const UNMEASURED_SIZE: (f64, f64) = (800.0, 400.0);
 
 /// Mouse position over the canvas.
 #[derive(Copy, Clone, PartialEq, Debug)]
@@ -55,11 +63,17 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
     let _timing = super::Measure::new("spanorama:render-waterfall");
     let scroll_ref = use_node_ref();
     let canvas_ref = use_node_ref();
-    let size = use_state(|| (800.0f64, 400.0f64));
-    let scroll_top = use_state(|| 0.0f64);
+    // The scroll area's size as the browser last reported it (None before its first layout).
+    let measured = use_state_eq(|| None::<(f64, f64)>);
+    let scroll_top = use_state_eq(|| 0.0f64);
     let hover = use_state(|| None::<Hover>);
     // Zoom window in ns since the epoch; None = the whole trace.
-    let zoom = use_state(|| None::<(i64, i64)>);
+    let zoom = use_state_eq(|| None::<(i64, i64)>);
+    let size = (*measured)
+        .or(props.assumed_size)
+        .unwrap_or(UNMEASURED_SIZE);
+    let can_draw = measured.is_some() || props.assumed_size.is_some();
+    let shown_trace = use_mut_ref(|| false);
     let draws = use_mut_ref(|| 0u64);
     let live = use_mut_ref(|| None::<Live>);
 
@@ -78,12 +92,18 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         },
     );
 
-    // A new trace starts at the top, unzoomed.
+    // A new trace starts at the top, unzoomed. (The first one already does: setting the
+    // scroll position of an element just added would make the browser lay the page out on
+    // the spot, in the middle of showing it.)
     {
         let zoom = zoom.clone();
         let scroll_top = scroll_top.clone();
         let scroll_ref = scroll_ref.clone();
+        let shown_trace = shown_trace.clone();
         use_effect_with((props.traces.clone(), props.trace_index), move |_| {
+            if !shown_trace.replace(true) {
+                return;
+            }
             zoom.set(None);
             scroll_top.set(0.0);
             if let Some(el) = scroll_ref.cast::<HtmlElement>() {
@@ -92,24 +112,27 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         });
     }
 
-    // Track the viewport size.
+    // Track the viewport size. The observer reports it first right after the browser's
+    // layout of the new element, before that frame is painted: the first draw then comes in
+    // the first frame, once, at the final size. (Measuring here instead made the browser lay
+    // out a page still being built, and the first draw came at a size the rest of the
+    // render then changed, so the trace was drawn two or three times before it showed.)
     {
-        let size = size.clone();
+        let measured = measured.clone();
         let scroll_ref = scroll_ref.clone();
         use_effect_with((), move |_| {
             let observer = scroll_ref.cast::<HtmlElement>().and_then(|el| {
                 let measure = {
                     let el = el.clone();
-                    let size = size.clone();
+                    let measured = measured.clone();
                     move || {
                         let w = el.client_width() as f64;
                         let h = el.client_height() as f64;
                         if w > 0.0 && h > 0.0 {
-                            size.set((w, h));
+                            measured.set(Some((w, h)));
                         }
                     }
                 };
-                measure();
                 let callback = Closure::<dyn FnMut()>::new(measure);
                 let observer =
                     web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
@@ -203,7 +226,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             // Compared by identity: the memo hands out a new Rc only when rows change.
             Shared(rows.clone()),
             Shared(palette.clone()),
-            (*size, *scroll_top, *zoom),
+            (size, can_draw, *scroll_top, *zoom),
             hover.map(|h| h.row),
             props.selected_span,
             props.matches.clone(),
@@ -211,9 +234,11 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let index = props.trace_index;
         let selected_span = props.selected_span;
         let hover = *hover;
-        let size = *size;
         let scroll_top = *scroll_top;
         use_effect_with(deps, move |_| {
+            if !can_draw {
+                return;
+            }
             let (Some(canvas), Some(trace)) =
                 (canvas_ref.cast::<HtmlCanvasElement>(), traces.get(index))
             else {
@@ -431,6 +456,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             }
             <super::minimap::Minimap store={props.store.clone()} traces={props.traces.clone()}
                 trace_index={props.trace_index} rows={Shared(rows.clone())} {geometry} {window}
+                sized={can_draw}
                 visible={geometry.visible_range(*scroll_top, row_count)} {onzoom}
                 scroll_ref={scroll_ref.clone()} />
             <div id="waterfall-scroll" class="waterfall-scroll" ref={scroll_ref} tabindex="0" {onscroll} {onkeydown}>

@@ -1,0 +1,12 @@
+import { App, startEnv } from '../harness.mjs';
+const env = await startEnv();
+const app = await App.open(env);
+const page = app.page;
+const t0 = Date.now();
+page.on('console', (m) => { if (m.text().startsWith('DBG')) console.log(Date.now() - t0, m.text()); });
+await page.waitForFunction(() => window.spanoramaStats?.().workerWarmMs != null, null, { timeout: 60000 });
+await page.waitForTimeout(1500);
+console.log('--- load');
+await page.setInputFiles('#file-input', process.argv[2]);
+await page.waitForTimeout(1500);
+await app.close(); await env.close();

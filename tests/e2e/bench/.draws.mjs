@@ -1,0 +1,13 @@
+import { App, startEnv } from '../harness.mjs';
+const env = await startEnv();
+const app = await App.open(env);
+const page = app.page;
+await page.waitForFunction(() => window.spanoramaStats?.().workerWarmMs != null, null, { timeout: 60000 });
+await page.waitForTimeout(1000);
+await page.setInputFiles('#file-input', process.argv[2]);
+await page.waitForFunction(() => Number(document.getElementById('waterfall-canvas')?.dataset.draws || 0) > 0, null, { polling: 'raf' });
+const first = await page.evaluate(() => [document.getElementById('waterfall-canvas').dataset.draws, document.getElementById('minimap-canvas').dataset.renders]);
+await page.waitForTimeout(1500);
+const later = await page.evaluate(() => [document.getElementById('waterfall-canvas').dataset.draws, document.getElementById('minimap-canvas').dataset.renders, document.getElementById('waterfall-canvas').getBoundingClientRect().height, document.getElementById('waterfall-canvas').height]);
+console.log('draws/minimap renders at first draw', first, 'later', later);
+await app.close(); await env.close();
