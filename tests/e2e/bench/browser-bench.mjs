@@ -6,7 +6,8 @@
 //   load      file given to the page (the file input fires `change`) → the end of the first
 //             frame that shows the drawn waterfall (canvas data-draws > 0, loading bar gone), ms
 //   ratio     load / parse (files up to 200 MB are measured BENCH_REPEAT times, default 3,
-//             parse and load interleaved: the medians, and the ratio of each run)
+//             files up to 20 MB BENCH_REPEAT_SMALL times, default 7, parse and load
+//             interleaved: the medians, and the ratio of each run)
 //   block     the longest main-thread task during the load (PerformanceObserver longtask),
 //             and the longest gap between animation frames (a rAF heartbeat)
 //   frames    a scripted scroll, zoom (Ctrl+wheel) and pan (Shift+wheel) over the loaded
@@ -39,6 +40,12 @@ if (files.length === 0) {
 /** Loads (and JSON.parse runs) per file up to `REPEAT_MAX_MB` (`BENCH_REPEAT`). */
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const REPEAT_MAX_MB = 200;
+/**
+ * Loads per file up to `SMALL_MAX_MB` (`BENCH_REPEAT_SMALL`): a small file's `JSON.parse`
+ * swings most between runs (30-60 ms for the 10k Zipkin file) and its runs are short.
+ */
+const REPEAT_SMALL = Number(process.env.BENCH_REPEAT_SMALL ?? 7);
+const SMALL_MAX_MB = 20;
 
 /** Idle time between the warm-up's end and the load, ms (`BENCH_SETTLE_MS`). */
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2000);
@@ -187,8 +194,9 @@ async function openAndLoad(env, file) {
 async function measure(env, file) {
   const mb = statSync(file.path).size / 1e6;
   // Both the load and JSON.parse swing by up to 2x between runs on a small VM: files up to
-  // REPEAT_MAX_MB are measured `REPEAT` times, interleaved, and the medians reported.
-  const runs = mb <= REPEAT_MAX_MB ? REPEAT : 1;
+  // REPEAT_MAX_MB are measured `REPEAT` times (up to SMALL_MAX_MB `REPEAT_SMALL` times),
+  // interleaved, and the medians reported.
+  const runs = mb <= SMALL_MAX_MB ? REPEAT_SMALL : mb <= REPEAT_MAX_MB ? REPEAT : 1;
   const parses = [];
   const loads = [];
   let app;
