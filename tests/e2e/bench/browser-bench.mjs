@@ -14,8 +14,9 @@
 //             trace, one input per frame: median and p95 of the frame intervals, and of the
 //             page's own draw measure (performance "spanorama:draw")
 //   memory    the page's wasm memory and JS heap after the load, and bytes per span
-//             (page wasm memory / spans); the worker's wasm memory too (it keeps the merged
-//             model for the next file)
+//             (page wasm memory / spans, and what the load added to it / spans: the app's
+//             own ~2.5 MB weigh on the first at 10k); the worker's wasm memory too (it keeps
+//             the merged model for the next file)
 //
 // Run through tools/bench.sh (it builds the site and generates the files). Input:
 //   BENCH_FILES  comma-separated `format:size:path` entries
@@ -105,6 +106,7 @@ async function openAndLoad(env, file) {
   // The browser optimises the warmed-up wasm functions in the background after that; a user
   // picking a file takes longer than this too.
   await page.waitForTimeout(SETTLE_MS);
+  const wasmBefore = await page.evaluate(() => window.spanoramaStats().wasmBytes);
 
   // Heartbeat and long tasks, then the load through the real file input.
   await page.evaluate(() => {
@@ -188,7 +190,7 @@ async function openAndLoad(env, file) {
   console.error(`bench:   longest page work during the load: ${JSON.stringify(load.measures)}`);
   console.error(`bench:   the test driver took ${Math.round(load.driverMs)} ms to give the file to the page (not counted)`);
   if (load.errors.length) throw new Error(`${file.path}: ${load.errors.join('; ')}`);
-  return { app, page, load };
+  return { app, page, load: { ...load, wasmBefore } };
 }
 
 async function measure(env, file) {
@@ -322,6 +324,7 @@ async function measure(env, file) {
     interactions,
     timings: memory.workerTimings ?? {},
     wasmBytes: memory.wasmBytes,
+    wasmBefore: load.wasmBefore,
     workerWasmBytes: memory.workerWasmBytes,
     jsHeap: memory.jsHeap,
   };
@@ -346,7 +349,7 @@ try {
 const header = [
   'format', 'spans', 'file MB', 'JSON.parse ms (median)', 'load→paint ms (median)', 'ratio (each run)', 'MB/s',
   'longest task ms', 'max rAF gap ms', 'frame median/p95 ms', 'draw median/p95 ms',
-  'page wasm MB', 'B/span (page)', 'worker wasm MB', 'JS heap MB',
+  'page wasm MB', 'B/span (page)', 'B/span (added by the load)', 'worker wasm MB', 'JS heap MB',
 ];
 console.log(`| ${header.join(' | ')} |`);
 const header2 = [
@@ -370,6 +373,7 @@ for (const r of rows) {
       `${fmt(r.drawMedian, 1)} / ${fmt(r.drawP95, 1)}`,
       fmt(r.wasmBytes / 1e6, 0),
       fmt(r.wasmBytes / r.spans, 0),
+      fmt((r.wasmBytes - r.wasmBefore) / r.spans, 0),
       fmt(r.workerWasmBytes / 1e6, 0),
       fmt(r.jsHeap / 1e6, 0),
     ].join(' | ')} |`,
