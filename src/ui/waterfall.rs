@@ -41,6 +41,13 @@ pub struct WaterfallProps {
 /// Size laid out before the element's own is known (nothing is drawn at it).
 const UNMEASURED_SIZE: (f64, f64) = (800.0, 400.0);
 
+/// Traces with more spans than this get their first draw in a task of its own, a frame after
+/// the trace view first shows. A first draw normally comes in that frame (the size is known
+/// only then), but at a million spans that frame's layout and commit already take 20-35 ms of
+/// the main thread, and a garbage collection landing in a draw in the same task made it a
+/// 51-56 ms task in benchmarks.
+const SEPARATE_FIRST_DRAW_SPANS: usize = 250_000;
+
 /// Mouse position over the canvas.
 #[derive(Copy, Clone, PartialEq, Debug)]
 struct Hover {
@@ -75,6 +82,9 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
     let can_draw = measured.is_some() || props.assumed_size.is_some();
     let shown_trace = use_mut_ref(|| false);
     let draws = use_mut_ref(|| 0u64);
+    // Counts the draw effect's runs: a first draw put off to a later task is dropped when
+    // the effect has run again meanwhile.
+    let draw_runs = use_mut_ref(|| 0u64);
     let live = use_mut_ref(|| None::<Live>);
 
     let trace = props.traces.get(props.trace_index);
@@ -235,49 +245,71 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let selected_span = props.selected_span;
         let hover = *hover;
         let scroll_top = *scroll_top;
+        let draw_runs = draw_runs.clone();
         use_effect_with(deps, move |_| {
             if !can_draw {
                 return;
             }
-            let (Some(canvas), Some(trace)) =
-                (canvas_ref.cast::<HtmlCanvasElement>(), traces.get(index))
-            else {
-                return;
+            let run = {
+                let mut runs = draw_runs.borrow_mut();
+                *runs += 1;
+                *runs
             };
-            let started = super::now_ms();
-            let timing = super::Measure::new("spanorama:draw");
-            let geometry = WaterfallGeometry::standard(size.0, size.1);
-            let scale = TimeScale::new(
-                window.0,
-                window.1,
-                geometry.timeline_x_px(),
-                geometry.timeline_width_px(),
-            );
-            let range = geometry.visible_range(scroll_top, rows.len());
-            let boxes = row_boxes(
-                &store, trace, &rows, range, &geometry, &scale, scroll_top, &collapsed, &palette,
-                &matches,
-            );
-            let ticks = scale.ticks(trace.start_unix_nanos, theme::MIN_TICK_SPACING_PX);
-            let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-            let frame = WaterfallFrame {
-                geometry,
-                rows: &boxes,
-                ticks: &ticks,
-                hover_row: hover.map(|h| h.row),
-                selected_span,
-                device_pixel_ratio: dpr,
+            let first_of_big = *draws.borrow() == 0
+                && traces
+                    .get(index)
+                    .is_some_and(|t| t.len() > SEPARATE_FIRST_DRAW_SPANS);
+            let paint = move || {
+                let (Some(canvas), Some(trace)) =
+                    (canvas_ref.cast::<HtmlCanvasElement>(), traces.get(index))
+                else {
+                    return;
+                };
+                let started = super::now_ms();
+                let timing = super::Measure::new("spanorama:draw");
+                let geometry = WaterfallGeometry::standard(size.0, size.1);
+                let scale = TimeScale::new(
+                    window.0,
+                    window.1,
+                    geometry.timeline_x_px(),
+                    geometry.timeline_width_px(),
+                );
+                let range = geometry.visible_range(scroll_top, rows.len());
+                let boxes = row_boxes(
+                    &store, trace, &rows, range, &geometry, &scale, scroll_top, &collapsed,
+                    &palette, &matches,
+                );
+                let ticks = scale.ticks(trace.start_unix_nanos, theme::MIN_TICK_SPACING_PX);
+                let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+                let frame = WaterfallFrame {
+                    geometry,
+                    rows: &boxes,
+                    ticks: &ticks,
+                    hover_row: hover.map(|h| h.row),
+                    selected_span,
+                    device_pixel_ratio: dpr,
+                };
+                if let Err(e) = draw(&canvas, &frame) {
+                    gloo::console::error!(format!("waterfall draw failed: {e}"));
+                    return;
+                }
+                let mut n = draws.borrow_mut();
+                *n += 1;
+                let _ = canvas.set_attribute("data-draws", &n.to_string());
+                drop(timing);
+                let _ = canvas
+                    .set_attribute("data-draw-ms", &format!("{:.2}", super::now_ms() - started));
             };
-            if let Err(e) = draw(&canvas, &frame) {
-                gloo::console::error!(format!("waterfall draw failed: {e}"));
-                return;
+            if first_of_big {
+                yew::platform::spawn_local(async move {
+                    gloo::timers::future::TimeoutFuture::new(0).await;
+                    if *draw_runs.borrow() == run {
+                        paint();
+                    }
+                });
+            } else {
+                paint();
             }
-            let mut n = draws.borrow_mut();
-            *n += 1;
-            let _ = canvas.set_attribute("data-draws", &n.to_string());
-            drop(timing);
-            let _ =
-                canvas.set_attribute("data-draw-ms", &format!("{:.2}", super::now_ms() - started));
         });
     }
 
