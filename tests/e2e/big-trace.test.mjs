@@ -28,6 +28,13 @@ const BIG = resolve(DATA_DIR, `otlp-${SPANS}-${generatorHash()}.json`);
 const BIG_GZ = `${BIG}.gz`;
 
 /**
+ * Spans of a trace big enough that the waterfall's first draw gets a task of its own (more
+ * than `SEPARATE_FIRST_DRAW_SPANS` in src/ui/waterfall.rs).
+ */
+const HUGE_SPANS = 260_000;
+const HUGE = resolve(DATA_DIR, `zipkin-${HUGE_SPANS}-${generatorHash()}.json`);
+
+/**
  * Writes the 100k-span OTLP file with the repo's generator (cargo builds it if needed), and
  * a gzip copy of it.
  */
@@ -43,6 +50,14 @@ function generateBigFile() {
   }
   if (!existsSync(BIG_GZ) || statSync(BIG_GZ).mtimeMs < statSync(BIG).mtimeMs) {
     writeFileSync(BIG_GZ, gzipSync(readFileSync(BIG), { level: 1 }));
+  }
+  if (!existsSync(HUGE) || statSync(HUGE).size < 100_000_000) {
+    execFileSync(
+      'cargo',
+      ['run', '--quiet', '--bin', 'spanorama-gen', '--', '--format', 'zipkin', '--traces', '1',
+        '--spans', String(HUGE_SPANS), '--seed', '7', '--out', HUGE],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   }
 }
 
@@ -246,4 +261,31 @@ appTest('a file beyond what a browser tab can hold is refused up front, naming t
   assert.match(msg, /[Ss]plit/, `the message says what to do: ${msg}`);
   assert.equal(await app.summary(), before, 'what was loaded stays');
   await app.page.waitForSelector('#loading', { state: 'detached' });
+});
+
+appTest(`a ${HUGE_SPANS.toLocaleString('en-US')}-span trace (its first draw put off to a task of its own) is drawn, once, at its laid-out size`, () => env, async ({ open }) => {
+  const app = await open();
+  await startHeartbeat(app.page);
+  await app.page.setInputFiles('#file-input', HUGE);
+  const want = `1 trace · ${HUGE_SPANS.toLocaleString('en-US')} spans`;
+  await app.waitFor(`"${want}" in the summary`, () => app.summary(), (s) => s.includes(want), { timeout: 120_000 });
+  // The first draw of so big a trace is put off to a task of its own: it must still come,
+  // once, at the laid-out size.
+  const canvas = await app.waitForCanvas({ rows: HUGE_SPANS });
+  await app.page.waitForTimeout(500);
+  const settled = await app.page.evaluate(() => {
+    const c = document.querySelector('#waterfall-canvas');
+    const r = c.getBoundingClientRect();
+    return {
+      draws: c.dataset.draws,
+      backing: [c.width, c.height],
+      laidOut: [Math.round(r.width * devicePixelRatio), Math.round(r.height * devicePixelRatio)],
+    };
+  });
+  assert.equal(settled.draws, '1', `drawn more than once: ${JSON.stringify(settled)}`);
+  assert.deepEqual(settled.backing, settled.laidOut, 'canvas backing store is not the laid-out size');
+  assert.ok(canvas.differing >= 2000, `only ${canvas.differing} drawn pixels`);
+  const gaps = await stopHeartbeat(app.page);
+  assert.ok(Math.max(...gaps) < 200, `a frame gap of ${Math.round(Math.max(...gaps))} ms during the load`);
+  assert.deepEqual(await app.messages('error'), []);
 });
