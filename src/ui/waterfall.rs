@@ -80,7 +80,6 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         .or(props.assumed_size)
         .unwrap_or(UNMEASURED_SIZE);
     let can_draw = measured.is_some() || props.assumed_size.is_some();
-    let shown_trace = use_mut_ref(|| false);
     let draws = use_mut_ref(|| 0u64);
     // Counts the draw effect's runs: a first draw put off to a later task is dropped when
     // the effect has run again meanwhile.
@@ -102,21 +101,18 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         },
     );
 
-    // A new trace starts at the top, unzoomed. (The first one already does: setting the
-    // scroll position of an element just added would make the browser lay the page out on
-    // the spot, in the middle of showing it.)
+    // A new trace starts at the top, unzoomed. The scroll position is set only when it is
+    // not at the top already: setting it on an element just added (the first trace) would
+    // make the browser lay the page out on the spot, in the middle of showing it.
     {
         let zoom = zoom.clone();
         let scroll_top = scroll_top.clone();
         let scroll_ref = scroll_ref.clone();
-        let shown_trace = shown_trace.clone();
+        let scrolled = *scroll_top != 0.0;
         use_effect_with((props.traces.clone(), props.trace_index), move |_| {
-            if !shown_trace.replace(true) {
-                return;
-            }
             zoom.set(None);
             scroll_top.set(0.0);
-            if let Some(el) = scroll_ref.cast::<HtmlElement>() {
+            if let Some(el) = scroll_ref.cast::<HtmlElement>().filter(|_| scrolled) {
                 el.set_scroll_top(0);
             }
         });

@@ -273,15 +273,7 @@ appTest(`a ${HUGE_SPANS.toLocaleString('en-US')}-span trace (its first draw put 
   // once, at the laid-out size.
   const canvas = await app.waitForCanvas({ rows: HUGE_SPANS });
   await app.page.waitForTimeout(500);
-  const settled = await app.page.evaluate(() => {
-    const c = document.querySelector('#waterfall-canvas');
-    const r = c.getBoundingClientRect();
-    return {
-      draws: c.dataset.draws,
-      backing: [c.width, c.height],
-      laidOut: [Math.round(r.width * devicePixelRatio), Math.round(r.height * devicePixelRatio)],
-    };
-  });
+  const settled = await app.drawFacts();
   assert.equal(settled.draws, '1', `drawn more than once: ${JSON.stringify(settled)}`);
   assert.deepEqual(settled.backing, settled.laidOut, 'canvas backing store is not the laid-out size');
   assert.ok(canvas.differing >= 2000, `only ${canvas.differing} drawn pixels`);

@@ -43,17 +43,7 @@ appTest('load a file, select a span, add a second file, switch traces', () => en
   // Drawn once, at its laid-out size, and its overview counted once (not first at a
   // default size and again when the layout settled).
   await app.page.waitForTimeout(300);
-  const settled = await app.page.evaluate(() => {
-    const c = document.querySelector('#waterfall-canvas');
-    const r = c.getBoundingClientRect();
-    const scale = window.devicePixelRatio;
-    return {
-      draws: c.dataset.draws,
-      minimapRenders: document.querySelector('#minimap-canvas')?.dataset.renders,
-      backing: [c.width, c.height],
-      laidOut: [Math.round(r.width * scale), Math.round(r.height * scale)],
-    };
-  });
+  const settled = await app.drawFacts();
   assert.equal(settled.draws, '1', `the first trace was drawn more than once: ${JSON.stringify(settled)}`);
   assert.equal(settled.minimapRenders, '1', `the overview was built more than once: ${JSON.stringify(settled)}`);
   assert.deepEqual(settled.backing, settled.laidOut, 'canvas backing store is not the laid-out size');

@@ -342,6 +342,25 @@ export class App {
     );
   }
 
+  /**
+   * How often the waterfall was drawn and its overview built (`data-draws`,
+   * `data-renders`), and its canvas's backing store against its laid-out size (device
+   * pixels).
+   */
+  async drawFacts() {
+    return this.page.evaluate(() => {
+      const c = document.querySelector('#waterfall-canvas');
+      const r = c.getBoundingClientRect();
+      const scale = window.devicePixelRatio;
+      return {
+        draws: c.dataset.draws,
+        minimapRenders: document.querySelector('#minimap-canvas')?.dataset.renders,
+        backing: [c.width, c.height],
+        laidOut: [Math.round(r.width * scale), Math.round(r.height * scale)],
+      };
+    });
+  }
+
   /** Clicks row `index` (0-based, tree order) of the waterfall, in the right part of the canvas. */
   async clickRow(index) {
     await this.page.evaluate(() => {
