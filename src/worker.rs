@@ -122,51 +122,82 @@ pub fn run() {
     wasm_bindgen_futures::spawn_local(warm_up(state));
 }
 
-/// Spans per format in the start-up warm-up.
-const WARM_UP_SPANS: usize = 3_000;
+/// Spans of the start-up warm-up's trace, one per format.
+const WARM_UP_SPANS: usize = 4_000;
+/// Loads of each warm-up trace.
+const WARM_UP_ROUNDS: usize = 4;
+/// Seed of the warm-up traces (not the benchmark's).
+const WARM_UP_SEED: u64 = 0x5eed;
 
-/// Runs a whole load ([`load`]: a file's stream read and parsed chunk by chunk, trees,
-/// encode; nothing sent) once per format on a small generated trace, right after start-up,
-/// while the user is still choosing a file. The browser compiles wasm functions lazily on
-/// their first call and optimises them only once they are hot: a first 10,000-span file
-/// otherwise pays ~100 ms for that in parsing and ~60 ms in tree building. Each request is
-/// dispatched as a `message` event, so it takes the path of a page's request (the message
-/// handler, the queue, [`pump`]), compiled here too. One format per task; a request that
-/// arrives first ends the warm-up.
+/// Runs whole loads ([`load`]: a file's stream read and parsed chunk by chunk, trees,
+/// encode; nothing sent) of a generated trace per format, [`WARM_UP_ROUNDS`] times each,
+/// right after start-up, while the user is still choosing a file. The browser compiles wasm
+/// functions lazily on their first call and optimises them only once they have run for a
+/// while (V8's dynamic tiering: the optimising compile runs on a background thread): a first
+/// 10,000-span file otherwise pays ~100 ms for that in parsing and ~60 ms in tree building.
+/// The traces are realistic ones from [`crate::gen`] (a batch job of the generator's shop,
+/// with its attributes, events, endpoints and depth), ~16,000 spans a format in all: with
+/// one small uniform trace, a first 10,000-span load still had about ten of the worker's
+/// functions (interning, span records, the streaming reader, Zipkin's `finish`, the trees'
+/// sorts) optimised during it, 60-110 ms of compiling competing with the load for a
+/// two-core machine's cores (V8's `--trace-wasm-compilation-times`); now none. Each request
+/// is dispatched as a `message` event, so it takes the path of a page's request (the
+/// message handler, the queue, [`pump`]), compiled here too. One load per task; a request
+/// that arrives first ends the warm-up.
 async fn warm_up(state: Rc<RefCell<State>>) {
-    use crate::gen::{warm_up_trace, Format};
+    use crate::gen::{Format, GenConfig};
     let started = now_ms();
-    for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
+    // Stop once the page has asked for something (or a load of its came in meanwhile):
+    // the user is waiting.
+    let user_waiting = || {
+        let s = state.borrow();
+        s.busy || !s.queue.is_empty() || !s.store.spans.is_empty()
+    };
+    'formats: for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
         yield_to_events().await;
-        {
-            // Stop once the page has asked for something (or a load of its came in
-            // meanwhile): the user is waiting.
-            let s = state.borrow();
-            if s.busy || !s.queue.is_empty() || !s.store.spans.is_empty() {
-                break;
-            }
+        if user_waiting() {
+            break;
         }
-        let bytes = warm_up_trace(format, WARM_UP_SPANS).into_bytes();
+        let cfg = GenConfig {
+            seed: WARM_UP_SEED,
+            spans_min: WARM_UP_SPANS,
+            spans_max: WARM_UP_SPANS,
+            ..GenConfig::default()
+        };
+        let bytes = match crate::gen::to_bytes(&cfg, format) {
+            Ok((bytes, _)) => bytes,
+            Err(_) => break,
+        };
         let file = web_sys::File::new_with_u8_array_sequence(
             &Array::of1(&Uint8Array::from(bytes.as_slice())),
             "warm-up.json",
         );
+        drop(bytes);
         let Ok(file) = file else { break };
-        let source = js_object(&[("name", "warm-up.json".into()), ("file", file.into())]);
-        let msg = js_object(&[
-            ("kind", "load".into()),
-            ("sources", Array::of1(&source).into()),
-            ("warmUp", true.into()),
-        ]);
-        let init = web_sys::MessageEventInit::new();
-        init.set_data(&msg);
-        let Ok(event) = MessageEvent::new_with_event_init_dict("message", &init) else {
-            break;
-        };
-        let _ = scope().dispatch_event(&event);
-        // Until the queue is empty again (the page's requests that came meanwhile too).
-        while state.borrow().busy {
+        for _ in 0..WARM_UP_ROUNDS {
             yield_to_events().await;
+            if user_waiting() {
+                break 'formats;
+            }
+            let source = js_object(&[
+                ("name", "warm-up.json".into()),
+                ("file", file.clone().into()),
+            ]);
+            let msg = js_object(&[
+                ("kind", "load".into()),
+                ("sources", Array::of1(&source).into()),
+                ("warmUp", true.into()),
+            ]);
+            let init = web_sys::MessageEventInit::new();
+            init.set_data(&msg);
+            let Ok(event) = MessageEvent::new_with_event_init_dict("message", &init) else {
+                break 'formats;
+            };
+            let _ = scope().dispatch_event(&event);
+            // Until the queue is empty again (the page's requests that came meanwhile too).
+            while state.borrow().busy {
+                yield_to_events().await;
+            }
         }
     }
     post(&js_object(&[

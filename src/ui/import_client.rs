@@ -47,6 +47,14 @@ const RECYCLE_QUIET_MS: f64 = 1_000.0;
 thread_local! {
     /// When the user last scrolled, typed, clicked or used the wheel (ms, `Date.now()`).
     static LAST_INPUT_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    /// Whether any load was asked for since the page opened.
+    static LOAD_REQUESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True once the user (or the page's URL) has asked for a load: the start-up warm-up then
+/// stops, so as not to compete with it.
+pub fn load_requested() -> bool {
+    LOAD_REQUESTED.with(|r| r.get())
 }
 
 /// Keeps [`LAST_INPUT_MS`] up to date (listeners on the window, capture phase, passive).
@@ -189,6 +197,7 @@ pub fn load(
     if sources.is_empty() {
         return;
     }
+    LOAD_REQUESTED.with(|r| r.set(true));
     let names: Vec<String> = sources.iter().map(SourceSpec::name).collect();
     let (id, dispatch) = {
         let mut c = client.borrow_mut();

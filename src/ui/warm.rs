@@ -5,7 +5,11 @@
 //! (~40 ms at 1M spans, measured with Chromium's `wasm.CompileLazy` trace events). Here they
 //! run once, on a tiny generated trace, in a Yew root that is never attached to the page
 //! (nothing shows, no element ids are taken), while the user is still choosing a file. The
-//! loading bar renders there too, and a scratch state goes through a load's actions.
+//! loading bar renders there too, and a scratch state goes through a load's actions. Then
+//! the view is rendered again for a few dozen rounds and a realistic model's hand-over is
+//! decoded ten times, a step per task, so that rendering, drawing and decoding run code the
+//! browser has already optimised (it optimises a function only after it has run for a
+//! while). A load asked for meanwhile stops the rounds.
 
 use super::detail::DetailPanel;
 use super::export::ExportButton;
@@ -56,11 +60,28 @@ pub fn start(delay_ms: u32) {
         let props = WarmUpProps {
             store: Shared::new(store),
             traces: Shared::new(traces),
+            round: 0,
         };
-        let handle = yew::Renderer::<WarmUp>::with_root_and_props(root.clone(), props).render();
+        let (store, traces) = (props.store.clone(), props.traces.clone());
+        let mut handle = yew::Renderer::<WarmUp>::with_root_and_props(root.clone(), props).render();
         // Renders and effects (the waterfall's first draw) run in the next tasks.
         TimeoutFuture::new(0).await;
         warm_layout(&root);
+        for round in 1..=RENDER_ROUNDS {
+            TimeoutFuture::new(0).await;
+            if super::import_client::load_requested() {
+                break;
+            }
+            handle.update(WarmUpProps {
+                store: store.clone(),
+                traces: traces.clone(),
+                round,
+            });
+        }
+        TimeoutFuture::new(0).await;
+        if !super::import_client::load_requested() {
+            warm_decode().await;
+        }
         WARM_MS.with(|w| w.set(Some(super::now_ms() - started)));
         TimeoutFuture::new(2_000).await;
         handle.destroy();
@@ -189,10 +210,65 @@ fn model() -> Option<(Store, Vec<Trace>)> {
     Some(decoder.finish())
 }
 
+/// Times the warm-up view is rendered again (another span selected each time), so that
+/// rendering (Yew's reconciliation, the detail panel, the waterfall's drawing) runs
+/// optimised code by the first load.
+const RENDER_ROUNDS: u32 = 30;
+
+/// Spans of the realistic generated model whose hand-over the page decodes
+/// [`DECODE_ROUNDS`] times (~1 MB of Zipkin JSON; the page's memory grows by a few MB).
+const DECODE_SPANS: usize = 1_500;
+const DECODE_ROUNDS: usize = 10;
+
+/// Decodes the hand-over of a realistic generated model several times, a step per task, so
+/// that the decoder runs optimised code by the first load. A browser optimises a wasm
+/// function once it has run for a while; left to the first load, the decoder was optimised
+/// during it (~30 ms of compiling on a background thread, competing with the load on a
+/// two-core machine; seen with V8's `--trace-wasm-compilation-times`).
+async fn warm_decode() {
+    let cfg = crate::gen::GenConfig {
+        seed: 0x5eed,
+        spans_min: DECODE_SPANS,
+        spans_max: DECODE_SPANS,
+        ..Default::default()
+    };
+    let Ok((bytes, _)) = crate::gen::to_bytes(&cfg, Format::Zipkin) else {
+        return;
+    };
+    TimeoutFuture::new(0).await;
+    let Ok(store) = crate::import::import("warm-up", &bytes) else {
+        return;
+    };
+    drop(bytes);
+    TimeoutFuture::new(0).await;
+    let traces = build_traces(&store);
+    let mut encoder = Encoder::new(&store, &traces, PART_BYTES);
+    let mut parts = Vec::new();
+    while let Some(part) = encoder.next_part() {
+        parts.push(part);
+    }
+    drop(encoder);
+    drop((store, traces));
+    for _ in 0..DECODE_ROUNDS {
+        TimeoutFuture::new(0).await;
+        if super::import_client::load_requested() {
+            return;
+        }
+        let mut decoder = Decoder::new();
+        for part in &parts {
+            if decoder.push(part).is_err() {
+                return;
+            }
+        }
+        std::hint::black_box(decoder.finish());
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct WarmUpProps {
     store: Shared<Store>,
     traces: Shared<Vec<Trace>>,
+    round: u32,
 }
 
 #[function_component(WarmUp)]
@@ -210,6 +286,7 @@ fn warm_up(props: &WarmUpProps) -> Html {
     // Two traces in the list, so that it renders.
     let listed = Shared::new(traces.iter().chain(traces.iter()).cloned().collect());
     let collapsed = Rc::new(BTreeSet::from([1u32]));
+    let span = 1 + props.round % 3;
     html! {
         <>
             <FileList store={store.clone()} />
@@ -218,10 +295,10 @@ fn warm_up(props: &WarmUpProps) -> Html {
             <ExportButton store={store.clone()} traces={traces.clone()} trace_index={Some(0)}
                 id="warm-up-export" label="" title="" />
             <Waterfall store={store.clone()} traces={traces.clone()} trace_index={0}
-                {collapsed} {palette} selected_span={Some(1)} {matches} reveal={1}
+                {collapsed} {palette} selected_span={Some(span)} {matches} reveal={span}
                 onselect={Callback::noop()} ontoggle={Callback::noop()}
                 assumed_size={Some((1200.0, 700.0))} />
-            <DetailPanel {store} {traces} trace_index={0} span={1}
+            <DetailPanel {store} {traces} trace_index={0} {span}
                 onselect={Callback::noop()} />
             <super::LoadingBar loading={vec![super::state::Loading {
                 id: 1,
