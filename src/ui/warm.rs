@@ -7,7 +7,7 @@
 //! (nothing shows, no element ids are taken), while the user is still choosing a file. The
 //! loading bar renders there too, and a scratch state goes through a load's actions. Then
 //! the view is rendered again for a few dozen rounds and a realistic model's hand-over is
-//! decoded ten times, a step per task, so that rendering, drawing and decoding run code the
+//! decoded 40 times, a few times a task, so that rendering, drawing and decoding run code the
 //! browser has already optimised (it optimises a function only after it has run for a
 //! while). A load asked for meanwhile stops the rounds.
 
@@ -216,9 +216,12 @@ fn model() -> Option<(Store, Vec<Trace>)> {
 const RENDER_ROUNDS: u32 = 30;
 
 /// Spans of the realistic generated model whose hand-over the page decodes
-/// [`DECODE_ROUNDS`] times (~1 MB of Zipkin JSON; the page's memory grows by a few MB).
-const DECODE_SPANS: usize = 1_500;
-const DECODE_ROUNDS: usize = 10;
+/// [`DECODE_ROUNDS`] times, [`DECODE_ROUNDS_PER_TASK`] a task. Small, so that the page's
+/// memory (which never shrinks) hardly grows: a 1,500-span model grew it by 2.3 MB, which
+/// a 100,000-span trace's model did not reuse.
+const DECODE_SPANS: usize = 400;
+const DECODE_ROUNDS: usize = 40;
+const DECODE_ROUNDS_PER_TASK: usize = 8;
 
 /// Decodes the hand-over of a realistic generated model several times, a step per task, so
 /// that the decoder runs optimised code by the first load. A browser optimises a wasm
@@ -242,17 +245,20 @@ async fn warm_decode() {
     drop(bytes);
     TimeoutFuture::new(0).await;
     let traces = build_traces(&store);
-    let mut encoder = Encoder::new(&store, &traces, PART_BYTES);
+    // Small parts: a part's buffer has room for its whole limit.
+    let mut encoder = Encoder::new(&store, &traces, PART_BYTES / 16);
     let mut parts = Vec::new();
     while let Some(part) = encoder.next_part() {
         parts.push(part);
     }
     drop(encoder);
     drop((store, traces));
-    for _ in 0..DECODE_ROUNDS {
-        TimeoutFuture::new(0).await;
-        if super::import_client::load_requested() {
-            return;
+    for round in 0..DECODE_ROUNDS {
+        if round % DECODE_ROUNDS_PER_TASK == 0 {
+            TimeoutFuture::new(0).await;
+            if super::import_client::load_requested() {
+                return;
+            }
         }
         let mut decoder = Decoder::new();
         for part in &parts {
