@@ -124,7 +124,7 @@ impl<'p> StoreBuilder<'p> {
     pub fn intern(&mut self, s: &str) -> StrId {
         let slot = cache_slot(s);
         if let Some(&id) = self.intern_cache.get(slot) {
-            if self.store.strings.get(id) == s {
+            if same_bytes(self.store.strings.get(id).as_bytes(), s.as_bytes()) {
                 return id;
             }
         }
@@ -508,6 +508,34 @@ impl<'p> StoreBuilder<'p> {
     }
 }
 
+/// `a == b`, eight bytes at a time. Slice equality calls `memcmp`, which in WebAssembly
+/// compares byte by byte: profiled in V8, ~4.5% of importing a Zipkin file, nearly all of it
+/// the intern cache's check above.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_ne_bytes)
+    };
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last eight bytes (overlapping bytes already compared).
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// Slot of `s` in the intern cache: a multiplicative hash of its length and of up to eight
 /// bytes at each end (cheap, and enough to tell apart the strings a span repeats).
 #[inline]
@@ -528,6 +556,29 @@ fn cache_slot(s: &str) -> usize {
 mod tests {
     use super::*;
     use crate::model::{SpanKind, StatusCode};
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let base: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..=base.len() {
+            let a = &base[..len];
+            assert!(same_bytes(a, a), "len {len}");
+            let copy = a.to_vec(); // equal bytes elsewhere in memory
+            assert!(same_bytes(a, &copy), "len {len}");
+            for at in 0..len {
+                let mut other = a.to_vec();
+                other[at] ^= 0x20;
+                assert!(!same_bytes(a, &other), "len {len}, byte {at} differs");
+            }
+            if len > 0 {
+                assert!(
+                    !same_bytes(a, &base[..len - 1]),
+                    "len {len} against {}",
+                    len - 1
+                );
+            }
+        }
+    }
 
     fn span(b: &mut StoreBuilder, id: u64) -> Span {
         let service = b.intern("svc");
