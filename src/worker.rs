@@ -140,10 +140,10 @@ const WARM_UP_SEED: u64 = 0x5eed;
 /// one small uniform trace, a first 10,000-span load still had about ten of the worker's
 /// functions (interning, span records, the streaming reader, Zipkin's `finish`, the trees'
 /// sorts) optimised during it, 60-110 ms of compiling competing with the load for a
-/// two-core machine's cores (V8's `--trace-wasm-compilation-times`); now none. Each request
-/// is dispatched as a `message` event, so it takes the path of a page's request (the
-/// message handler, the queue, [`pump`]), compiled here too. One load per task; a request
-/// that arrives first ends the warm-up.
+/// two-core machine's cores (V8's `--trace-wasm-compilation-times`); now one or two small
+/// ones (≤ 4 ms). Each request is dispatched as a `message` event, so it takes the path of
+/// a page's request (the message handler, the queue, [`pump`]), compiled here too. Each
+/// load starts in a task of its own; a request that arrives first ends the warm-up.
 async fn warm_up(state: Rc<RefCell<State>>) {
     use crate::gen::{Format, GenConfig};
     let started = now_ms();
