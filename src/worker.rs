@@ -126,18 +126,16 @@ pub fn run() {
 const WARM_UP_SPANS: usize = 4_000;
 /// Loads of each warm-up trace.
 const WARM_UP_ROUNDS: usize = 4;
-/// Seed of the warm-up traces (not the benchmark's).
-const WARM_UP_SEED: u64 = 0x5eed;
 
 /// Runs whole loads ([`load`]: a file's stream read and parsed chunk by chunk, trees,
-/// encode; nothing sent) of a generated trace per format, [`WARM_UP_ROUNDS`] times each,
+/// encode; nothing sent) of a small generated trace per format ([`warm_up_trace`], not the
+/// full generator, which would make the worker ~190 KB bigger), [`WARM_UP_ROUNDS`] times each,
 /// right after start-up, while the user is still choosing a file. The browser compiles wasm
 /// functions lazily on their first call and optimises them only once they have run for a
 /// while (V8's dynamic tiering: the optimising compile runs on a background thread): a first
 /// 10,000-span file otherwise pays ~100 ms for that in parsing and ~60 ms in tree building.
-/// The traces are realistic ones from [`crate::gen`] (a batch job of the generator's shop,
-/// with its attributes, events, endpoints and depth), ~16,000 spans a format in all: with
-/// one small uniform trace, a first 10,000-span load still had about ten of the worker's
+/// What counts is how long the code runs, ~16,000 spans a format in all: with one
+/// 3,000-span trace, a first 10,000-span load still had about ten of the worker's
 /// functions (interning, span records, the streaming reader, Zipkin's `finish`, the trees'
 /// sorts) optimised during it, 60-110 ms of compiling competing with the load for a
 /// two-core machine's cores (V8's `--trace-wasm-compilation-times`); now one or two small
@@ -145,7 +143,7 @@ const WARM_UP_SEED: u64 = 0x5eed;
 /// a page's request (the message handler, the queue, [`pump`]), compiled here too. Each
 /// load starts in a task of its own; a request that arrives first ends the warm-up.
 async fn warm_up(state: Rc<RefCell<State>>) {
-    use crate::gen::{Format, GenConfig};
+    use crate::gen::{warm_up_trace, Format};
     let started = now_ms();
     // Stop once the page has asked for something (or a load of its came in meanwhile):
     // the user is waiting.
@@ -158,16 +156,7 @@ async fn warm_up(state: Rc<RefCell<State>>) {
         if user_waiting() {
             break;
         }
-        let cfg = GenConfig {
-            seed: WARM_UP_SEED,
-            spans_min: WARM_UP_SPANS,
-            spans_max: WARM_UP_SPANS,
-            ..GenConfig::default()
-        };
-        let bytes = match crate::gen::to_bytes(&cfg, format) {
-            Ok((bytes, _)) => bytes,
-            Err(_) => break,
-        };
+        let bytes = warm_up_trace(format, WARM_UP_SPANS).into_bytes();
         let file = web_sys::File::new_with_u8_array_sequence(
             &Array::of1(&Uint8Array::from(bytes.as_slice())),
             "warm-up.json",

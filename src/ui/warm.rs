@@ -6,7 +6,7 @@
 //! run once, on a tiny generated trace, in a Yew root that is never attached to the page
 //! (nothing shows, no element ids are taken), while the user is still choosing a file. The
 //! loading bar renders there too, and a scratch state goes through a load's actions. Then
-//! the view is rendered again for a few dozen rounds and a realistic model's hand-over is
+//! the view is rendered again for a few dozen rounds and a 400-span model's hand-over is
 //! decoded 40 times, a few times a task, so that rendering, drawing and decoding run code the
 //! browser has already optimised (it optimises a function only after it has run for a
 //! while). A load asked for meanwhile stops the rounds.
@@ -199,13 +199,25 @@ fn warm_progress() -> super::state::LoadProgress {
 
 /// The warm-up model, taken through the same encode/decode hand-over as a real load.
 fn model() -> Option<(Store, Vec<Trace>)> {
-    let bytes = warm_up_trace(Format::Otlp, SPANS).into_bytes();
+    decode(&hand_over(SPANS)?)
+}
+
+/// The hand-over of the model of a `spans`-span warm-up trace, in parts of 64 KB (a part's
+/// buffer has room for its whole limit: 1 MB parts grew the page's memory, which never
+/// shrinks, by a megabyte or more).
+fn hand_over(spans: usize) -> Option<Vec<Vec<u8>>> {
+    let bytes = warm_up_trace(Format::Otlp, spans).into_bytes();
     let store = crate::import::import("warm-up", &bytes).ok()?;
+    drop(bytes);
     let traces = build_traces(&store);
-    let mut encoder = Encoder::new(&store, &traces, PART_BYTES);
+    let mut encoder = Encoder::new(&store, &traces, PART_BYTES / 16);
+    Some(std::iter::from_fn(|| encoder.next_part()).collect())
+}
+
+fn decode(parts: &[Vec<u8>]) -> Option<(Store, Vec<Trace>)> {
     let mut decoder = Decoder::new();
-    while let Some(part) = encoder.next_part() {
-        decoder.push(&part).ok()?;
+    for part in parts {
+        decoder.push(part).ok()?;
     }
     Some(decoder.finish())
 }
@@ -215,7 +227,7 @@ fn model() -> Option<(Store, Vec<Trace>)> {
 /// optimised code by the first load.
 const RENDER_ROUNDS: u32 = 30;
 
-/// Spans of the realistic generated model whose hand-over the page decodes
+/// Spans of the generated model whose hand-over the page decodes
 /// [`DECODE_ROUNDS`] times, [`DECODE_ROUNDS_PER_TASK`] a task. Small, so that the page's
 /// memory (which never shrinks) hardly grows: a 1,500-span model grew it by 2.3 MB, which
 /// a 100,000-span trace's model did not reuse.
@@ -223,36 +235,15 @@ const DECODE_SPANS: usize = 400;
 const DECODE_ROUNDS: usize = 40;
 const DECODE_ROUNDS_PER_TASK: usize = 8;
 
-/// Decodes the hand-over of a realistic generated model several times, a step per task, so
+/// Decodes the hand-over of a generated model several times, a few times a task, so
 /// that the decoder runs optimised code by the first load. A browser optimises a wasm
 /// function once it has run for a while; left to the first load, the decoder was optimised
 /// during it (~30 ms of compiling on a background thread, competing with the load on a
 /// two-core machine; seen with V8's `--trace-wasm-compilation-times`).
 async fn warm_decode() {
-    let cfg = crate::gen::GenConfig {
-        seed: 0x5eed,
-        spans_min: DECODE_SPANS,
-        spans_max: DECODE_SPANS,
-        ..Default::default()
-    };
-    let Ok((bytes, _)) = crate::gen::to_bytes(&cfg, Format::Zipkin) else {
+    let Some(parts) = hand_over(DECODE_SPANS) else {
         return;
     };
-    TimeoutFuture::new(0).await;
-    let Ok(store) = crate::import::import("warm-up", &bytes) else {
-        return;
-    };
-    drop(bytes);
-    TimeoutFuture::new(0).await;
-    let traces = build_traces(&store);
-    // Small parts: a part's buffer has room for its whole limit.
-    let mut encoder = Encoder::new(&store, &traces, PART_BYTES / 16);
-    let mut parts = Vec::new();
-    while let Some(part) = encoder.next_part() {
-        parts.push(part);
-    }
-    drop(encoder);
-    drop((store, traces));
     for round in 0..DECODE_ROUNDS {
         if round % DECODE_ROUNDS_PER_TASK == 0 {
             TimeoutFuture::new(0).await;
@@ -260,13 +251,9 @@ async fn warm_decode() {
                 return;
             }
         }
-        let mut decoder = Decoder::new();
-        for part in &parts {
-            if decoder.push(part).is_err() {
-                return;
-            }
+        if std::hint::black_box(decode(&parts)).is_none() {
+            return;
         }
-        std::hint::black_box(decoder.finish());
     }
 }
 
