@@ -181,7 +181,13 @@ async function openAndLoad(env, file) {
       measures: Object.fromEntries(
         ['spanorama:receive-part', 'spanorama:finish-load', 'spanorama:render-app', 'spanorama:render-waterfall', 'spanorama:draw', 'spanorama:worker-message'].map((n) => [
           n,
-          Math.max(0, ...performance.getEntriesByName(n).map((e) => e.duration)),
+          Math.max(
+            0,
+            ...performance
+              .getEntriesByName(n)
+              .filter((e) => e.startTime >= (window.__benchChange ?? window.__benchStart))
+              .map((e) => e.duration),
+          ),
         ]),
       ),
       errors: [...document.querySelectorAll('#messages .message.error')].map((e) => e.textContent),
