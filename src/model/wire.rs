@@ -22,8 +22,12 @@ use super::store::{
 use super::strings::StrId;
 use super::tree::{Trace, TreeWarning};
 
-/// Target size of one encoded part, bytes.
-pub const PART_BYTES: usize = 1 << 20;
+/// Target size of one encoded part, bytes. The page copies a part into wasm memory before
+/// decoding it, and the first one before it knows the model's size, so the part size adds
+/// to the page's memory for good: 1 MB parts left the page 0.7 MB bigger after a 10k-span
+/// load than 256 KB parts (5.8 against 5.1 MB), with no measurable change in load times at
+/// 100k and 1M spans. A 256 KB part is decoded in 1-2 ms.
+pub const PART_BYTES: usize = 1 << 18;
 
 const TAG_STRINGS: u8 = 1;
 const TAG_SPANS: u8 = 2;

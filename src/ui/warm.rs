@@ -202,7 +202,7 @@ fn model() -> Option<(Store, Vec<Trace>)> {
     decode(&hand_over(SPANS)?)
 }
 
-/// The hand-over of the model of a `spans`-span warm-up trace, in parts of 64 KB (a part's
+/// The hand-over of the model of a `spans`-span warm-up trace, in parts of 16 KB (a part's
 /// buffer has room for its whole limit: 1 MB parts grew the page's memory, which never
 /// shrinks, by a megabyte or more).
 fn hand_over(spans: usize) -> Option<Vec<Vec<u8>>> {
