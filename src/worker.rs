@@ -508,9 +508,9 @@ struct Kept {
 /// Reads a `File` as a stream, each chunk copied into wasm memory. A stream is the fastest
 /// way a worker has to read a file (measured in Chromium, 58 MB: 91-157 ms, against
 /// 147-320 ms with `FileReaderSync` in 64 MB slices), and copying each chunk overlaps the
-/// browser's reading of the next ([`Chunks`]). With `drop_parsed`, what the streaming import has parsed
-/// is dropped as it goes (see [`read_stream`]); without, the buffer is sized for the whole
-/// file once, so the file is held once.
+/// browser's reading of the next ([`Chunks`]). With `drop_parsed`, what the streaming
+/// import has parsed is dropped as it goes (see [`read_stream`]); without, the buffer is
+/// sized for the whole file once, so the file is held once.
 async fn read_file(
     file: &web_sys::File,
     to: &mut Reading<'_, '_>,
@@ -628,7 +628,7 @@ async fn read_stream(
 }
 
 /// Bytes asked for in one read of a byte stream (each of [`Chunks`]' two buffers); the
-/// browser hands over 1-2 MB at a time.
+/// browser fills what it has, 0.25-2 MB at a time in Chromium.
 const READ_BUFFER_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 
 /// The chunks of a stream, the next one always asked for before the current one is copied.
