@@ -163,22 +163,19 @@ async fn warm_up(state: Rc<RefCell<State>>) {
         );
         drop(bytes);
         let Ok(file) = file else { break };
+        let source = js_object(&[("name", "warm-up.json".into()), ("file", file.into())]);
+        let msg = js_object(&[
+            ("kind", "load".into()),
+            ("sources", Array::of1(&source).into()),
+            ("warmUp", true.into()),
+        ]);
+        let init = web_sys::MessageEventInit::new();
+        init.set_data(&msg);
         for _ in 0..WARM_UP_ROUNDS {
             yield_to_events().await;
             if user_waiting() {
                 break 'formats;
             }
-            let source = js_object(&[
-                ("name", "warm-up.json".into()),
-                ("file", file.clone().into()),
-            ]);
-            let msg = js_object(&[
-                ("kind", "load".into()),
-                ("sources", Array::of1(&source).into()),
-                ("warmUp", true.into()),
-            ]);
-            let init = web_sys::MessageEventInit::new();
-            init.set_data(&msg);
             let Ok(event) = MessageEvent::new_with_event_init_dict("message", &init) else {
                 break 'formats;
             };
@@ -631,8 +628,8 @@ async fn read_stream(
 /// browser fills what it has, 0.25-2 MB at a time in Chromium.
 const READ_BUFFER_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 
-/// The chunks of a stream, the next one always asked for before the current one is copied.
-/// A byte stream (`Blob.stream()` and fetch bodies in current browsers) is read into two
+/// The chunks of a stream, read ahead: one chunk is always being read while the last one is
+/// copied into wasm memory (two at a time for a byte stream). A byte stream (`Blob.stream()` and fetch bodies in current browsers) is read into two
 /// buffers that are reused ("bring your own buffer"): one fills while the other is copied
 /// into wasm memory. Any other stream is read with a default reader, which hands every chunk
 /// over in a fresh buffer. Measured in a Chromium worker (58 MB file, each chunk copied into
