@@ -286,6 +286,7 @@ impl Progress {
 /// compiled before the first real one (the browser compiles wasm lazily, and a load's own
 /// async state machine, with the reads inlined, took 5-15 ms to compile at the first load).
 async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
+    let started_at = now_ms();
     let warm_up = js_field(msg, "warmUp").as_bool().unwrap_or(false);
     let id = js_field(msg, "id").as_f64().unwrap_or(0.0) as u32;
     let sources: Vec<Source> = Array::from(&js_field(msg, "sources"))
@@ -435,6 +436,9 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
         ("parsedBytes", parsed_bytes.into()),
         ("buildMs", phase_ms[2].into()),
         ("sendMs", phase_ms[3].into()),
+        // Wall-clock times (ms since the epoch) for the benchmark's timeline of a load.
+        ("startedAt", started_at.into()),
+        ("doneAt", now_ms().into()),
     ]);
     post(&js_object(&[
         ("kind", "done".into()),

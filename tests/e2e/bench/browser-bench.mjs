@@ -23,8 +23,10 @@
 //   SPANORAMA_DIST as for the e2e tests
 // Output: a Markdown table on stdout (and progress on stderr).
 
-import { statSync } from 'node:fs';
-import { App, startEnv } from '../harness.mjs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { App, DIST_DIR, startEnv } from '../harness.mjs';
 
 const files = (process.env.BENCH_FILES ?? '')
   .split(',')
@@ -93,18 +95,56 @@ async function measureJsonParse(env, file) {
   return parseMs;
 }
 
+/**
+ * Waits until the page is idle: the worker is ready and every start-up warm-up the build
+ * reports (`viewWarmMs`, `workerWarmMs`, absent from builds without warm-ups) is done.
+ * Returns `{ ms, longestTask }`: ms from navigation start to idle, and the longest
+ * main-thread task before it.
+ */
+async function waitForIdle(page) {
+  await page.evaluate(() => {
+    window.__startupTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__startupTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const handle = await page.waitForFunction(
+    () => {
+      const s = window.spanoramaStats?.();
+      const idle = s && s.workerReady && !('viewWarmMs' in s && s.viewWarmMs == null) && !('workerWarmMs' in s && s.workerWarmMs == null);
+      return idle ? performance.now() : false;
+    },
+    null,
+    { timeout: 60_000, polling: 10 },
+  );
+  const ms = await handle.jsonValue();
+  const longestTask = await page.evaluate(() => Math.max(0, ...window.__startupTasks));
+  return { ms, longestTask };
+}
+
+/** Wasm sizes of the built site (raw and gzipped), bytes: the page's and the worker's. */
+function wasmSizes(dist) {
+  const out = {};
+  for (const name of readdirSync(dist).filter((n) => n.endsWith('.wasm'))) {
+    const bytes = readFileSync(join(dist, name));
+    const kind = name.startsWith('spanorama-worker') ? 'worker' : 'page';
+    out[kind] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  }
+  return out;
+}
+
 /** Opens the site, waits for its warm-up, and loads `file` through the file input. */
 async function openAndLoad(env, file) {
   const app = await App.open(env);
   const page = app.page;
   page.setDefaultTimeout(15 * 60_000);
 
-  // The import worker starts when the page opens and warms up (runs its import path on small
-  // generated traces); a user takes longer than that to pick a file, so wait for both (they
-  // are not part of a load).
-  await page.waitForFunction(() => window.spanoramaStats?.().workerWarmMs != null, null, { timeout: 60_000 });
-  // The browser optimises the warmed-up wasm functions in the background after that; a user
-  // picking a file takes longer than this too.
+  // The page is idle once its import worker is ready (and, in a build that has start-up
+  // warm-ups, once they are done): a user takes longer than that to pick a file, so the load
+  // starts after it. The time from navigation to then is the start-up figure.
+  const startup = await waitForIdle(page);
+  // The browser optimises wasm functions in the background after that; a user picking a
+  // file takes longer than this too.
   await page.waitForTimeout(SETTLE_MS);
   const wasmBefore = await page.evaluate(() => window.spanoramaStats().wasmBytes);
 
@@ -191,12 +231,28 @@ async function openAndLoad(env, file) {
         ]),
       ),
       errors: [...document.querySelectorAll('#messages .message.error')].map((e) => e.textContent),
+      // The load's timeline (epoch ms; the worker's clock is `Date.now()`, 1 ms steps).
+      timeline: (() => {
+        const t = window.spanoramaStats?.().workerTimings ?? {};
+        const at = (ms) => performance.timeOrigin + ms;
+        const change = at(window.__benchChange ?? window.__benchStart);
+        return {
+          toWorker: t.startedAt - change,
+          inWorker: t.doneAt - t.startedAt,
+          toDrawn: at(window.__benchFrame.drawnAt) - t.doneAt,
+          toShown: window.__benchFrame.shownAt - window.__benchFrame.drawnAt,
+        };
+      })(),
     };
   });
   console.error(`bench:   longest page work during the load: ${JSON.stringify(load.measures)}`);
+  const tl = load.timeline;
+  console.error(
+    `bench:   timeline: change → worker starts ${fmt(tl.toWorker)} ms, worker ${fmt(tl.inWorker)} ms, → drawn ${fmt(tl.toDrawn)} ms, → on screen ${fmt(tl.toShown)} ms`,
+  );
   console.error(`bench:   the test driver took ${Math.round(load.driverMs)} ms to give the file to the page (not counted)`);
   if (load.errors.length) throw new Error(`${file.path}: ${load.errors.join('; ')}`);
-  return { app, page, load: { ...load, wasmBefore } };
+  return { app, page, load: { ...load, wasmBefore, startup } };
 }
 
 async function measure(env, file) {
@@ -212,11 +268,13 @@ async function measure(env, file) {
   let load;
   let maxGap = 0;
   let maxLongTask = 0;
+  const startups = [];
   for (let run = 0; run < runs; run++) {
     await app?.close();
     parses.push(await measureJsonParse(env, file));
     ({ app, page, load } = await openAndLoad(env, file));
     loads.push(load.ms);
+    startups.push(load.startup);
     maxGap = Math.max(maxGap, load.maxGap);
     maxLongTask = Math.max(maxLongTask, load.maxLongTask);
     if (runs > 1) console.error(`bench:   run ${run + 1}: load ${fmt(load.ms)} ms, JSON.parse ${fmt(parses[run])} ms`);
@@ -333,6 +391,7 @@ async function measure(env, file) {
     wasmBefore: load.wasmBefore,
     workerWasmBytes: memory.workerWasmBytes,
     jsHeap: memory.jsHeap,
+    startups,
   };
 }
 
@@ -409,3 +468,16 @@ for (const r of rows) {
     ].join(' | ')} |`,
   );
 }
+
+// Start-up: navigation to an idle page, over every page the benchmark opened.
+const startups = rows.flatMap((r) => r.startups);
+const sizes = wasmSizes(DIST_DIR);
+const kb = (b) => fmt(b / 1024, 0);
+console.log('');
+console.log('| start-up to idle ms (median / p95 of N) | longest start-up task ms (median / max) | page wasm KB (gzipped) | worker wasm KB (gzipped) |');
+console.log('|---|---|---|---|');
+console.log(
+  `| ${fmt(median(startups.map((s) => s.ms)))} / ${fmt(quantile(startups.map((s) => s.ms), 0.95))} of ${startups.length} | ` +
+    `${fmt(median(startups.map((s) => s.longestTask)))} / ${fmt(Math.max(...startups.map((s) => s.longestTask)))} | ` +
+    `${kb(sizes.page?.raw)} (${kb(sizes.page?.gzip)}) | ${kb(sizes.worker?.raw)} (${kb(sizes.worker?.gzip)}) |`,
+);
