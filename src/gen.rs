@@ -27,11 +27,9 @@ mod json_out;
 mod plan;
 mod rng;
 mod shape;
-mod warm;
 
 pub use rng::Rng;
 pub use shape::{Fault, GenSpan, GenTrace, Role, NO_PARENT};
-pub use warm::warm_up_trace;
 
 use catalogue::Catalogue;
 use json_out::JsonOut;

@@ -8,7 +8,6 @@
 //! | direction | kind | fields |
 //! |---|---|---|
 //! | worker → page | `ready` | (sent once the wasm is running; the page queues until then) |
-//! | worker → page | `warm` | `ms`: the start-up warm-up ([`warm_up`]) is done (or was cut short by a request) |
 //! | page → worker | `load` | `id`, `sources`: `[{name, file}]` or `[{name, url}]` |
 //! | page → worker | `seed` | `part` (ArrayBuffer): the page's model, after a cancel |
 //! | page → worker | `seed-end` | |
@@ -119,85 +118,6 @@ pub fn run() {
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&js_object(&[("kind", "ready".into())]));
-    wasm_bindgen_futures::spawn_local(warm_up(state));
-}
-
-/// Spans of the start-up warm-up's trace, one per format.
-const WARM_UP_SPANS: usize = 4_000;
-/// Loads of each warm-up trace.
-const WARM_UP_ROUNDS: usize = 4;
-
-/// Runs whole loads ([`load`]: a file's stream read and parsed chunk by chunk, trees,
-/// encode; nothing sent) of a small generated trace per format ([`warm_up_trace`], not the
-/// full generator, which would make the worker ~190 KB bigger), [`WARM_UP_ROUNDS`] times each,
-/// right after start-up, while the user is still choosing a file. The browser compiles wasm
-/// functions lazily on their first call and optimises them only once they have run for a
-/// while (V8's dynamic tiering: the optimising compile runs on a background thread): a first
-/// 10,000-span file otherwise pays ~100 ms for that in parsing and ~60 ms in tree building.
-/// What counts is how long the code runs, ~16,000 spans a format in all: with one
-/// 3,000-span trace, a first 10,000-span load still had about ten of the worker's
-/// functions (interning, span records, the streaming reader, Zipkin's `finish`, the trees'
-/// sorts) optimised during it, 60-110 ms of compiling competing with the load for a
-/// two-core machine's cores (V8's `--trace-wasm-compilation-times`); now one or two small
-/// ones (≤ 4 ms). Each request is dispatched as a `message` event, so it takes the path of
-/// a page's request (the message handler, the queue, [`pump`]), compiled here too. Each
-/// load starts in a task of its own; a request that arrives first ends the warm-up.
-async fn warm_up(state: Rc<RefCell<State>>) {
-    use crate::gen::{warm_up_trace, Format};
-    let started = now_ms();
-    // Stop once the page has asked for something (or a load of its came in meanwhile):
-    // the user is waiting.
-    let user_waiting = || {
-        let s = state.borrow();
-        s.busy || !s.queue.is_empty() || !s.store.spans.is_empty()
-    };
-    'formats: for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
-        yield_to_events().await;
-        if user_waiting() {
-            break;
-        }
-        let bytes = warm_up_trace(format, WARM_UP_SPANS).into_bytes();
-        let file = web_sys::File::new_with_u8_array_sequence(
-            &Array::of1(&Uint8Array::from(bytes.as_slice())),
-            "warm-up.json",
-        );
-        drop(bytes);
-        let Ok(file) = file else { break };
-        let source = js_object(&[("name", "warm-up.json".into()), ("file", file.into())]);
-        let msg = js_object(&[
-            ("kind", "load".into()),
-            ("sources", Array::of1(&source).into()),
-            ("warmUp", true.into()),
-        ]);
-        let init = web_sys::MessageEventInit::new();
-        init.set_data(&msg);
-        for _ in 0..WARM_UP_ROUNDS {
-            yield_to_events().await;
-            if user_waiting() {
-                break 'formats;
-            }
-            let Ok(event) = MessageEvent::new_with_event_init_dict("message", &init) else {
-                break 'formats;
-            };
-            let _ = scope().dispatch_event(&event);
-            // Until the queue is empty again (the page's requests that came meanwhile too).
-            while state.borrow().busy {
-                yield_to_events().await;
-            }
-        }
-    }
-    post(&js_object(&[
-        ("kind", "warm".into()),
-        ("ms", (now_ms() - started).into()),
-    ]));
-}
-
-/// Lets queued events (the page's messages) run before going on.
-async fn yield_to_events() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 /// Handles queued messages one at a time (loads are asynchronous: URLs are fetched).
@@ -250,8 +170,6 @@ struct Source {
 struct Progress {
     id: u32,
     last_ms: f64,
-    /// Sends nothing (the warm-up's reads).
-    silent: bool,
 }
 
 impl Progress {
@@ -265,7 +183,7 @@ impl Progress {
         force: bool,
     ) {
         let now = now_ms();
-        if self.silent || (!force && now - self.last_ms < PROGRESS_EVERY_MS) {
+        if !force && now - self.last_ms < PROGRESS_EVERY_MS {
             return;
         }
         self.last_ms = now;
@@ -281,13 +199,9 @@ impl Progress {
     }
 }
 
-/// Handles a `load` request. With `warmUp` set (the start-up warm-up, [`warm_up`]), the
-/// same code runs on its own model and sends nothing: every function a load calls is then
-/// compiled before the first real one (the browser compiles wasm lazily, and a load's own
-/// async state machine, with the reads inlined, took 5-15 ms to compile at the first load).
+/// Handles a `load` request.
 async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
     let started_at = now_ms();
-    let warm_up = js_field(msg, "warmUp").as_bool().unwrap_or(false);
     let id = js_field(msg, "id").as_f64().unwrap_or(0.0) as u32;
     let sources: Vec<Source> = Array::from(&js_field(msg, "sources"))
         .iter()
@@ -297,11 +211,7 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
             url: js_field(&s, "url").as_string(),
         })
         .collect();
-    let mut progress = Progress {
-        id,
-        last_ms: 0.0,
-        silent: warm_up,
-    };
+    let mut progress = Progress { id, last_ms: 0.0 };
     // Where the time went (ms), for the benchmark: read, parse, build trees, send the model.
     let mut phase_ms = [0.0f64; 4];
     let mut parsed_bytes = 0.0;
@@ -390,9 +300,8 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
     let mut selected = -1.0;
     let sent_model = !added.is_empty();
     if sent_model {
-        let mut scratch = Store::default();
         let mut s = state.borrow_mut();
-        let model = if warm_up { &mut scratch } else { &mut s.store };
+        let model = &mut s.store;
         let first_new_file = model.files.len() as u32;
         for store in added {
             model.append(store);
@@ -423,9 +332,6 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
     }
     let (io_ms, copy_ms) = READ_SPLIT_MS.with(|c| c.replace((0.0, 0.0)));
     let read_chunks = READ_CHUNKS.with(|c| c.replace(0));
-    if warm_up {
-        return;
-    }
     let timings = js_object(&[
         ("readMs", (phase_ms[0] - streamed_ms).into()),
         ("readIoMs", io_ms.into()),
@@ -451,8 +357,8 @@ async fn load(state: &Rc<RefCell<State>>, msg: &JsValue) {
     ]));
 }
 
-/// Posts the parts `encoder` has ready (transferred, not copied), reporting progress (none
-/// of it for a silent `progress`: the warm-up); returns the bytes sent so far (`sent` before).
+/// Posts the parts `encoder` has ready (transferred, not copied), reporting progress;
+/// returns the bytes sent so far (`sent` before).
 fn send_parts(
     encoder: &mut Encoder<'_>,
     id: u32,
@@ -469,10 +375,6 @@ fn send_parts(
             ("id", id.into()),
             ("part", buffer.clone().into()),
         ]);
-        if progress.silent {
-            // The warm-up: everything but the sending.
-            continue;
-        }
         let transfer = Array::of1(&buffer);
         let _ = scope().post_message_with_transfer(&msg, &transfer);
         progress.send("", "sending", sent as f64, 0.0, spans, false);

@@ -222,11 +222,11 @@ fn every_corpus_file_that_loads_survives_an_otlp_round_trip() {
 
 #[test]
 fn generated_traces_survive_an_otlp_round_trip_in_every_format() {
-    use spanorama::gen::{warm_up_trace, Format};
+    use spanorama::gen::Format;
     for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
-        let text = warm_up_trace(format, 2_000);
+        let text = generated(format, 2_000);
         let name = format!("generated {format:?}");
-        let store = import(&name, text.as_bytes()).unwrap();
+        let store = import(&name, &text).unwrap();
         let back = round_trip(&name, &store);
         if let Some(diff) = differences(&store, &back) {
             panic!("{name}: {diff}");
@@ -262,8 +262,7 @@ fn several_files_merged_export_as_one_document() {
 
 #[test]
 fn one_trace_exports_only_its_spans_in_tree_order() {
-    use spanorama::gen::{warm_up_trace, Format};
-    let mut store = import("a.json", warm_up_trace(Format::Otlp, 300).as_bytes()).unwrap();
+    let mut store = import("a.json", &generated(spanorama::gen::Format::Otlp, 300)).unwrap();
     // A second trace from another file.
     let other = br#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"solo"}}]},
         "scopeSpans":[{"spans":[{"traceId":"0000000000000000000000000000abcd","spanId":"0000000000000001",
@@ -283,4 +282,14 @@ fn one_trace_exports_only_its_spans_in_tree_order() {
         let first = back.spans.first().unwrap();
         assert_eq!(store.spans[trace.spans[0] as usize].span_id, first.span_id);
     }
+}
+
+/// One generated trace of `spans` spans in `format`.
+fn generated(format: spanorama::gen::Format, spans: usize) -> Vec<u8> {
+    let cfg = spanorama::gen::GenConfig {
+        spans_min: spans,
+        spans_max: spans,
+        ..spanorama::gen::GenConfig::default()
+    };
+    spanorama::gen::to_bytes(&cfg, format).unwrap().0
 }

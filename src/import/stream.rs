@@ -133,8 +133,6 @@ impl<'p> StreamImport<'p> {
     /// (at most [`StreamImport::needed_from`], as it was after the previous call) up to what
     /// has arrived. Streaming may stop part-way after a caller dropped the file's head
     /// ([`StreamImport::lost_head`]).
-    // Not inlined into the worker's load (whose first call compiles all it inlines).
-    #[inline(never)]
     pub fn feed_at(&mut self, bytes: &[u8], offset: usize) {
         if matches!(self.state, State::Waiting) {
             if offset > 0 || bytes.len() < SNIFF_BYTES + 3 {
@@ -170,8 +168,6 @@ impl<'p> StreamImport<'p> {
     /// (as for [`StreamImport::feed_at`]) to its end. `Err` gives the import back when the
     /// file must be read again whole (streaming stopped after its head was dropped): pass
     /// the whole file to [`StreamImport::finish`] then.
-    // Not inlined, as `feed_at`.
-    #[inline(never)]
     pub fn finish_at(
         mut self,
         tail: &[u8],

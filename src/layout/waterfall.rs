@@ -11,7 +11,6 @@ use std::ops::Range;
 
 /// Trace positions of the rows that are shown: pre-order, skipping the subtrees of
 /// collapsed rows (O(visible rows) thanks to `subtree_end`).
-#[inline(never)] // a function of its own, so that the page's warm-up makes the browser optimise it
 pub fn visible_rows(trace: &Trace, collapsed: &BTreeSet<u32>) -> Vec<u32> {
     let n = trace.len();
     if collapsed.is_empty() {

@@ -448,7 +448,6 @@ impl Store {
 
     /// Appends another store (usually one file's import) to this one, re-interning its
     /// strings and shifting its arena indices. Linear in the size of `other`.
-    #[inline(never)]
     pub fn append(&mut self, other: Store) {
         if self.spans.is_empty() && self.files.is_empty() && self.strings.len() <= 1 {
             // Nothing to merge with: take it as it is (no copy, no re-interning).

@@ -127,7 +127,6 @@ impl Trace {
 
 /// Groups all spans of `store` by trace id and builds one tree per trace. Traces are sorted
 /// by start time (then id), so the result is deterministic.
-#[inline(never)] // one copy for every caller, so that warming it up warms it for all
 pub fn build_traces(store: &Store) -> Vec<Trace> {
     let mut by_trace: FxHashMap<TraceId, Vec<u32>> = FxHashMap::default();
     for (i, span) in store.spans.iter().enumerate() {

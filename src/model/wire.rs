@@ -608,7 +608,6 @@ impl<'a> Encoder<'a> {
     }
 
     /// The next part, or `None` when everything has been written.
-    #[inline(never)]
     pub fn next_part(&mut self) -> Option<Vec<u8>> {
         let mut part = Vec::with_capacity(self.limit + 256);
         while part.len() < self.limit {
@@ -1094,7 +1093,12 @@ mod tests {
 
     #[test]
     fn services_are_collected_while_decoding() {
-        let bytes = crate::gen::warm_up_trace(crate::gen::Format::Otlp, 200).into_bytes();
+        let cfg = crate::gen::GenConfig {
+            spans_min: 200,
+            spans_max: 200,
+            ..crate::gen::GenConfig::default()
+        };
+        let (bytes, _) = crate::gen::to_bytes(&cfg, crate::gen::Format::Otlp).unwrap();
         let store = crate::import::import("gen.json", &bytes).unwrap();
         let mut d = Decoder::new();
         for p in encode_all(&store, &build_traces(&store), 4096) {

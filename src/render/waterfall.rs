@@ -344,7 +344,7 @@ fn fit_text(ctx: &CanvasRenderingContext2d, text: &str, max_px: f64) -> String {
 /// Draws text and a rectangle on a throwaway canvas, so the browser sets up its 2D canvas
 /// machinery and text shaping for the theme's fonts when the page starts, not in the middle
 /// of the user's first load (in headless Chromium that first use cost ~100 ms).
-pub fn warm_up() {
+pub fn prepare_fonts() {
     let Ok(canvas) = crate::render::minimap::offscreen_canvas() else {
         return;
     };
@@ -360,8 +360,8 @@ pub fn warm_up() {
     };
     for font in [theme::FONT, theme::FONT_BOLD, theme::FONT_SMALL] {
         ctx.set_font(font);
-        let _ = ctx.measure_text("Warm up ▾ ├ └ │ 0.5 ms …");
-        let _ = ctx.fill_text("Warm up ▾ 12 ms …", 0.0, 12.0);
+        let _ = ctx.measure_text("Prepare ▾ ├ └ │ 0.5 ms …");
+        let _ = ctx.fill_text("Prepare ▾ 12 ms …", 0.0, 12.0);
     }
     ctx.fill_rect(0.0, 0.0, 8.0, 8.0);
 }

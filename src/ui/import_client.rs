@@ -34,7 +34,7 @@ const RECYCLE_WORKER_BYTES: f64 = 96.0 * 1024.0 * 1024.0;
 
 /// How long after such a load the worker is replaced, at the earliest; later while the user
 /// is scrolling, typing or clicking ([`RECYCLE_QUIET_MS`]). Replacing it frees the old
-/// worker's memory and starts a new one that compiles its wasm and warms up: work that takes
+/// worker's memory and starts a new one that compiles its wasm: work that takes
 /// both cores of a small machine for a while. Done at once, it fell on the page's first frames
 /// of the new trace and stretched them (after a 1M-span load: tasks of 55-90 ms, with
 /// Chromium's paint or a garbage collection waiting for a core). A load that comes before is
@@ -47,14 +47,6 @@ const RECYCLE_QUIET_MS: f64 = 1_000.0;
 thread_local! {
     /// When the user last scrolled, typed, clicked or used the wheel (ms, `Date.now()`).
     static LAST_INPUT_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
-    /// Whether any load was asked for since the page opened.
-    static LOAD_REQUESTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// True once the user (or the page's URL) has asked for a load: the start-up warm-up then
-/// stops, so as not to compete with it.
-pub fn load_requested() -> bool {
-    LOAD_REQUESTED.with(|r| r.get())
 }
 
 /// Keeps [`LAST_INPUT_MS`] up to date (listeners on the window, capture phase, passive).
@@ -79,8 +71,6 @@ fn watch_input() {
 struct WorkerStats {
     /// The current worker has said `ready`.
     ready: bool,
-    /// The current worker's start-up warm-up took this long (ms); `None` until it is done.
-    warm_ms: Option<f64>,
     /// Workers replaced after a load because their memory had grown (see
     /// [`RECYCLE_WORKER_BYTES`]).
     recycles: u32,
@@ -94,18 +84,14 @@ thread_local! {
     static STATS: std::cell::RefCell<WorkerStats> = std::cell::RefCell::new(WorkerStats::default());
 }
 
-/// `workerReady`, `workerWarmMs` (null until warmed up), `workerRecycles`,
-/// `workerWasmBytes` and `workerTimings` for the benchmark's stats object.
-pub fn worker_stats() -> [(&'static str, JsValue); 5] {
+/// `workerReady`, `workerRecycles`, `workerWasmBytes` and `workerTimings` for the
+/// benchmark's stats object.
+pub fn worker_stats() -> [(&'static str, JsValue); 4] {
     STATS.with(|s| {
         let s = s.borrow();
         [
             ("workerRecycles", s.recycles.into()),
             ("workerReady", s.ready.into()),
-            (
-                "workerWarmMs",
-                s.warm_ms.map_or(JsValue::NULL, JsValue::from),
-            ),
             ("workerWasmBytes", s.wasm_bytes.into()),
             ("workerTimings", s.timings.clone()),
         ]
@@ -197,7 +183,6 @@ pub fn load(
     if sources.is_empty() {
         return;
     }
-    LOAD_REQUESTED.with(|r| r.set(true));
     let names: Vec<String> = sources.iter().map(SourceSpec::name).collect();
     let (id, dispatch) = {
         let mut c = client.borrow_mut();
@@ -253,7 +238,7 @@ pub fn load(
 
 /// Starts the worker ahead of the first load, so its wasm is compiled while the user is
 /// still choosing a file.
-pub fn warm_up(client: &ClientHandle) {
+pub fn start(client: &ClientHandle) {
     let _ = ensure_worker(client);
 }
 
@@ -291,11 +276,7 @@ impl ImportClient {
         }
         self.handlers = None;
         self.ready = false;
-        STATS.with(|s| {
-            let mut s = s.borrow_mut();
-            s.ready = false;
-            s.warm_ms = None;
-        });
+        STATS.with(|s| s.borrow_mut().ready = false);
         self.outbox.clear();
         self.deferred.clear();
         self.seeding = false;
@@ -411,11 +392,6 @@ fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
                 }
                 None
             }
-            "warm" => {
-                let ms = js_field(&data, "ms").as_f64().unwrap_or(0.0);
-                STATS.with(|s| s.borrow_mut().warm_ms = Some(ms));
-                None
-            }
             "progress" => c.pending.contains(&id).then(|| {
                 let num = |k: &str| js_field(&data, k).as_f64().unwrap_or(0.0);
                 Action::Progress(LoadProgress {
@@ -509,7 +485,7 @@ fn schedule_recycle(weak: Weak<RefCell<ImportClient>>, generation: u32) {
 
 /// Replaces the worker with a fresh one (see [`RECYCLE_WORKER_BYTES`]) unless a load or a
 /// seed is under way, or tries again later if the user is busy with the page; started now,
-/// the new worker is warm by the time the user picks the next file, and is seeded with the
+/// the new worker is ready by the time the user picks the next file, and is seeded with the
 /// page's model when it comes.
 fn recycle_worker(client: &ClientHandle, generation: u32) {
     {

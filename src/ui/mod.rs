@@ -9,7 +9,6 @@ mod minimap;
 mod state;
 mod toolbar;
 mod trace_list;
-mod warm;
 mod waterfall;
 
 use crate::model::units::{format_count, format_counted};
@@ -104,30 +103,20 @@ impl Drop for Measure {
     }
 }
 
-/// The trace view is warmed up ([`warm`]) this long after the app is mounted, ms.
-const WARM_UP_AFTER_MS: u32 = 150;
-
 /// Mounts the app on `<body>`.
 pub fn start() {
     expose_stats();
-    crate::render::waterfall::warm_up();
+    crate::render::waterfall::prepare_fonts();
     yew::Renderer::<App>::new().render();
-    warm::start(WARM_UP_AFTER_MS);
 }
 
-/// `window.spanoramaStats()` → `{ wasmBytes, viewWarmMs, workerWasmBytes, workerReady,
-/// workerWarmMs, workerRecycles, workerTimings }`: the WebAssembly memory of the page and of the import worker (as of its
-/// last load), whether the worker is ready and warmed up, for the browser benchmark.
+/// `window.spanoramaStats()` → `{ wasmBytes, workerWasmBytes, workerReady, workerRecycles,
+/// workerTimings }`: the WebAssembly memory of the page and of the import worker (as of its
+/// last load), whether the worker is ready, for the browser benchmark.
 fn expose_stats() {
     use wasm_bindgen::prelude::*;
     let stats = Closure::<dyn Fn() -> JsValue>::new(|| {
-        let mut fields = vec![
-            ("wasmBytes", crate::worker::wasm_memory_bytes().into()),
-            (
-                "viewWarmMs",
-                warm::warm_ms().map_or(JsValue::NULL, JsValue::from),
-            ),
-        ];
+        let mut fields = vec![("wasmBytes", crate::worker::wasm_memory_bytes().into())];
         fields.extend(import_client::worker_stats());
         crate::worker::js_object(&fields).into()
     });
@@ -223,7 +212,7 @@ pub fn app() -> Html {
         let onload = onload.clone();
         let client = (*client).clone();
         use_effect_with((), move |_| {
-            import_client::warm_up(&client);
+            import_client::start(&client);
             if let Some(source) = loader::url_from_query().and_then(|u| loader::url_source(&u)) {
                 onload.emit(vec![source]);
             }

@@ -31,11 +31,6 @@ pub struct WaterfallProps {
     pub reveal: u32,
     pub onselect: Callback<Option<u32>>,
     pub ontoggle: Callback<u32>,
-    /// Size to lay out and draw at without measuring the element (the start-up warm-up's
-    /// view, which is never attached to the page). Otherwise nothing is drawn until the
-    /// browser has laid the element out and reported its size.
-    #[prop_or_default]
-    pub assumed_size: Option<(f64, f64)>,
 }
 
 /// Size laid out before the element's own is known (nothing is drawn at it).
@@ -47,13 +42,6 @@ const UNMEASURED_SIZE: (f64, f64) = (800.0, 400.0);
 /// the main thread, and a garbage collection landing in a draw in the same task made it a
 /// 51-56 ms task in benchmarks.
 const SEPARATE_FIRST_DRAW_SPANS: usize = 250_000;
-
-/// Draws per frame of the start-up warm-up's detached view (`assumed_size`), which renders
-/// once per [`super::warm`] round: a browser optimises a wasm function only after it has run
-/// for a while, and one draw a round left the drawing code unoptimised until the second
-/// trace shown (its optimising compile, ~70 ms on a background thread, then ran during that
-/// load).
-const WARM_UP_DRAWS_PER_FRAME: usize = 3;
 
 /// Mouse position over the canvas.
 #[derive(Copy, Clone, PartialEq, Debug)]
@@ -83,10 +71,9 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
     let hover = use_state(|| None::<Hover>);
     // Zoom window in ns since the epoch; None = the whole trace.
     let zoom = use_state_eq(|| None::<(i64, i64)>);
-    let size = (*measured)
-        .or(props.assumed_size)
-        .unwrap_or(UNMEASURED_SIZE);
-    let can_draw = measured.is_some() || props.assumed_size.is_some();
+    // Nothing is drawn until the browser has laid the element out and reported its size.
+    let size = (*measured).unwrap_or(UNMEASURED_SIZE);
+    let can_draw = measured.is_some();
     let draws = use_mut_ref(|| 0u64);
     // Counts the draw effect's runs: a first draw put off to a later task is dropped when
     // the effect has run again meanwhile.
@@ -249,13 +236,6 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         let hover = *hover;
         let scroll_top = *scroll_top;
         let draw_runs = draw_runs.clone();
-        // The detached warm-up view (the only one with an assumed size) draws each frame a
-        // few times, so that the drawing code runs optimised by the first trace shown.
-        let draws_per_frame = if props.assumed_size.is_some() {
-            WARM_UP_DRAWS_PER_FRAME
-        } else {
-            1
-        };
         use_effect_with(deps, move |_| {
             if !can_draw {
                 return;
@@ -318,9 +298,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                     }
                 });
             } else {
-                for _ in 0..draws_per_frame {
-                    paint();
-                }
+                paint();
             }
         });
     }

@@ -93,24 +93,3 @@ appTest('hover shows a tooltip; the triangle folds a subtree; keys move the sele
   await page.click('.reset-zoom');
   await app.waitFor('Reset zoom to go', () => page.locator('.reset-zoom').count(), (n) => n === 0);
 });
-
-appTest('the start-up warm-up of the trace view runs out of sight', () => env, async ({ open }) => {
-  const app = await open();
-  const page = app.page;
-  const warmMs = await app.waitFor(
-    'the trace view warm-up',
-    () => page.evaluate(() => window.spanoramaStats().viewWarmMs),
-    (ms) => typeof ms === 'number',
-  );
-  assert.ok(warmMs > 0, `warm-up took ${warmMs} ms`);
-  // Nothing of it is in the page: the welcome text, no waterfall, no warm-up elements.
-  assert.equal(await page.locator('#waterfall-canvas').count(), 0);
-  assert.equal(await page.locator('#warm-up-export').count(), 0);
-  assert.equal(await page.locator('#detail').count(), 0);
-  assert.match(await app.text('#summary'), /No traces loaded/);
-  // A trace loaded afterwards is the only one drawn.
-  await app.loadFiles([HOTROD]);
-  await app.waitForSummary('1 trace · 40 spans · 6 services');
-  await app.waitForCanvas({ rows: 40 });
-  assert.equal(await page.locator('#waterfall-canvas').count(), 1);
-});
