@@ -1,18 +1,9 @@
-//! Spanorama: a distributed-trace viewer that runs entirely in the browser.
+//! Spanorama, the app: the Yew page (`ui`), its canvas drawing (`render`) and the import Web
+//! Worker (`worker`), all on top of the browser-free [`spanorama_core`].
 //!
-//! Data flows one way (see `ARCHITECTURE.md`):
-//! `import` (bytes → [`model::Store`]) → `model` (traces, span trees) → `layout`
-//! (rows, time scale, ticks) → `render` (canvas) → `ui` (Yew components).
-//! `import`, `model`, `layout` and `gen` are pure Rust and are tested natively; `render` and
-//! `ui` exist only for `wasm32`.
+//! Only the `wasm32` build has them; natively this library is empty (the core and the
+//! generator are tested in their own crates).
 #![forbid(unsafe_code)]
-
-pub mod export;
-pub mod gen;
-pub mod import;
-pub mod layout;
-pub mod model;
-pub mod theme;
 
 #[cfg(target_arch = "wasm32")]
 pub mod render;

@@ -1,7 +1,7 @@
 //! The import worker: a Web Worker (built by Trunk from `src/bin/worker.rs` with
 //! `data-type="worker"`) that reads files and URLs, imports them, merges them into the model
 //! it keeps, builds the span trees and sends the model to the page in binary parts
-//! ([`crate::model::wire`]). The page's main thread never parses.
+//! ([`spanorama_core::model::wire`]). The page's main thread never parses.
 //!
 //! Protocol (all messages are plain objects with a `kind`):
 //!
@@ -19,10 +19,10 @@
 //! the page side: instant, whatever the worker is doing; the page then seeds a fresh worker
 //! with the model it shows before the next load.
 
-use crate::import::{ImportError, StreamImport};
-use crate::model::wire::{Decoder, Encoder, PART_BYTES};
-use crate::model::{build_traces, Store};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use spanorama_core::import::{ImportError, StreamImport};
+use spanorama_core::model::wire::{Decoder, Encoder, PART_BYTES};
+use spanorama_core::model::{build_traces, Store};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -31,9 +31,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-/// Largest file the worker tries to read: [`crate::import::MAX_FILE_BYTES`], the limit the
+/// Largest file the worker tries to read: [`spanorama_core::import::MAX_FILE_BYTES`], the limit the
 /// importer also puts on what a gzip file decompresses to.
-pub const MAX_FILE_BYTES: f64 = crate::import::MAX_FILE_BYTES as f64;
+pub const MAX_FILE_BYTES: f64 = spanorama_core::import::MAX_FILE_BYTES as f64;
 
 /// Room first made for a file read while it is parsed ([`read_stream`] keeps only what the
 /// import has not parsed yet: a few of the browser's chunks of 1-2 MB).

@@ -1,17 +1,17 @@
 //! The bundled example files (`static/examples/`) are exactly what the generator makes, and
-//! each one loads cleanly. To change them on purpose, edit `spanorama::gen::examples()` and
-//! run `cargo run --bin spanorama-gen -- examples static/examples`.
+//! each one loads cleanly. To change them on purpose, edit `spanorama_gen::examples()` and
+//! run `cargo run -p spanorama-gen -- examples static/examples`.
 
-use spanorama::gen::{self, Format};
-use spanorama::import::import;
-use spanorama::model::{build_traces, TreeWarning};
+use spanorama_core::import::import;
+use spanorama_core::model::{build_traces, TreeWarning};
+use spanorama_gen::{self as gen, Format};
 use std::path::PathBuf;
 
 fn examples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static/examples")
 }
 
-const REGENERATE: &str = "cargo run --bin spanorama-gen -- examples static/examples";
+const REGENERATE: &str = "cargo run -p spanorama-gen -- examples static/examples";
 
 #[test]
 fn committed_examples_are_exactly_the_generated_bytes() {

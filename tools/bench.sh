@@ -4,7 +4,7 @@
 #   bash tools/bench.sh                 generated OTLP, Jaeger and Zipkin traces of 10k, 100k
 #                                       and 1M spans, loaded in headless Chromium; prints a
 #                                       Markdown table (see tests/e2e/bench/browser-bench.mjs)
-#   bash tools/bench.sh --native        also `cargo bench --bench import` first
+#   bash tools/bench.sh --native        also `cargo bench -p spanorama-core --bench import` first
 #
 # Environment: BENCH_SIZES (default 10000,100000,1000000), BENCH_FORMATS (default
 # otlp,jaeger,zipkin). Generated files are kept in target/bench-data/ (about 2.5 GB for all
@@ -36,16 +36,16 @@ sizes="${BENCH_SIZES:-10000,100000,1000000}"
 formats="${BENCH_FORMATS:-otlp,jaeger,zipkin}"
 
 if [ "$native" = 1 ]; then
-  SPANORAMA_BENCH_SIZES="$sizes" cargo bench --bench import
+  SPANORAMA_BENCH_SIZES="$sizes" cargo bench -p spanorama-core --bench import
 fi
 
 echo "==> bench: building the site (release) into dist-bench/" >&2
 trunk build --release --public-url /spanorama/ --dist dist-bench >&2
 
 echo "==> bench: generating traces into target/bench-data/<generator hash>/" >&2
-cargo build --release --bin spanorama-gen >&2
+cargo build --release -p spanorama-gen >&2
 # A changed generator writes new files: the folder is named by a hash of its sources.
-gen_hash="$(cat src/gen.rs src/gen/*.rs | sha256sum | cut -c1-12)"
+gen_hash="$(cat crates/gen/src/*.rs | sha256sum | cut -c1-12)"
 data_dir="target/bench-data/$gen_hash"
 mkdir -p "$data_dir"
 entries=()

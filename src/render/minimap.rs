@@ -4,8 +4,8 @@
 //! `drawImage` and draws the waterfall's viewport over it ([`blit`]), which costs the same
 //! for ten spans as for a million.
 
-use crate::layout::{MinimapGeometry, MinimapRect};
-use crate::theme;
+use spanorama_core::layout::{MinimapGeometry, MinimapRect};
+use spanorama_core::theme;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 

@@ -2,8 +2,8 @@
 //! durations. Crisp on high-DPI screens: the backing store is `devicePixelRatio` times the
 //! CSS size and the context is scaled once.
 
-use crate::layout::{Guide, RowBox, Tick, WaterfallGeometry};
-use crate::theme;
+use spanorama_core::layout::{Guide, RowBox, Tick, WaterfallGeometry};
+use spanorama_core::theme;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// One frame to paint.
@@ -200,7 +200,7 @@ fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox
     if r.collapsed {
         name.push_str(&format!(
             "  (+{})",
-            crate::model::units::format_count(r.hidden_count as u64)
+            spanorama_core::model::units::format_count(r.hidden_count as u64)
         ));
     }
     if right_edge - x > 12.0 {

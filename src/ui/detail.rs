@@ -2,8 +2,8 @@
 //! attributes, resource, scope, events, links and warnings. Trace data is shown as text only.
 
 use super::Shared;
-use crate::model::units::{format_duration, format_timestamp};
-use crate::model::{Attr, Store, Trace, TreeWarning, Value};
+use spanorama_core::model::units::{format_duration, format_timestamp};
+use spanorama_core::model::{Attr, Store, Trace, TreeWarning, Value};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -34,7 +34,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
     // The parent, as a link when it is loaded.
     let parent_pos = pos
         .and_then(|p| trace.parent.get(p).copied())
-        .filter(|p| *p != crate::model::NO_PARENT);
+        .filter(|p| *p != spanorama_core::model::NO_PARENT);
     let parent_html = if span.parent_id.is_zero() {
         html! { <span class="muted">{"none (root span)"}</span> }
     } else if let Some(pp) = parent_pos {
@@ -50,7 +50,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
     };
 
     let status = match span.status {
-        crate::model::StatusCode::Error => {
+        spanorama_core::model::StatusCode::Error => {
             let message = store.strings.get(span.status_message);
             if message.is_empty() {
                 "error".to_string()
@@ -105,7 +105,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
                 <dt>{"Duration"}</dt><dd>{ duration }</dd>
                 <dt>{"Offset"}</dt><dd>{ format!("+{}", format_duration(span.start_unix_nanos - trace.start_unix_nanos)) }</dd>
                 <dt>{"Start"}</dt><dd>{ format_timestamp(span.start_unix_nanos) }</dd>
-                <dt>{"Status"}</dt><dd class={classes!((span.status == crate::model::StatusCode::Error).then_some("error"))}>{ status }</dd>
+                <dt>{"Status"}</dt><dd class={classes!((span.status == spanorama_core::model::StatusCode::Error).then_some("error"))}>{ status }</dd>
                 <dt>{"Kind"}</dt><dd>{ span.kind.as_str() }</dd>
                 <dt>{"Trace ID"}</dt><dd class="mono">{ store.trace_id_display(span.trace_id) }</dd>
                 <dt>{"Span ID"}</dt><dd class="mono">{ store.span_id_display(span.span_id) }</dd>

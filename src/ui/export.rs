@@ -1,5 +1,5 @@
 //! "Download OTLP": writes the selected trace, or every loaded span, as OpenTelemetry
-//! OTLP/JSON ([`crate::export::OtlpWriter`]) and hands it to the browser as a download.
+//! OTLP/JSON ([`spanorama_core::export::OtlpWriter`]) and hands it to the browser as a download.
 //!
 //! The document is written in pieces of [`PIECE_BYTES`], and the page gets the event loop back
 //! whenever a task has used [`TASK_BUDGET_MS`]: a million spans (hundreds of MB) never freeze
@@ -7,10 +7,10 @@
 //! one JavaScript string. Nothing leaves the browser: the download is an object URL.
 
 use super::{now_ms, Shared};
-use crate::export::OtlpWriter;
-use crate::model::{Store, Trace};
 use gloo::timers::future::TimeoutFuture;
 use js_sys::{Array, Uint8Array};
+use spanorama_core::export::OtlpWriter;
+use spanorama_core::model::{Store, Trace};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 

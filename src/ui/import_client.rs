@@ -9,11 +9,11 @@
 
 use super::state::{Action, AppState, LoadProgress, LoadedModel};
 use super::{now_ms, Shared};
-use crate::model::wire::{Decoder, Encoder, PART_BYTES};
-use crate::model::{Store, Trace};
 use crate::worker::{from_array_buffer, js_field, js_object, to_array_buffer};
 use gloo::timers::future::TimeoutFuture;
 use js_sys::Array;
+use spanorama_core::model::wire::{Decoder, Encoder, PART_BYTES};
+use spanorama_core::model::{Store, Trace};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;

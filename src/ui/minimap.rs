@@ -8,11 +8,11 @@
 //! `#minimap-canvas` count the two, for the end-to-end tests.
 
 use super::Shared;
-use crate::layout::{CoverageBuilder, MinimapGeometry, WaterfallGeometry};
-use crate::model::units::format_count;
-use crate::model::{Store, Trace};
 use crate::render::minimap::{blit, offscreen_canvas, put_image, MinimapFrame};
-use crate::theme;
+use spanorama_core::layout::{CoverageBuilder, MinimapGeometry, WaterfallGeometry};
+use spanorama_core::model::units::format_count;
+use spanorama_core::model::{Store, Trace};
+use spanorama_core::theme;
 use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;

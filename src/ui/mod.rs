@@ -11,8 +11,8 @@ mod toolbar;
 mod trace_list;
 mod waterfall;
 
-use crate::model::units::{format_count, format_counted};
-use crate::model::{Store, Trace, TreeWarning};
+use spanorama_core::model::units::{format_count, format_counted};
+use spanorama_core::model::{Store, Trace, TreeWarning};
 use state::{Action, AppState};
 use std::ops::Deref;
 use std::rc::Rc;
@@ -150,7 +150,7 @@ fn use_search_counting(state: &UseReducerHandle<AppState>) {
                     let Some(trace) = selected.and_then(|i| traces.get(i)) else {
                         return;
                     };
-                    let mut search = crate::model::TraceSearch::new(&store, trace, &query);
+                    let mut search = spanorama_core::model::TraceSearch::new(&store, trace, &query);
                     // First let the page show the first match.
                     next_frame().await;
                     loop {
@@ -339,8 +339,8 @@ pub fn app() -> Html {
                         </div>
                         <div class="trace-facts">
                             <span>{ format!("Trace {}", store.trace_id_display(trace.id)) }</span>
-                            <span>{ crate::model::units::format_timestamp(trace.start_unix_nanos) }</span>
-                            <span>{ format!("Duration {}", crate::model::units::format_duration(trace.duration_nanos())) }</span>
+                            <span>{ spanorama_core::model::units::format_timestamp(trace.start_unix_nanos) }</span>
+                            <span>{ format!("Duration {}", spanorama_core::model::units::format_duration(trace.duration_nanos())) }</span>
                             <span>{ format_counted(trace.len() as u64, "span", "spans") }</span>
                             <span>{ format_counted(trace.service_count as u64, "service", "services") }</span>
                             <span>{ format!("Depth {}", trace.depth.iter().max().map_or(0, |d| d + 1)) }</span>

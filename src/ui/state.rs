@@ -2,8 +2,8 @@
 //! selection, collapse, messages.
 
 use super::Shared;
-use crate::model::{Store, StrId, Trace, TraceId, TraceSearch, NO_PARENT};
-use crate::theme::Palette;
+use spanorama_core::model::{Store, StrId, Trace, TraceId, TraceSearch, NO_PARENT};
+use spanorama_core::theme::Palette;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::Reducible;

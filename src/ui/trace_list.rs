@@ -2,8 +2,8 @@
 //! counts. Clicking a row shows that trace.
 
 use super::Shared;
-use crate::model::units::{format_count, format_duration, format_timestamp};
-use crate::model::{Store, Trace};
+use spanorama_core::model::units::{format_count, format_duration, format_timestamp};
+use spanorama_core::model::{Store, Trace};
 use yew::prelude::*;
 
 /// Rows rendered at most; more traces are summarised in a footer line.

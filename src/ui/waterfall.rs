@@ -4,12 +4,12 @@
 //! tracking and high-DPI drawing.
 
 use super::Shared;
-use crate::layout::{row_boxes, visible_rows, TimeScale, WaterfallGeometry};
-use crate::model::units::{format_count, format_duration};
-use crate::model::{Store, Trace};
 use crate::render::waterfall::{draw, WaterfallFrame};
-use crate::theme::{self, Palette};
 use gloo::events::{EventListener, EventListenerOptions};
+use spanorama_core::layout::{row_boxes, visible_rows, TimeScale, WaterfallGeometry};
+use spanorama_core::model::units::{format_count, format_duration};
+use spanorama_core::model::{Store, Trace};
+use spanorama_core::theme::{self, Palette};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -457,7 +457,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
                 <div class="tt-facts">
                     <span>{ if span.end_unknown() { "no end time".to_string() } else { format_duration(span.duration_nanos) } }</span>
                     <span>{ format!("at +{}", format_duration(span.start_unix_nanos - trace.start_unix_nanos)) }</span>
-                    if span.status == crate::model::StatusCode::Error {
+                    if span.status == spanorama_core::model::StatusCode::Error {
                         <span class="error">{"error"}</span>
                     }
                 </div>

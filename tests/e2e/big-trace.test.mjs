@@ -43,7 +43,7 @@ function generateBigFile() {
     mkdirSync(DATA_DIR, { recursive: true });
     execFileSync(
       'cargo',
-      ['run', '--quiet', '--bin', 'spanorama-gen', '--', '--format', 'otlp', '--traces', '1',
+      ['run', '--quiet', '-p', 'spanorama-gen', '--', '--format', 'otlp', '--traces', '1',
         '--spans', String(SPANS), '--seed', '7', '--out', BIG],
       { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
     );
@@ -54,7 +54,7 @@ function generateBigFile() {
   if (!existsSync(HUGE) || statSync(HUGE).size < 100_000_000) {
     execFileSync(
       'cargo',
-      ['run', '--quiet', '--bin', 'spanorama-gen', '--', '--format', 'zipkin', '--traces', '1',
+      ['run', '--quiet', '-p', 'spanorama-gen', '--', '--format', 'zipkin', '--traces', '1',
         '--spans', String(HUGE_SPANS), '--seed', '7', '--out', HUGE],
       { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
     );

@@ -1,7 +1,7 @@
 //! Files that cannot be loaded fail with an `ImportError` whose text starts with the file
 //! name and says what is wrong and, for broken JSON, where. Odd but readable input loads.
 
-use spanorama::import::{import, ImportError};
+use spanorama_core::import::{import, ImportError};
 
 /// Imports `bytes` as `name`, expecting a failure; checks the message names the file.
 fn fails(name: &str, bytes: &[u8]) -> ImportError {

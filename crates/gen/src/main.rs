@@ -1,4 +1,4 @@
-//! `spanorama-gen`: writes generated traces (see `spanorama::gen`) to a file, or rewrites the
+//! `spanorama-gen`: writes generated traces (see `spanorama_gen`) to a file, or rewrites the
 //! bundled examples.
 //!
 //! ```text
@@ -23,7 +23,7 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
-    use spanorama::gen::{self, Format, GenConfig};
+    use spanorama_gen::{self as gen, Format, GenConfig};
     use std::fs::File;
     use std::io::{self, BufWriter, Write};
     use std::path::Path;

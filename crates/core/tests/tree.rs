@@ -2,11 +2,11 @@
 //! duplicate ids, missing and self parents, children outside their parent's time, trace
 //! order, and `subtree_end` against a naive computation.
 
-use spanorama::gen::Rng;
-use spanorama::model::{
+use spanorama_core::model::{
     build_traces, FileInfo, Resource, Slice, Span, SpanId, SpanKind, StatusCode, Store, StrId,
     Trace, TraceId, TreeWarning, NO_PARENT, SPAN_END_UNKNOWN,
 };
+use spanorama_gen::Rng;
 
 /// A span for [`store`]: (trace, id, parent (0 = none), start, duration).
 type S = (u128, u64, u64, i64, i64);

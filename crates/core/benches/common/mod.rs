@@ -1,6 +1,6 @@
 //! Shared by the native benchmarks: which sizes to run, and the generated trace of a size.
 
-use spanorama::gen::GenConfig;
+use spanorama_gen::GenConfig;
 
 /// Span counts to run: `SPANORAMA_BENCH_SIZES` (comma-separated) when set; otherwise `bench`
 /// under `cargo bench` (which passes `--bench`), or 1,000 alone when `cargo test

@@ -1,20 +1,20 @@
-//! Native import benchmark: generates traces with `spanorama::gen` (deterministic) and times
+//! Native import benchmark: generates traces with `spanorama_gen` (deterministic) and times
 //! `import::import` and `model::build_traces` on them, and the OTLP export of the imported
 //! model (`export::OtlpWriter`, in the page's 256 KB pieces; MB/s of OTLP written). Prints a
 //! table; it asserts nothing.
 //!
-//!     cargo bench --bench import                 # 10k and 100k spans
-//!     SPANORAMA_BENCH_SIZES=10000,1000000 cargo bench --bench import
-//!     SPANORAMA_BENCH_FORMATS=otlp SPANORAMA_BENCH_RUNS=20 cargo bench --bench import
+//!     cargo bench -p spanorama-core --bench import                 # 10k and 100k spans
+//!     SPANORAMA_BENCH_SIZES=10000,1000000 cargo bench -p spanorama-core --bench import
+//!     SPANORAMA_BENCH_FORMATS=otlp SPANORAMA_BENCH_RUNS=20 cargo bench -p spanorama-core --bench import
 //!
 //! Import figures are the best and the median of a few runs (the machine is shared), in MB/s
 //! of input JSON. `SPANORAMA_BENCH_FORMATS` (otlp, jaeger, zipkin) and `SPANORAMA_BENCH_RUNS`
 //! narrow and lengthen a run, e.g. under `perf record`.
 
-use spanorama::export::OtlpWriter;
-use spanorama::gen::{self, Format};
-use spanorama::import::import;
-use spanorama::model::build_traces;
+use spanorama_core::export::OtlpWriter;
+use spanorama_core::import::import;
+use spanorama_core::model::build_traces;
+use spanorama_gen::{self as gen, Format};
 use std::time::Instant;
 
 mod common;
@@ -110,12 +110,12 @@ fn main() {
 }
 
 /// Bytes the store holds in its arrays (strings, spans, attributes, events, links).
-fn approx_bytes(store: &spanorama::model::Store) -> usize {
+fn approx_bytes(store: &spanorama_core::model::Store) -> usize {
     use std::mem::size_of;
     store.strings.heap_bytes()
-        + store.spans.capacity() * size_of::<spanorama::model::Span>()
-        + store.attrs.capacity() * size_of::<spanorama::model::PackedAttr>()
-        + store.events.capacity() * size_of::<spanorama::model::Event>()
-        + store.links.capacity() * size_of::<spanorama::model::Link>()
-        + store.resources.capacity() * size_of::<spanorama::model::Resource>()
+        + store.spans.capacity() * size_of::<spanorama_core::model::Span>()
+        + store.attrs.capacity() * size_of::<spanorama_core::model::PackedAttr>()
+        + store.events.capacity() * size_of::<spanorama_core::model::Event>()
+        + store.links.capacity() * size_of::<spanorama_core::model::Link>()
+        + store.resources.capacity() * size_of::<spanorama_core::model::Resource>()
 }

@@ -4,10 +4,10 @@
 //! file is still being read. Then `StreamImport`, which parses a file while it is read
 //! chunk by chunk: whatever the chunks, the file reads exactly as it does whole.
 
-use spanorama::gen::{self, Format, GenConfig};
-use spanorama::import::{import, import_with_progress, ImportError, StreamImport};
-use spanorama::model::wire::{Encoder, PART_BYTES};
-use spanorama::model::{build_traces, Attr, Slice, SpanKind, StatusCode, Store, Value};
+use spanorama_core::import::{import, import_with_progress, ImportError, StreamImport};
+use spanorama_core::model::wire::{Encoder, PART_BYTES};
+use spanorama_core::model::{build_traces, Attr, Slice, SpanKind, StatusCode, Store, Value};
+use spanorama_gen::{self as gen, Format, GenConfig};
 use std::io::Write;
 use std::path::Path;
 
@@ -582,7 +582,7 @@ fn other_otlp_layouts_and_broken_files_read_as_they_do_whole() {
 
 #[test]
 fn every_corpus_file_reads_the_same_streamed() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     let Ok(folders) = std::fs::read_dir(&dir) else {
         let _ = writeln!(std::io::stderr(), "SKIPPED: no corpus at {}", dir.display());
         return;

@@ -1093,12 +1093,12 @@ mod tests {
 
     #[test]
     fn services_are_collected_while_decoding() {
-        let cfg = crate::gen::GenConfig {
+        let cfg = spanorama_gen::GenConfig {
             spans_min: 200,
             spans_max: 200,
-            ..crate::gen::GenConfig::default()
+            ..spanorama_gen::GenConfig::default()
         };
-        let (bytes, _) = crate::gen::to_bytes(&cfg, crate::gen::Format::Otlp).unwrap();
+        let (bytes, _) = spanorama_gen::to_bytes(&cfg, spanorama_gen::Format::Otlp).unwrap();
         let store = crate::import::import("gen.json", &bytes).unwrap();
         let mut d = Decoder::new();
         for p in encode_all(&store, &build_traces(&store), 4096) {

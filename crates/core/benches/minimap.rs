@@ -1,17 +1,17 @@
 //! Native minimap benchmark: the overview image (`layout::minimap_coverage` and
-//! `MinimapCoverage::to_rgba`) of one generated trace (`spanorama::gen`, deterministic), all
+//! `MinimapCoverage::to_rgba`) of one generated trace (`spanorama_gen`, deterministic), all
 //! rows expanded, at typical minimap sizes in device pixels. Prints a table; asserts nothing.
 //!
-//!     cargo bench --bench minimap                 # 100k and 1M spans
-//!     SPANORAMA_BENCH_SIZES=10000 cargo bench --bench minimap
+//!     cargo bench -p spanorama-core --bench minimap                 # 100k and 1M spans
+//!     SPANORAMA_BENCH_SIZES=10000 cargo bench -p spanorama-core --bench minimap
 //!
 //! Each figure is the best of five runs, in ms: wall-clock time, and the thread's CPU time
 //! (from `/proc/thread-self/schedstat`, Linux only) which a busy shared machine inflates less.
 
-use spanorama::gen::{self, Format};
-use spanorama::import::import;
-use spanorama::layout::{minimap_coverage, visible_rows};
-use spanorama::model::build_traces;
+use spanorama_core::import::import;
+use spanorama_core::layout::{minimap_coverage, visible_rows};
+use spanorama_core::model::build_traces;
+use spanorama_gen::{self as gen, Format};
 use std::collections::BTreeSet;
 use std::time::Instant;
 

@@ -4,8 +4,8 @@
 //! then the file's warnings. Snapshots are written by hand from the X-Ray documentation and
 //! re-blessed only deliberately.
 
-use spanorama::import::{import, ImportError};
-use spanorama::model::{build_traces, Store};
+use spanorama_core::import::{import, ImportError};
+use spanorama_core::model::{build_traces, Store};
 use std::fmt::Write;
 
 /// Loads `doc` (which must be detected as X-Ray) and renders it for a snapshot.
@@ -46,7 +46,7 @@ fn render(store: &Store) -> String {
                 s.kind.as_str(),
                 s.start_unix_nanos,
             );
-            if s.status != spanorama::model::StatusCode::Unset {
+            if s.status != spanorama_core::model::StatusCode::Unset {
                 let _ = write!(out, " {}: {}", s.status.as_str(), text(s.status_message));
             }
             out.push('\n');
@@ -590,7 +590,7 @@ fn cut_or_corrupted_documents_never_panic() {
 /// The real files of the shared corpus (FORMATS.md section 6), where it is present.
 fn corpus_file(name: &str) -> Option<Vec<u8>> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/xray")
+        .join("../../../shared/corpus/xray")
         .join(name);
     std::fs::read(path).ok()
 }

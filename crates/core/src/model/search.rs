@@ -386,7 +386,7 @@ mod tests {
 
     #[test]
     fn a_search_in_steps_finds_what_a_search_at_once_finds() {
-        use crate::gen::{to_bytes, Format, GenConfig};
+        use spanorama_gen::{to_bytes, Format, GenConfig};
         // One trace (searched in store order), and five in one store (in tree order).
         for traces in [1, 5] {
             let cfg = GenConfig {

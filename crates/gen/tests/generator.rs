@@ -1,12 +1,12 @@
-//! Properties of the trace generator (`spanorama::gen`): deterministic, exact sizes,
+//! Properties of the trace generator (`spanorama_gen`): deterministic, exact sizes,
 //! well-formed trees inside their parents' time, a few percent errors, the same spans in
 //! every output format, and big traces (10,000 to 1,000,000 spans) shaped like real ones:
 //! most services, 1–6 children a span, the depth of the call graph rather than long chains
 //! of in-process steps.
 
-use spanorama::gen::{self, Fault, Format, GenConfig, GenTrace, Generator, Role, NO_PARENT};
-use spanorama::import::import;
-use spanorama::model::{build_traces, Store, Value};
+use spanorama_core::import::import;
+use spanorama_core::model::{build_traces, Store, Value};
+use spanorama_gen::{self as gen, Fault, Format, GenConfig, GenTrace, Generator, Role, NO_PARENT};
 use std::collections::{BTreeMap, HashSet};
 
 /// Generates `config` as `format` and imports it.
@@ -358,7 +358,7 @@ fn seen(store: &Store) -> BTreeMap<String, Seen> {
                     service: store.strings.get(s.service).to_string(),
                     start_micros: s.start_unix_nanos.div_euclid(1000),
                     end_micros: (s.end_unix_nanos() + 999).div_euclid(1000),
-                    error: s.status == spanorama::model::StatusCode::Error,
+                    error: s.status == spanorama_core::model::StatusCode::Error,
                     status_message: store.strings.get(s.status_message).to_string(),
                 },
             )
@@ -434,13 +434,13 @@ fn errors_come_with_status_messages_and_exception_events() {
             .events_of(s)
             .iter()
             .find(|e| store.strings.get(e.name) == "exception");
-        if s.status == spanorama::model::StatusCode::Error {
+        if s.status == spanorama_core::model::StatusCode::Error {
             errors += 1;
             assert!(!store.strings.get(s.status_message).is_empty());
         }
         if let Some(e) = exception {
             exceptions += 1;
-            assert_eq!(s.status, spanorama::model::StatusCode::Error);
+            assert_eq!(s.status, spanorama_core::model::StatusCode::Error);
             let keys: Vec<&str> = store
                 .attrs_of(e.attrs)
                 .iter()

@@ -3,8 +3,8 @@
 //! is refused with a message that names the file. Skips (with a note) when the corpus is not
 //! there, e.g. in a checkout of the repository on its own.
 
-use spanorama::import::import;
-use spanorama::model::{build_traces, TreeWarning};
+use spanorama_core::import::import;
+use spanorama_core::model::{build_traces, TreeWarning};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -1055,7 +1055,7 @@ const EXPECTED: &[Expected] = &[
 
 /// The corpus folder, or `None` (after printing why the test is skipped).
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     if dir.is_dir() {
         Some(dir)
     } else {

@@ -1533,14 +1533,14 @@ mod tests {
 
     #[test]
     fn progress_is_reported_while_reading() {
-        let cfg = crate::gen::GenConfig {
+        let cfg = spanorama_gen::GenConfig {
             seed: 3,
             traces: 1,
             spans_min: 20_000,
             spans_max: 20_000,
-            ..crate::gen::GenConfig::default()
+            ..spanorama_gen::GenConfig::default()
         };
-        let bytes = crate::gen::to_bytes(&cfg, crate::gen::Format::Zipkin)
+        let bytes = spanorama_gen::to_bytes(&cfg, spanorama_gen::Format::Zipkin)
             .unwrap()
             .0;
         let mut seen = Vec::new();

@@ -8,9 +8,9 @@
 //! the original text of ids that were not hex, and the resource's own `service.name`
 //! attribute (the export writes the span's service there, which is compared as the service).
 
-use spanorama::export::OtlpWriter;
-use spanorama::import::import;
-use spanorama::model::{build_traces, Attr, Slice, Store, Trace, TreeWarning, Value};
+use spanorama_core::export::OtlpWriter;
+use spanorama_core::import::import;
+use spanorama_core::model::{build_traces, Attr, Slice, Store, Trace, TreeWarning, Value};
 use std::path::{Path, PathBuf};
 
 /// Every span as one line of text, sorted: the model up to the order of spans in the store.
@@ -160,7 +160,7 @@ fn differences(store: &Store, back: &Store) -> Option<String> {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     if dir.is_dir() {
         Some(dir)
     } else {
@@ -222,7 +222,7 @@ fn every_corpus_file_that_loads_survives_an_otlp_round_trip() {
 
 #[test]
 fn generated_traces_survive_an_otlp_round_trip_in_every_format() {
-    use spanorama::gen::Format;
+    use spanorama_gen::Format;
     for format in [Format::Otlp, Format::Jaeger, Format::Zipkin] {
         let text = generated(format, 2_000);
         let name = format!("generated {format:?}");
@@ -262,7 +262,7 @@ fn several_files_merged_export_as_one_document() {
 
 #[test]
 fn one_trace_exports_only_its_spans_in_tree_order() {
-    let mut store = import("a.json", &generated(spanorama::gen::Format::Otlp, 300)).unwrap();
+    let mut store = import("a.json", &generated(spanorama_gen::Format::Otlp, 300)).unwrap();
     // A second trace from another file.
     let other = br#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"solo"}}]},
         "scopeSpans":[{"spans":[{"traceId":"0000000000000000000000000000abcd","spanId":"0000000000000001",
@@ -285,11 +285,11 @@ fn one_trace_exports_only_its_spans_in_tree_order() {
 }
 
 /// One generated trace of `spans` spans in `format`.
-fn generated(format: spanorama::gen::Format, spans: usize) -> Vec<u8> {
-    let cfg = spanorama::gen::GenConfig {
+fn generated(format: spanorama_gen::Format, spans: usize) -> Vec<u8> {
+    let cfg = spanorama_gen::GenConfig {
         spans_min: spans,
         spans_max: spans,
-        ..spanorama::gen::GenConfig::default()
+        ..spanorama_gen::GenConfig::default()
     };
-    spanorama::gen::to_bytes(&cfg, format).unwrap().0
+    spanorama_gen::to_bytes(&cfg, format).unwrap().0
 }

@@ -2,8 +2,8 @@
 //! read like any file; truncated, corrupt or non-trace contents get messages naming the file.
 
 use flate2::{write::GzEncoder, Compression};
-use spanorama::import::import;
-use spanorama::model::{Store, StrId};
+use spanorama_core::import::import;
+use spanorama_core::model::{Store, StrId};
 use std::io::Write;
 use std::path::Path;
 
@@ -54,7 +54,7 @@ fn a_gzipped_file_loads_as_the_plain_file_whatever_its_name() {
 
 #[test]
 fn every_readable_corpus_file_gzipped_gives_the_same_store() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     if !corpus.is_dir() {
         eprintln!("SKIPPED: no corpus at {}", corpus.display());
         return;
