@@ -1,17 +1,15 @@
-//! The page's side of the import worker ([`crate::worker`]): starts the worker on first use,
-//! sends it load requests, turns its progress messages into [`Action::Progress`], decodes the
-//! model parts it sends (one part per message event, so the page stays responsive) and
-//! finishes each load with one [`Action::FinishLoading`].
+//! The page's side of the import worker ([`crate::worker`]): starts the worker at page load,
+//! sends it load requests, turns its progress into [`Action::Progress`], decodes the model
+//! parts it sends (one part per message event, so the page stays responsive) and finishes
+//! each load with one [`Action::FinishLoading`].
 //!
 //! Cancel terminates the worker. The worker held the merged model, so before the next load a
-//! fresh worker is seeded with the model the page shows (encoded in parts, yielding to the
-//! browser between parts).
+//! fresh worker is given the model the page shows ("seeded", a part per task).
 
-use super::state::{Action, AppState, LoadProgress, LoadedModel};
+use super::state::{Action, LoadedModel, PageState};
 use super::{now_ms, Shared};
-use crate::worker::{from_array_buffer, js_field, js_object, to_array_buffer};
+use crate::worker::protocol::{Done, Reply, Request, Source, Timings};
 use gloo::timers::future::TimeoutFuture;
-use js_sys::Array;
 use spanorama_core::model::wire::{Decoder, Encoder, PART_BYTES};
 use spanorama_core::model::{Store, Trace};
 use std::cell::RefCell;
@@ -26,27 +24,27 @@ use yew::UseReducerDispatcher;
 const WORKER_SCRIPT: &str = "./spanorama-worker_loader.js";
 
 /// A worker whose memory grew beyond this during a load is replaced by a fresh one once the
-/// page has the model. WebAssembly memory never shrinks: after a 1M-span file the worker
-/// would keep 1.1–1.5 GB (the file's bytes, the parse, its copy of the model) for the life of
-/// the tab, after a 100k-span one ~120 MB. The fresh worker is seeded with the page's model when the next file comes, as
-/// after a cancel.
+/// page has the model: WebAssembly memory never shrinks, and the worker would keep what a
+/// big file took for the life of the tab. The fresh worker is seeded with the page's model
+/// when the next file comes, as after a cancel.
 const RECYCLE_WORKER_BYTES: f64 = 96.0 * 1024.0 * 1024.0;
 
-/// How long after such a load the worker is replaced, at the earliest; later while the user
-/// is scrolling, typing or clicking ([`RECYCLE_QUIET_MS`]). Replacing it frees the old
-/// worker's memory and starts a new one that compiles its wasm: work that takes
-/// both cores of a small machine for a while. Done at once, it fell on the page's first frames
-/// of the new trace and stretched them (after a 1M-span load: tasks of 55-90 ms, with
-/// Chromium's paint or a garbage collection waiting for a core). A load that comes before is
-/// handled by the old worker, which still has the model; the worker is replaced after that one.
+/// How long after such a load the worker is replaced, at the earliest: a fresh worker's
+/// start-up takes both cores of a small machine for a while, and must not fall on the first
+/// frames of the trace just loaded. A load that comes first is handled by the old worker,
+/// which still has the model; the worker is replaced after that one.
 const RECYCLE_DELAY_MS: u32 = 2_000;
 
 /// The worker is replaced only after this long without user input (ms).
 const RECYCLE_QUIET_MS: f64 = 1_000.0;
 
+/// The page's model as shown: what a fresh worker is seeded with.
+pub type ShownModel = (Shared<Store>, Shared<Vec<Trace>>);
+
 thread_local! {
     /// When the user last scrolled, typed, clicked or used the wheel (ms, `Date.now()`).
     static LAST_INPUT_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    static STATS: RefCell<WorkerStats> = RefCell::new(WorkerStats::default());
 }
 
 /// Keeps [`LAST_INPUT_MS`] up to date (listeners on the window, capture phase, passive).
@@ -69,19 +67,14 @@ fn watch_input() {
 /// What the benchmark reads about the worker (`window.spanoramaStats()`).
 #[derive(Default)]
 struct WorkerStats {
-    /// The current worker has said `ready`.
+    /// The current worker has said it is ready.
     ready: bool,
-    /// Workers replaced after a load because their memory had grown (see
-    /// [`RECYCLE_WORKER_BYTES`]).
+    /// Workers replaced after a load because their memory had grown.
     recycles: u32,
     /// Its wasm memory after its last load, bytes.
     wasm_bytes: f64,
-    /// Its `timings` object of the last load (ms per phase).
-    timings: JsValue,
-}
-
-thread_local! {
-    static STATS: std::cell::RefCell<WorkerStats> = std::cell::RefCell::new(WorkerStats::default());
+    /// Where its last load's time went.
+    timings: Timings,
 }
 
 /// `workerReady`, `workerRecycles`, `workerWasmBytes` and `workerTimings` for the
@@ -93,97 +86,158 @@ pub fn worker_stats() -> [(&'static str, JsValue); 4] {
             ("workerRecycles", s.recycles.into()),
             ("workerReady", s.ready.into()),
             ("workerWasmBytes", s.wasm_bytes.into()),
-            ("workerTimings", s.timings.clone()),
+            ("workerTimings", s.timings.to_js()),
         ]
     })
 }
 
-/// Something to load.
-pub enum SourceSpec {
-    File(web_sys::File),
-    /// `(name as the user gave it, absolute URL to fetch)`.
-    Url(String, String),
-}
-
-impl SourceSpec {
-    fn name(&self) -> String {
-        match self {
-            SourceSpec::File(f) => f.name(),
-            SourceSpec::Url(name, _) => name.clone(),
-        }
-    }
-}
-
-/// A message waiting to be posted, with the buffers it transfers.
-struct Outgoing {
-    msg: JsValue,
-    transfer: Option<Array>,
-}
-
-/// The worker connection. Lives in an `Rc<RefCell<…>>` shared by the page's callbacks.
-pub struct ImportClient {
-    dispatch: UseReducerDispatcher<AppState>,
-    worker: Option<Worker>,
-    /// The worker has said `ready`; before that, messages wait in `outbox`.
-    ready: bool,
-    outbox: Vec<Outgoing>,
-    /// While a seed is being encoded, new requests wait here (they must follow the seed).
-    seeding: bool,
-    deferred: Vec<Outgoing>,
-    /// Bumped on every cancel/crash, so a seed task of a dead worker stops.
-    generation: u32,
-    next_id: u32,
-    /// Request ids sent and not yet done.
-    pending: Vec<u32>,
-    decoder: Option<(u32, Decoder)>,
-    /// The worker lost its model (cancel or crash): seed the next one from the page's model.
-    needs_seed: bool,
-    handlers: Option<Handlers>,
-    /// A worker that grew is replaced [`RECYCLE_DELAY_MS`] after its load, by the timer
-    /// started with this number (bumped when a worker is dropped, which voids the timer).
-    recycle_due: Option<u32>,
-}
-
-/// The worker's `onmessage` and `onerror` closures (kept alive while the worker is).
+/// A worker's `onmessage` and `onerror` closures.
 type Handlers = (
     Closure<dyn FnMut(MessageEvent)>,
     Closure<dyn FnMut(ErrorEvent)>,
 );
 
+/// A started worker and its event handlers (kept alive while it is).
+struct Live {
+    worker: Worker,
+    _handlers: Handlers,
+}
+
+impl Live {
+    fn post(&self, request: &Request) {
+        let encoded = request.encode();
+        let _ = match encoded.transfer {
+            Some(transfer) => self
+                .worker
+                .post_message_with_transfer(&encoded.message, &transfer),
+            None => self.worker.post_message(&encoded.message),
+        };
+    }
+}
+
+/// The connection to the worker.
+enum Connection {
+    /// No worker: none started yet, or the last one was terminated (cancel, crash, memory).
+    Down,
+    /// Started, not ready yet: requests wait in `outbox`. With `seed`, the worker is given
+    /// the page's model first, once it is ready.
+    Starting {
+        live: Live,
+        outbox: Vec<Request>,
+        seed: Option<ShownModel>,
+    },
+    /// Ready: requests are posted at once.
+    Ready { live: Live },
+    /// Ready and being given the page's model, a part per task: requests made meanwhile wait
+    /// in `held`, behind the seed.
+    Seeding { live: Live, held: Vec<Request> },
+}
+
+/// The worker connection. Lives in an `Rc<RefCell<…>>` shared by the page's callbacks.
+pub struct ImportClient {
+    dispatch: UseReducerDispatcher<PageState>,
+    connection: Connection,
+    /// The worker (this one or the next) lacks the page's model: the last one was
+    /// terminated. It is seeded before its next load.
+    model_lost: bool,
+    /// Bumped whenever a worker is terminated, so that a seed task or a recycle timer of a
+    /// gone worker stops.
+    generation: u32,
+    next_id: u32,
+    /// Request ids sent and not yet done.
+    pending: Vec<u32>,
+    decoder: Option<(u32, Decoder)>,
+    /// A worker that grew is replaced [`RECYCLE_DELAY_MS`] after its load, by the timer
+    /// started in this generation.
+    recycle_due: Option<u32>,
+}
+
 /// Shared handle to the client.
 pub type ClientHandle = Rc<RefCell<ImportClient>>;
 
 impl ImportClient {
-    pub fn new(dispatch: UseReducerDispatcher<AppState>) -> ClientHandle {
+    pub fn new(dispatch: UseReducerDispatcher<PageState>) -> ClientHandle {
         watch_input();
         Rc::new(RefCell::new(ImportClient {
             dispatch,
-            worker: None,
-            ready: false,
-            outbox: Vec::new(),
-            seeding: false,
-            deferred: Vec::new(),
+            connection: Connection::Down,
+            model_lost: false,
             generation: 0,
             next_id: 1,
             pending: Vec::new(),
             decoder: None,
-            needs_seed: false,
-            handlers: None,
             recycle_due: None,
         }))
     }
+
+    /// Posts now, or queues until the worker is ready / the seed is out.
+    fn send(&mut self, request: Request) {
+        match &mut self.connection {
+            Connection::Ready { live } => live.post(&request),
+            Connection::Starting { outbox, .. } => outbox.push(request),
+            Connection::Seeding { held, .. } => held.push(request),
+            Connection::Down => {}
+        }
+    }
+
+    /// Makes sure the worker gets `shown` before the next request, if it lost its model.
+    fn seed_if_lost(&mut self, shown: ShownModel) -> Option<ShownModel> {
+        if !self.model_lost || shown.0.spans.is_empty() {
+            self.model_lost = false;
+            return None;
+        }
+        self.model_lost = false;
+        match std::mem::replace(&mut self.connection, Connection::Down) {
+            Connection::Starting { live, outbox, .. } => {
+                self.connection = Connection::Starting {
+                    live,
+                    outbox,
+                    seed: Some(shown),
+                };
+                None
+            }
+            Connection::Ready { live } => {
+                self.connection = Connection::Seeding {
+                    live,
+                    held: Vec::new(),
+                };
+                Some(shown)
+            }
+            other => {
+                self.connection = other;
+                None
+            }
+        }
+    }
+
+    fn drop_worker(&mut self) {
+        if let Connection::Starting { live, .. }
+        | Connection::Ready { live }
+        | Connection::Seeding { live, .. } = &self.connection
+        {
+            live.worker.terminate();
+        }
+        self.connection = Connection::Down;
+        STATS.with(|s| s.borrow_mut().ready = false);
+        self.decoder = None;
+        self.generation += 1;
+        self.model_lost = true;
+        self.recycle_due = None;
+    }
+}
+
+/// Starts the worker ahead of the first load, so its wasm is compiled while the user is
+/// still choosing a file.
+pub fn start(client: &ClientHandle) {
+    let _ = ensure_worker(client);
 }
 
 /// Starts loading `sources`; `shown` is the model the page shows now (to seed a fresh worker).
-pub fn load(
-    client: &ClientHandle,
-    sources: Vec<SourceSpec>,
-    shown: (Shared<Store>, Shared<Vec<Trace>>),
-) {
+pub fn load(client: &ClientHandle, sources: Vec<Source>, shown: ShownModel) {
     if sources.is_empty() {
         return;
     }
-    let names: Vec<String> = sources.iter().map(SourceSpec::name).collect();
+    let names: Vec<String> = sources.iter().map(|s| s.name().to_string()).collect();
     let (id, dispatch) = {
         let mut c = client.borrow_mut();
         let id = c.next_id;
@@ -198,48 +252,18 @@ pub fn load(
     });
     if let Err(message) = ensure_worker(client) {
         client.borrow_mut().pending.retain(|p| *p != id);
-        dispatch.dispatch(Action::FinishLoading {
-            id,
-            model: None,
-            errors: names.iter().map(|n| format!("{n}: {message}")).collect(),
-        });
+        dispatch.dispatch(Action::FailLoading { id, message });
         return;
     }
-    let list = Array::new();
-    for (source, name) in sources.into_iter().zip(names) {
-        let entry = match source {
-            SourceSpec::File(file) => js_object(&[("name", name.into()), ("file", file.into())]),
-            SourceSpec::Url(_, url) => js_object(&[("name", name.into()), ("url", url.into())]),
-        };
-        list.push(&entry);
-    }
-    let msg = js_object(&[
-        ("kind", "load".into()),
-        ("id", id.into()),
-        ("sources", list.into()),
-    ]);
-    let start_seed = {
+    let seed_now = {
         let mut c = client.borrow_mut();
-        let seed = c.needs_seed && !shown.0.spans.is_empty();
-        c.needs_seed = false;
-        if seed {
-            c.seeding = true;
-        }
-        c.send(Outgoing {
-            msg: msg.into(),
-            transfer: None,
-        });
-        seed
+        let seed_now = c.seed_if_lost(shown);
+        c.send(Request::Load { id, sources });
+        seed_now
     };
-    if start_seed {
+    if let Some(shown) = seed_now {
         seed_worker(client, shown);
     }
-}
-
-/// Starts the worker ahead of the first load, so its wasm is compiled while the user is
-/// still choosing a file.
-pub fn start(client: &ClientHandle) {
-    let _ = ensure_worker(client);
 }
 
 /// Stops every load in progress: terminates the worker (the next load starts a new one).
@@ -253,50 +277,9 @@ pub fn cancel(client: &ClientHandle) {
     dispatch.dispatch(Action::CancelLoading);
 }
 
-impl ImportClient {
-    /// Posts now, or queues until the worker is ready / the seed is out.
-    fn send(&mut self, out: Outgoing) {
-        if self.seeding {
-            self.deferred.push(out);
-        } else {
-            self.post_or_queue(out);
-        }
-    }
-
-    fn post_or_queue(&mut self, out: Outgoing) {
-        match (&self.worker, self.ready) {
-            (Some(worker), true) => post(worker, out),
-            _ => self.outbox.push(out),
-        }
-    }
-
-    fn drop_worker(&mut self) {
-        if let Some(worker) = self.worker.take() {
-            worker.terminate();
-        }
-        self.handlers = None;
-        self.ready = false;
-        STATS.with(|s| s.borrow_mut().ready = false);
-        self.outbox.clear();
-        self.deferred.clear();
-        self.seeding = false;
-        self.decoder = None;
-        self.generation += 1;
-        self.needs_seed = true;
-        self.recycle_due = None;
-    }
-}
-
-fn post(worker: &Worker, out: Outgoing) {
-    let _ = match out.transfer {
-        Some(transfer) => worker.post_message_with_transfer(&out.msg, &transfer),
-        None => worker.post_message(&out.msg),
-    };
-}
-
 /// Starts the worker if there is none.
 fn ensure_worker(client: &ClientHandle) -> Result<(), String> {
-    if client.borrow().worker.is_some() {
+    if !matches!(client.borrow().connection, Connection::Down) {
         return Ok(());
     }
     let worker = Worker::new(WORKER_SCRIPT).map_err(|e| {
@@ -316,14 +299,20 @@ fn ensure_worker(client: &ClientHandle) -> Result<(), String> {
     });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-    let mut c = client.borrow_mut();
-    c.worker = Some(worker);
-    c.handlers = Some((onmessage, onerror));
+    client.borrow_mut().connection = Connection::Starting {
+        live: Live {
+            worker,
+            _handlers: (onmessage, onerror),
+        },
+        outbox: Vec::new(),
+        seed: None,
+    };
     Ok(())
 }
 
-/// Encodes the page's model into a fresh worker, one part per task.
-fn seed_worker(client: &ClientHandle, shown: (Shared<Store>, Shared<Vec<Trace>>)) {
+/// Encodes the page's model into the worker, one part per task (the connection is
+/// `Seeding`), then posts the requests held meanwhile.
+fn seed_worker(client: &ClientHandle, shown: ShownModel) {
     let weak = Rc::downgrade(client);
     let generation = client.borrow().generation;
     yew::platform::spawn_local(async move {
@@ -332,7 +321,7 @@ fn seed_worker(client: &ClientHandle, shown: (Shared<Store>, Shared<Vec<Trace>>)
         loop {
             let part = encoder.next_part();
             let Some(client) = weak.upgrade() else { return };
-            if !seed_step(&client, generation, part) {
+            if !seed_step(&mut client.borrow_mut(), generation, part) {
                 return;
             }
             TimeoutFuture::new(0).await;
@@ -340,138 +329,162 @@ fn seed_worker(client: &ClientHandle, shown: (Shared<Store>, Shared<Vec<Trace>>)
     });
 }
 
-/// Posts one seed part (or the end of the seed); false when seeding is over.
-fn seed_step(client: &ClientHandle, generation: u32, part: Option<Vec<u8>>) -> bool {
-    let mut c = client.borrow_mut();
+/// Posts one seed part, or at the end of the seed the requests held meanwhile; false when
+/// seeding is over.
+fn seed_step(c: &mut ImportClient, generation: u32, part: Option<Vec<u8>>) -> bool {
     if c.generation != generation {
-        return false; // cancelled while seeding
+        return false; // the worker was terminated meanwhile
     }
-    match part {
-        Some(part) => {
-            let buffer = to_array_buffer(&part);
-            c.post_or_queue(Outgoing {
-                msg: js_object(&[("kind", "seed".into()), ("part", buffer.clone().into())]).into(),
-                transfer: Some(Array::of1(&buffer)),
-            });
-            true
-        }
-        None => {
-            c.post_or_queue(Outgoing {
-                msg: js_object(&[("kind", "seed-end".into())]).into(),
-                transfer: None,
-            });
-            c.seeding = false;
-            for out in std::mem::take(&mut c.deferred) {
-                c.post_or_queue(out);
-            }
-            false
-        }
+    let Connection::Seeding { live, held } = &mut c.connection else {
+        return false;
+    };
+    if let Some(part) = part {
+        live.post(&Request::Seed {
+            part: crate::js::to_array_buffer(&part),
+        });
+        return true;
     }
+    live.post(&Request::SeedEnd);
+    for request in std::mem::take(held) {
+        live.post(&request);
+    }
+    if let Connection::Seeding { live, .. } = std::mem::replace(&mut c.connection, Connection::Down)
+    {
+        c.connection = Connection::Ready { live };
+    }
+    false
 }
 
 /// Handles one message from the worker. Borrows the client only while updating it, then
 /// dispatches (a dispatch may render, and rendering may call back into the client).
 fn on_message(weak: &Weak<RefCell<ImportClient>>, data: JsValue) {
     let Some(client) = weak.upgrade() else { return };
-    let kind = js_field(&data, "kind").as_string().unwrap_or_default();
-    let id = js_field(&data, "id").as_f64().unwrap_or(0.0) as u32;
-    let _timing = super::Measure::new(match kind.as_str() {
-        "part" => "spanorama:receive-part",
-        "done" => "spanorama:finish-load",
+    let Some(reply) = Reply::decode(&data) else {
+        return;
+    };
+    let _timing = super::Measure::new(match reply {
+        Reply::Part { .. } => "spanorama:receive-part",
+        Reply::Done(_) => "spanorama:finish-load",
         _ => "spanorama:worker-message",
     });
-    let mut recycle = false;
-    let action = {
-        let mut c = client.borrow_mut();
-        match kind.as_str() {
-            "ready" => {
-                c.ready = true;
-                STATS.with(|s| s.borrow_mut().ready = true);
-                for out in std::mem::take(&mut c.outbox) {
-                    c.post_or_queue(out);
-                }
-                None
-            }
-            "progress" => c.pending.contains(&id).then(|| {
-                let num = |k: &str| js_field(&data, k).as_f64().unwrap_or(0.0);
-                Action::Progress(LoadProgress {
-                    id,
-                    source: js_field(&data, "source").as_string().unwrap_or_default(),
-                    phase: js_field(&data, "phase").as_string().unwrap_or_default(),
-                    done: num("done"),
-                    total: num("total"),
-                    spans: num("spans") as u64,
-                })
-            }),
-            "part" => {
-                if c.pending.contains(&id) {
-                    if c.decoder.as_ref().map(|(d, _)| *d) != Some(id) {
-                        c.decoder = Some((id, Decoder::new()));
-                    }
-                    let part = from_array_buffer(&js_field(&data, "part"));
-                    if let Some((_, decoder)) = c.decoder.as_mut() {
-                        if let Err(e) = decoder.push(&part) {
-                            c.decoder = None;
-                            web_sys::console::error_1(&e.to_string().into());
-                        }
-                    }
-                }
-                None
-            }
-            "done" => {
-                let known = c.pending.contains(&id);
-                c.pending.retain(|p| *p != id);
-                let errors: Vec<String> = Array::from(&js_field(&data, "errors"))
-                    .iter()
-                    .filter_map(|e| e.as_string())
-                    .collect();
-                STATS.with(|s| {
-                    let mut s = s.borrow_mut();
-                    s.wasm_bytes = js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0);
-                    s.timings = js_field(&data, "timings");
-                });
-                let sent_model = js_field(&data, "model").as_bool().unwrap_or(false);
-                let selected = js_field(&data, "selected").as_f64().unwrap_or(-1.0);
-                let decoded = match c.decoder.take() {
-                    Some((d, decoder)) if d == id => Some(decoder),
-                    _ => None,
-                };
-                let mut errors = errors;
-                let model = match (sent_model, decoded) {
-                    (true, Some(decoder)) => {
-                        let services = decoder.services();
-                        let (store, traces) = decoder.finish();
-                        Some(LoadedModel {
-                            store,
-                            traces,
-                            services,
-                            selected: (selected >= 0.0).then_some(selected as usize),
-                        })
-                    }
-                    (true, None) => {
-                        // The worker has a model the page could not read: start over.
-                        c.drop_worker();
-                        errors.push("the loaded model could not be transferred to the page".into());
-                        None
-                    }
-                    _ => None,
-                };
-                let worker_bytes = js_field(&data, "wasmBytes").as_f64().unwrap_or(0.0);
-                recycle = worker_bytes > RECYCLE_WORKER_BYTES && c.worker.is_some();
-                known.then_some(Action::FinishLoading { id, model, errors })
-            }
-            _ => None,
+    let action = match reply {
+        Reply::Ready => {
+            on_ready(&client);
+            None
         }
+        Reply::Progress(progress) => client
+            .borrow()
+            .pending
+            .contains(&progress.id)
+            .then_some(Action::Progress(progress)),
+        Reply::Part { id, part } => {
+            on_part(&mut client.borrow_mut(), id, &part);
+            None
+        }
+        Reply::Done(done) => on_done(&client, done),
     };
     if let Some(action) = action {
         let dispatch = client.borrow().dispatch.clone();
         dispatch.dispatch(action);
     }
-    if recycle {
-        let generation = client.borrow().generation;
-        client.borrow_mut().recycle_due = Some(generation);
-        schedule_recycle(weak.clone(), generation);
+}
+
+/// The worker is ready: seed it if it must be, else post what waited.
+fn on_ready(client: &ClientHandle) {
+    STATS.with(|s| s.borrow_mut().ready = true);
+    let seed = {
+        let mut c = client.borrow_mut();
+        match std::mem::replace(&mut c.connection, Connection::Down) {
+            Connection::Starting {
+                live,
+                outbox,
+                seed: Some(shown),
+            } => {
+                c.connection = Connection::Seeding { live, held: outbox };
+                Some(shown)
+            }
+            Connection::Starting { live, outbox, .. } => {
+                for request in &outbox {
+                    live.post(request);
+                }
+                c.connection = Connection::Ready { live };
+                None
+            }
+            other => {
+                c.connection = other;
+                None
+            }
+        }
+    };
+    if let Some(shown) = seed {
+        seed_worker(client, shown);
     }
+}
+
+/// A model part of load `id`: decoded now, if the load is still wanted.
+fn on_part(c: &mut ImportClient, id: u32, part: &JsValue) {
+    if !c.pending.contains(&id) {
+        return;
+    }
+    if c.decoder.as_ref().map(|(d, _)| *d) != Some(id) {
+        c.decoder = Some((id, Decoder::new()));
+    }
+    let part = crate::js::from_array_buffer(part);
+    if let Some((_, decoder)) = c.decoder.as_mut() {
+        if let Err(e) = decoder.push(&part) {
+            c.decoder = None;
+            web_sys::console::error_1(&e.to_string().into());
+        }
+    }
+}
+
+/// The end of a load: the model decoded from its parts, and the action that shows it (if
+/// the load is still wanted). Schedules the worker's replacement if it grew too big.
+fn on_done(client: &ClientHandle, done: Done) -> Option<Action> {
+    let mut c = client.borrow_mut();
+    let known = c.pending.contains(&done.id);
+    c.pending.retain(|p| *p != done.id);
+    let grown = done.wasm_bytes > RECYCLE_WORKER_BYTES;
+    STATS.with(|s| {
+        let mut s = s.borrow_mut();
+        s.wasm_bytes = done.wasm_bytes;
+        s.timings = done.timings;
+    });
+    let decoded = match c.decoder.take() {
+        Some((d, decoder)) if d == done.id => Some(decoder),
+        _ => None,
+    };
+    let mut errors = done.errors;
+    let model = match (done.model, decoded) {
+        (true, Some(decoder)) => {
+            let services = decoder.services();
+            let (store, traces) = decoder.finish();
+            Some(Box::new(LoadedModel {
+                store,
+                traces,
+                services,
+                selected: done.selected,
+            }))
+        }
+        (true, None) => {
+            // The worker has a model the page could not read: start over.
+            c.drop_worker();
+            errors.push("the loaded model could not be transferred to the page".into());
+            None
+        }
+        (false, _) => None,
+    };
+    if grown && !matches!(c.connection, Connection::Down) {
+        let generation = c.generation;
+        c.recycle_due = Some(generation);
+        schedule_recycle(Rc::downgrade(client), generation);
+    }
+    known.then_some(Action::FinishLoading {
+        id: done.id,
+        model,
+        errors,
+        finished_ms: now_ms(),
+    })
 }
 
 fn schedule_recycle(weak: Weak<RefCell<ImportClient>>, generation: u32) {
@@ -490,7 +503,8 @@ fn schedule_recycle(weak: Weak<RefCell<ImportClient>>, generation: u32) {
 fn recycle_worker(client: &ClientHandle, generation: u32) {
     {
         let mut c = client.borrow_mut();
-        if c.recycle_due != Some(generation) || !c.pending.is_empty() || c.seeding {
+        let seeding = matches!(c.connection, Connection::Seeding { .. });
+        if c.recycle_due != Some(generation) || !c.pending.is_empty() || seeding {
             return;
         }
         let quiet = js_sys::Date::now() - LAST_INPUT_MS.with(|t| t.get());
@@ -509,7 +523,7 @@ fn on_error(weak: &Weak<RefCell<ImportClient>>, message: String) {
     let Some(client) = weak.upgrade() else { return };
     let (pending, started, dispatch) = {
         let mut c = client.borrow_mut();
-        let started = c.ready;
+        let started = !matches!(c.connection, Connection::Starting { .. });
         c.drop_worker();
         (std::mem::take(&mut c.pending), started, c.dispatch.clone())
     };

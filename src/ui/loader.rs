@@ -1,11 +1,11 @@
-//! What the user asks to load, turned into [`SourceSpec`]s for the import worker: picked or
+//! What the user asks to load, turned into [`Source`]s for the import worker: picked or
 //! dropped files, and URLs (`?url=`, the URL field, bundled examples).
 
-use super::import_client::SourceSpec;
+use crate::worker::protocol::Source;
 
 /// A URL as the user typed it, resolved against the page (so `examples/x.json` works from
 /// any page path; the worker fetches from its own location). `None` for blank input.
-pub fn url_source(input: &str) -> Option<SourceSpec> {
+pub fn url_source(input: &str) -> Option<Source> {
     let name = input.trim().to_string();
     if name.is_empty() {
         return None;
@@ -17,7 +17,10 @@ pub fn url_source(input: &str) -> Option<SourceSpec> {
         .and_then(|b| web_sys::Url::new_with_base(&name, &b).ok())
         .map(|u| u.href())
         .unwrap_or_else(|| name.clone());
-    Some(SourceSpec::Url(name, absolute))
+    Some(Source::Url {
+        name,
+        url: absolute,
+    })
 }
 
 /// The `url` query parameter of the page, if any.

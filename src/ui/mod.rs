@@ -13,44 +13,10 @@ mod waterfall;
 
 use spanorama_core::model::units::{format_count, format_counted};
 use spanorama_core::model::{Store, Trace, TreeWarning};
-use state::{Action, AppState};
-use std::ops::Deref;
+pub use spanorama_core::state::Shared;
+use state::{Action, LoadPhase, PageState};
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// Shared, immutable data compared by identity: cheap props for big values.
-pub struct Shared<T>(pub Rc<T>);
-
-impl<T> Shared<T> {
-    pub fn new(value: T) -> Self {
-        Shared(Rc::new(value))
-    }
-}
-
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Shared<T> {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl<T: Default> Default for Shared<T> {
-    fn default() -> Self {
-        Shared::new(T::default())
-    }
-}
-
-impl<T> Deref for Shared<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
 
 /// `performance.now()` in ms (0 when unavailable).
 pub fn now_ms() -> f64 {
@@ -94,7 +60,7 @@ impl Drop for Measure {
             MEASURES.store(0, Relaxed);
         }
         let options =
-            crate::worker::js_object(&[("start", self.start_ms.into()), ("end", now_ms().into())]);
+            crate::js::object(&[("start", self.start_ms.into()), ("end", now_ms().into())]);
         if let Ok(measure) = js_sys::Reflect::get(&p, &"measure".into()) {
             if let Some(f) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&measure) {
                 let _ = f.call2(&p, &self.name.into(), &options);
@@ -116,9 +82,9 @@ pub fn start() {
 fn expose_stats() {
     use wasm_bindgen::prelude::*;
     let stats = Closure::<dyn Fn() -> JsValue>::new(|| {
-        let mut fields = vec![("wasmBytes", crate::worker::wasm_memory_bytes().into())];
+        let mut fields = vec![("wasmBytes", crate::js::wasm_memory_bytes().into())];
         fields.extend(import_client::worker_stats());
-        crate::worker::js_object(&fields).into()
+        crate::js::object(&fields).into()
     });
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"spanoramaStats".into(), stats.as_ref());
@@ -130,7 +96,7 @@ fn expose_stats() {
 /// [`state::SEARCH_STEP_SPANS`] spans, one task each, and hands them to the reducer; a newer
 /// search (or another trace) stops it.
 #[hook]
-fn use_search_counting(state: &UseReducerHandle<AppState>) {
+fn use_search_counting(state: &UseReducerHandle<PageState>) {
     let search = &state.search;
     let job = (
         state.store.clone(),
@@ -189,7 +155,7 @@ async fn next_frame() {
 #[function_component(App)]
 pub fn app() -> Html {
     let _timing = Measure::new("spanorama:render-app");
-    let state = use_reducer(AppState::default);
+    let state = use_reducer(PageState::default);
     let dragging = use_state(|| false);
     let client = {
         let dispatch = state.dispatcher();
@@ -199,7 +165,7 @@ pub fn app() -> Html {
     let onload = {
         let client = (*client).clone();
         let shown = (state.store.clone(), state.traces.clone());
-        Callback::from(move |sources: Vec<import_client::SourceSpec>| {
+        Callback::from(move |sources: Vec<crate::worker::protocol::Source>| {
             import_client::load(&client, sources, shown.clone());
         })
     };
@@ -257,7 +223,7 @@ pub fn app() -> Html {
             onload.emit(
                 files
                     .into_iter()
-                    .map(import_client::SourceSpec::File)
+                    .map(crate::worker::protocol::Source::file)
                     .collect(),
             );
         })
@@ -392,7 +358,7 @@ pub fn app() -> Html {
 #[derive(Properties, PartialEq)]
 struct SearchBoxProps {
     search: state::SearchState,
-    dispatch: UseReducerDispatcher<AppState>,
+    dispatch: UseReducerDispatcher<PageState>,
 }
 
 /// Find spans in the selected trace: matches are highlighted, Enter / Shift+Enter (or the
@@ -468,21 +434,20 @@ fn loading_bar(props: &LoadingBarProps) -> Html {
         Some(p) => {
             let mb = |b: f64| format!("{:.1} MB", b / 1e6);
             let spans = format_counted(p.spans, "span", "spans");
-            match p.phase.as_str() {
+            match p.phase {
                 // Spans are parsed while OTLP, Jaeger and Zipkin files are read.
-                "reading" if p.spans > 0 && p.total > 0.0 => (
+                LoadPhase::Reading if p.spans > 0 && p.total > 0.0 => (
                     format!("reading {} of {}, {spans}", mb(p.done), mb(p.total)),
                     Some(p.done / p.total),
                 ),
-                "reading" if p.total > 0.0 => (
+                LoadPhase::Reading if p.total > 0.0 => (
                     format!("reading {} of {}", mb(p.done), mb(p.total)),
                     Some(p.done / p.total),
                 ),
-                "reading" => (format!("reading {}", mb(p.done)), None),
-                "parsing" => (format!("parsing: {spans}"), None),
-                "building" => (format!("building span trees: {spans}"), None),
-                "sending" => (format!("handing over {}", mb(p.done)), None),
-                other => (other.to_string(), None),
+                LoadPhase::Reading => (format!("reading {}", mb(p.done)), None),
+                LoadPhase::Parsing => (format!("parsing: {spans}"), None),
+                LoadPhase::Building => (format!("building span trees: {spans}"), None),
+                LoadPhase::Sending => (format!("handing over {}", mb(p.done)), None),
             }
         }
     };
@@ -500,7 +465,7 @@ fn loading_bar(props: &LoadingBarProps) -> Html {
 }
 
 /// `3 traces · 12,345 spans · 18 services · loaded in 120 ms`.
-fn summary(state: &AppState) -> String {
+fn summary(state: &state::AppState) -> String {
     if state.store.spans.is_empty() {
         return "No traces loaded".into();
     }

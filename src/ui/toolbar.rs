@@ -1,7 +1,7 @@
 //! The top bar: open files, load a URL, pick a bundled example.
 
-use super::import_client::SourceSpec;
 use super::loader;
+use crate::worker::protocol::Source;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -24,7 +24,7 @@ const EXAMPLES: &[(&str, &str)] = &[
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
     /// Starts loading files or URLs.
-    pub onload: Callback<Vec<SourceSpec>>,
+    pub onload: Callback<Vec<Source>>,
 }
 
 #[function_component(Toolbar)]
@@ -50,7 +50,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 .files()
                 .map(super::file_list_to_vec)
                 .unwrap_or_default();
-            onload.emit(files.into_iter().map(SourceSpec::File).collect());
+            onload.emit(files.into_iter().map(Source::file).collect());
             // Allow picking the same file again.
             input.set_value("");
         })

@@ -2,7 +2,8 @@
 //!
 //! Data flows one way (see `ARCHITECTURE.md`): `import` (bytes → [`model::Store`]) →
 //! `model` (span trees, search, the wire codec) → `layout` (rows, time scale, ticks,
-//! overview); `export` writes the model back as OTLP JSON; `theme` holds sizes and colours.
+//! overview); `export` writes the model back as OTLP JSON; `state` is the viewer's state and
+//! its reducer; `theme` holds sizes and colours.
 //! No `web_sys`, `js_sys` or `yew` here: the compiler keeps it so, as this crate does not
 //! depend on them.
 #![forbid(unsafe_code)]
@@ -11,4 +12,5 @@ pub mod export;
 pub mod import;
 pub mod layout;
 pub mod model;
+pub mod state;
 pub mod theme;

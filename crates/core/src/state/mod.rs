@@ -1,0 +1,216 @@
+//! The viewer's state and the one reducer that changes it (yew `function_todomvc` style):
+//! loads, selection, folds, messages, search. Pure: the page wraps it in Yew's reducer and
+//! supplies what only a browser knows (the clock) in the actions.
+
+mod load;
+mod search;
+mod shared;
+#[cfg(test)]
+mod tests;
+
+pub use load::{LoadPhase, LoadProgress, LoadedModel, Loading};
+pub use search::{SearchState, SEARCH_AT_ONCE_SPANS, SEARCH_STEP_SPANS};
+pub use shared::Shared;
+
+use crate::model::{Store, Trace, TraceId, NO_PARENT};
+use crate::theme::Palette;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+/// Everything the page shows. Cheap to clone: big data sits behind `Rc`.
+#[derive(Clone, Default)]
+pub struct AppState {
+    pub store: Shared<Store>,
+    pub traces: Shared<Vec<Trace>>,
+    /// Index into `traces`.
+    pub selected_trace: Option<usize>,
+    /// Index into `store.spans`.
+    pub selected_span: Option<u32>,
+    /// Collapsed rows (trace positions) of the selected trace.
+    pub collapsed: Rc<BTreeSet<u32>>,
+    /// Failed loads, newest last, as "<file>: <reason>".
+    pub errors: Vec<String>,
+    /// Loads in progress, oldest first.
+    pub loading: Vec<Loading>,
+    /// How long the last load took, ms (read + parse + tree building).
+    pub last_load_ms: Option<f64>,
+    /// Service colours for everything loaded.
+    pub palette: Rc<Palette>,
+    /// Number of distinct services loaded.
+    pub service_count: usize,
+    /// Span search in the selected trace.
+    pub search: SearchState,
+    /// Bumped whenever the selection should be scrolled into view (search steps).
+    pub reveal: u32,
+}
+
+/// Things that change the state, named by what happened.
+pub enum Action {
+    /// A load of the named sources started at `started_ms` (the page's clock, ms).
+    StartLoading {
+        id: u32,
+        sources: Vec<String>,
+        started_ms: f64,
+    },
+    /// The worker reported progress on a load.
+    Progress(LoadProgress),
+    /// A load finished at `finished_ms`: the new model (all files, merged) if anything
+    /// loaded, and the failures as "<source>: <reason>".
+    FinishLoading {
+        id: u32,
+        model: Option<Box<LoadedModel>>,
+        errors: Vec<String>,
+        finished_ms: f64,
+    },
+    /// A whole load failed (the worker could not start or crashed).
+    FailLoading {
+        id: u32,
+        message: String,
+    },
+    /// The user cancelled: every load in progress stops; what was shown stays.
+    CancelLoading,
+    SelectTrace(usize),
+    SelectSpan(Option<u32>),
+    /// Collapse or expand the row at this trace position.
+    ToggleRow(u32),
+    ExpandAll,
+    /// Collapse every row that has children (roots stay visible).
+    CollapseAll,
+    DismissError(usize),
+    /// Search the selected trace for this text (selects the first match).
+    Search(String),
+    /// Go to the next (+1) or previous (-1) match, wrapping around.
+    SearchStep(i32),
+    /// All the matches of search `generation` of a big trace, counted in steps.
+    SearchCounted {
+        generation: u32,
+        matches: Vec<u32>,
+    },
+}
+
+impl AppState {
+    /// The state after `action`.
+    pub fn reduce(&self, action: Action) -> AppState {
+        let mut next = self.clone();
+        match action {
+            Action::StartLoading {
+                id,
+                sources,
+                started_ms,
+            } => next.loading.push(Loading {
+                id,
+                sources,
+                started_ms,
+                progress: None,
+            }),
+            Action::Progress(progress) => next.progress(progress),
+            Action::FinishLoading {
+                id,
+                model,
+                errors,
+                finished_ms,
+            } => next.finish_loading(id, model, errors, finished_ms),
+            Action::FailLoading { id, message } => next.fail_loading(id, &message),
+            Action::CancelLoading => next.loading.clear(),
+            Action::SelectTrace(index) => next.select_trace(index),
+            Action::SelectSpan(span) => next.selected_span = span,
+            Action::ToggleRow(pos) => next.toggle_row(pos),
+            Action::ExpandAll => next.collapsed = Rc::default(),
+            Action::CollapseAll => next.collapse_all(),
+            Action::Search(query) => {
+                next.search.query = query;
+                next.run_search();
+                next.go_to_match(next.search.current);
+            }
+            Action::SearchStep(step) => next.search_step(step),
+            Action::SearchCounted {
+                generation,
+                matches,
+            } => next.search_counted(generation, matches),
+            Action::DismissError(i) => {
+                if i < next.errors.len() {
+                    next.errors.remove(i);
+                }
+            }
+        }
+        next
+    }
+
+    /// The selected trace.
+    pub fn selected(&self) -> Option<&Trace> {
+        self.selected_trace.and_then(|i| self.traces.get(i))
+    }
+
+    fn select_trace(&mut self, index: usize) {
+        if index < self.traces.len() && self.selected_trace != Some(index) {
+            self.selected_trace = Some(index);
+            self.selected_span = None;
+            self.collapsed = Rc::default();
+            self.run_search();
+        }
+    }
+
+    fn toggle_row(&mut self, pos: u32) {
+        let mut collapsed = (*self.collapsed).clone();
+        if !collapsed.remove(&pos) {
+            collapsed.insert(pos);
+        }
+        self.collapsed = Rc::new(collapsed);
+    }
+
+    fn collapse_all(&mut self) {
+        if let Some(trace) = self.selected() {
+            let all: BTreeSet<u32> = (0..trace.len())
+                .filter(|&p| trace.has_children(p))
+                .map(|p| p as u32)
+                .collect();
+            self.collapsed = Rc::new(all);
+        }
+    }
+
+    /// Unfolds the ancestors of trace position `pos` of the selected trace.
+    fn unfold_to(&mut self, pos: u32) {
+        let Some(trace) = self.selected() else { return };
+        let mut ancestors = Vec::new();
+        let mut p = trace.parent.get(pos as usize).copied().unwrap_or(NO_PARENT);
+        while p != NO_PARENT && ancestors.len() <= trace.len() {
+            ancestors.push(p);
+            p = trace.parent.get(p as usize).copied().unwrap_or(NO_PARENT);
+        }
+        if ancestors.iter().any(|a| self.collapsed.contains(a)) {
+            let mut collapsed = (*self.collapsed).clone();
+            for a in &ancestors {
+                collapsed.remove(a);
+            }
+            self.collapsed = Rc::new(collapsed);
+        }
+    }
+
+    /// Shows a new model (everything loaded so far). The selection moves to the first trace
+    /// of the new files; the old selection survives otherwise.
+    fn replace_model(&mut self, model: LoadedModel) {
+        let LoadedModel {
+            store,
+            traces,
+            selected: newly_loaded,
+            services,
+        } = model;
+        let previous: Option<TraceId> = self.selected().map(|t| t.id);
+        let selected = newly_loaded
+            .filter(|&i| i < traces.len())
+            .or_else(|| previous.and_then(|id| traces.iter().position(|t| t.id == id)))
+            .or(if traces.is_empty() { None } else { Some(0) });
+        if selected.map(|i| traces[i].id) != previous {
+            self.collapsed = Rc::default();
+            self.selected_span = None;
+        }
+        self.selected_trace = selected;
+        self.service_count = services.len();
+        self.palette = Rc::new(Palette::for_services(
+            services.iter().map(|s| store.strings.get(*s)),
+        ));
+        self.store = Shared::new(store);
+        self.traces = Shared::new(traces);
+        self.run_search();
+    }
+}
