@@ -12,7 +12,7 @@ mod trace_list;
 mod waterfall;
 
 use spanorama_core::model::units::{format_count, format_counted};
-use spanorama_core::model::{Store, Trace, TreeWarning};
+use spanorama_core::model::Store;
 pub use spanorama_core::state::Shared;
 use state::{Action, LoadPhase, PageState};
 use std::rc::Rc;
@@ -283,7 +283,7 @@ pub fn app() -> Html {
                     }
                 }) }
                 if let Some(trace) = selected {
-                    { for trace_warning_lines(trace).into_iter().map(|w| html! {
+                    { for spanorama_core::model::summarise_warnings(trace.warnings.iter().map(|(_, w)| w.kind())).into_iter().map(|w| html! {
                         <div class="message warning">{ w }</div>
                     }) }
                 }
@@ -482,57 +482,6 @@ fn summary(state: &state::AppState) -> String {
         ));
     }
     text
-}
-
-/// Tree warnings of a trace, counted by kind, in words.
-fn trace_warning_lines(trace: &Trace) -> Vec<String> {
-    let mut missing = 0u64;
-    let mut duplicate = 0u64;
-    let mut cycle = 0u64;
-    let mut own = 0u64;
-    let mut outside = 0u64;
-    for (_, w) in &trace.warnings {
-        match w {
-            TreeWarning::MissingParent(_) => missing += 1,
-            TreeWarning::DuplicateId => duplicate += 1,
-            TreeWarning::ParentCycle => cycle += 1,
-            TreeWarning::OwnParent => own += 1,
-            TreeWarning::OutsideParent => outside += 1,
-        }
-    }
-    let spans = |n| format_counted(n, "span", "spans");
-    let mut out = Vec::new();
-    if missing > 0 {
-        out.push(format!(
-            "{} whose parent is not in the loaded data: shown as extra roots",
-            spans(missing)
-        ));
-    }
-    if duplicate > 0 {
-        out.push(format!(
-            "{} with a span id used earlier in the trace",
-            spans(duplicate)
-        ));
-    }
-    if cycle > 0 {
-        out.push(format!(
-            "{} cut out of parent cycles: shown as roots",
-            spans(cycle)
-        ));
-    }
-    if own > 0 {
-        out.push(format!(
-            "{} naming themselves as parent: shown as roots",
-            spans(own)
-        ));
-    }
-    if outside > 0 {
-        out.push(format!(
-            "{} starting before or ending after their parent (clock skew or async work)",
-            spans(outside)
-        ));
-    }
-    out
 }
 
 #[derive(Properties, PartialEq)]

@@ -11,6 +11,7 @@ mod store;
 mod strings;
 mod tree;
 pub mod units;
+mod warnings;
 pub mod wire;
 
 pub use ids::{SpanId, TraceId};
@@ -21,3 +22,4 @@ pub use store::{
 };
 pub use strings::{Interner, StrId};
 pub use tree::{build_traces, Trace, TreeWarning, NO_PARENT};
+pub use warnings::{summarise as summarise_warnings, WarningKind};

@@ -304,36 +304,6 @@ pub enum SpanWarning {
     UnreadableField { field: String, reason: String },
 }
 
-impl SpanWarning {
-    /// The warning in words a user understands.
-    pub fn message(&self) -> String {
-        match self {
-            SpanWarning::NoServiceName => {
-                format!("no service name in the file; shown as \"{UNKNOWN_SERVICE}\"")
-            }
-            SpanWarning::OpaqueId { field, text } => {
-                format!("{field} \"{text}\" is not hex; it was mapped to a number for linking")
-            }
-            SpanWarning::PaddedId { field, text } => {
-                format!(
-                    "{field} \"{text}\" was shorter than full width and was left-padded with zeros"
-                )
-            }
-            SpanWarning::EndBeforeStart => {
-                "end time is before start time; duration set to 0".into()
-            }
-            SpanWarning::NoEndTime => "no end time in the file; drawn open-ended".into(),
-            SpanWarning::FromSource(text) => format!("exporter warning: {text}"),
-            SpanWarning::InProgress => {
-                "still in progress when it was recorded (no end time yet); drawn open-ended".into()
-            }
-            SpanWarning::UnreadableField { field, reason } => {
-                format!("{field} could not be read ({reason}); kept as written")
-            }
-        }
-    }
-}
-
 /// Service name shown for spans whose file names no service.
 pub const UNKNOWN_SERVICE: &str = "unknown_service";
 

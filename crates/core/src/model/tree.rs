@@ -34,29 +34,6 @@ pub enum TreeWarning {
     OutsideParent,
 }
 
-impl TreeWarning {
-    /// The warning in words a user understands.
-    pub fn message(&self, store: &Store) -> String {
-        match self {
-            TreeWarning::MissingParent(id) => format!(
-                "parent span {} is not in the loaded data; shown as an extra root",
-                store.span_id_display(*id)
-            ),
-            TreeWarning::DuplicateId => {
-                "another span in this trace has the same span id; children attach to the first one"
-                    .into()
-            }
-            TreeWarning::OwnParent => "the span names itself as its parent; shown as a root".into(),
-            TreeWarning::ParentCycle => {
-                "its parents form a cycle that leads back to it; the cycle was cut here".into()
-            }
-            TreeWarning::OutsideParent => {
-                "starts before or ends after its parent (clock skew or asynchronous work)".into()
-            }
-        }
-    }
-}
-
 /// One trace: its spans as a tree in pre-order, plus summary figures for the trace list.
 ///
 /// Positions (`pos`) index the per-row vectors; `spans[pos]` is the index into
