@@ -17,8 +17,8 @@ const DATA_DIR = resolve(REPO_ROOT, 'target', 'e2e-data');
 /** A fingerprint of the generator's sources: a changed generator makes a new file. */
 function generatorHash() {
   const hash = createHash('sha256');
-  const dir = resolve(REPO_ROOT, 'src', 'gen');
-  for (const f of [resolve(REPO_ROOT, 'src', 'gen.rs'), ...readdirSync(dir).sort().map((n) => resolve(dir, n))]) {
+  const dir = resolve(REPO_ROOT, 'crates', 'gen', 'src');
+  for (const f of readdirSync(dir).sort().map((n) => resolve(dir, n))) {
     hash.update(readFileSync(f));
   }
   return hash.digest('hex').slice(0, 12);
