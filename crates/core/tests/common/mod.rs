@@ -120,5 +120,8 @@ pub fn render(store: &Store) -> String {
             let _ = writeln!(out, "file: {w}");
         }
     }
-    out
+    // No trailing blanks (an empty status message or value), which editors strip.
+    out.lines()
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect()
 }
