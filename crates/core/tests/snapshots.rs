@@ -21,7 +21,11 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 /// The format each fixture directory's documents must be detected as.
-const FORMATS: &[(&str, &str)] = &[("otlp", "OTLP JSON"), ("xray", "AWS X-Ray JSON")];
+const FORMATS: &[(&str, &str)] = &[
+    ("jaeger", "Jaeger JSON"),
+    ("otlp", "OTLP JSON"),
+    ("xray", "AWS X-Ray JSON"),
+];
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
