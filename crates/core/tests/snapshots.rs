@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 /// The format each fixture directory's documents must be detected as.
 const FORMATS: &[(&str, &str)] = &[
     ("jaeger", "Jaeger JSON"),
+    ("jaeger_proto", "Jaeger api_v2 protobuf-JSON"),
     ("otlp", "OTLP JSON"),
     ("xray", "AWS X-Ray JSON"),
 ];
