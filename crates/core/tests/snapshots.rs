@@ -26,6 +26,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("jaeger_proto", "Jaeger api_v2 protobuf-JSON"),
     ("otlp", "OTLP JSON"),
     ("xray", "AWS X-Ray JSON"),
+    ("zipkin", "Zipkin v2 JSON"),
 ];
 
 fn fixtures_dir() -> PathBuf {
