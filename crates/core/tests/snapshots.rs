@@ -27,6 +27,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("otlp", "OTLP JSON"),
     ("xray", "AWS X-Ray JSON"),
     ("zipkin", "Zipkin v2 JSON"),
+    ("zipkin1", "Zipkin v1 JSON"),
 ];
 
 fn fixtures_dir() -> PathBuf {
