@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 /// The format each fixture directory's documents must be detected as.
 const FORMATS: &[(&str, &str)] = &[
+    ("datadog", "Datadog JSON"),
     ("jaeger", "Jaeger JSON"),
     ("jaeger_proto", "Jaeger api_v2 protobuf-JSON"),
     ("otlp", "OTLP JSON"),
