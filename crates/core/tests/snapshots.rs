@@ -25,6 +25,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("datadog", "Datadog JSON"),
     ("jaeger", "Jaeger JSON"),
     ("jaeger_proto", "Jaeger api_v2 protobuf-JSON"),
+    ("newrelic", "New Relic JSON"),
     ("otlp", "OTLP JSON"),
     ("xray", "AWS X-Ray JSON"),
     ("zipkin", "Zipkin v2 JSON"),
