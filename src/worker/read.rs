@@ -78,9 +78,8 @@ pub(super) struct Kept {
 }
 
 /// Reads a `File` as a stream, each chunk copied into wasm memory. A stream is the fastest
-/// way a worker has to read a file (measured in Chromium, 58 MB: 91-157 ms, against
-/// 147-320 ms with `FileReaderSync` in 64 MB slices), and copying each chunk overlaps the
-/// browser's reading of the next ([`Chunks`]). With `drop_parsed`, what the streaming
+/// way a worker has to read a file (faster than `FileReaderSync` in slices; BENCHMARKS.md),
+/// and copying each chunk overlaps the browser's reading of the next ([`Chunks`]). With `drop_parsed`, what the streaming
 /// import has parsed is dropped as it goes (see [`read_stream`]); without, the buffer is
 /// sized for the whole file once, so the file is held once.
 async fn read_file(
@@ -199,17 +198,15 @@ async fn read_stream(
 }
 
 /// Bytes asked for in one read of a byte stream (each of [`Chunks`]' two buffers); the
-/// browser fills what it has, 0.25-2 MB at a time in Chromium.
+/// browser fills what it has, often less.
 const READ_BUFFER_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 
 /// The chunks of a stream, read ahead: one chunk is always being read while the last one is
-/// copied into wasm memory (two at a time for a byte stream). A byte stream (`Blob.stream()` and fetch bodies in current browsers) is read into two
-/// buffers that are reused ("bring your own buffer"): one fills while the other is copied
-/// into wasm memory. Any other stream is read with a default reader, which hands every chunk
-/// over in a fresh buffer. Measured in a Chromium worker (58 MB file, each chunk copied into
-/// wasm memory, 232 ms of simulated parsing between chunks): 289-313 ms in all with reused
-/// buffers, 327-401 ms with fresh ones; the browser's reading of a stream runs on the
-/// worker's own thread, and fresh buffers must be allocated and faulted in.
+/// copied into wasm memory (two at a time for a byte stream). A byte stream (`Blob.stream()`
+/// and fetch bodies in current browsers) is read into two buffers that are reused ("bring
+/// your own buffer"): one fills while the other is copied into wasm memory, so no fresh
+/// buffer is allocated and faulted in per chunk on the worker's thread. Any other stream is
+/// read with a default reader, which hands every chunk over in a fresh buffer.
 enum Chunks {
     Reused {
         reader: web_sys::ReadableStreamByobReader,

@@ -22,11 +22,9 @@ use super::store::{
 use super::strings::StrId;
 use super::tree::{Trace, TreeWarning};
 
-/// Target size of one encoded part, bytes. The page copies a part into wasm memory before
-/// decoding it, and the first one before it knows the model's size, so the part size adds
-/// to the page's memory for good: 1 MB parts left the page 0.7 MB bigger after a 10k-span
-/// load than 256 KB parts (5.8 against 5.1 MB), with no measurable change in load times at
-/// 100k and 1M spans. A 256 KB part is decoded in 1-2 ms.
+/// Target size of one encoded part, bytes: small enough that decoding one is a short task.
+/// The page copies a part into wasm memory before decoding it, and the first one before it
+/// knows the model's size, so the part size adds to the page's memory for good.
 pub const PART_BYTES: usize = 1 << 18;
 
 const TAG_STRINGS: u8 = 1;
@@ -778,9 +776,9 @@ impl Decoder {
                     // Every array and the room for what the view allocates once the model
                     // is complete (span trees, visible rows, search bits: ~24 bytes a span)
                     // are taken in one block first and given back to the allocator, which
-                    // then carves the arrays out of it: the wasm memory grows once. In
-                    // Chromium each growth of a big page memory set off a major garbage
-                    // collection (15-25 ms, up to 100 ms in the task that shows the trace).
+                    // then carves the arrays out of it: the wasm memory grows once (in
+                    // Chromium each growth of a big memory sets off a major garbage
+                    // collection).
                     use std::mem::size_of;
                     let block = [
                         n[1] + n[0] * (size_of::<usize>() + 2 * size_of::<u32>()),
