@@ -4,9 +4,11 @@
 pub mod minimap;
 pub mod time_scale;
 pub mod waterfall;
+pub mod window;
 
 pub use minimap::{
     minimap_coverage, CoverageBuilder, MinimapCoverage, MinimapGeometry, MinimapRect,
 };
 pub use time_scale::{Tick, TimeScale};
 pub use waterfall::{row_boxes, visible_rows, Guide, RowBox, WaterfallGeometry};
+pub use window::{TimeWindow, MIN_WINDOW_NANOS};
