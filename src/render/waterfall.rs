@@ -112,14 +112,36 @@ fn paint(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame) {
 }
 
 fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox) {
-    let row_h = g.row_height_px;
-    let mid = r.y_px + row_h / 2.0;
+    let mid = r.y_px + g.row_height_px / 2.0;
     ctx.save();
     ctx.begin_path();
-    ctx.rect(0.0, r.y_px, g.label_width_px, row_h);
+    ctx.rect(0.0, r.y_px, g.label_width_px, g.row_height_px);
     ctx.clip();
+    paint_guides(ctx, g, r, mid);
+    let toggle_x = g.toggle_x_px(r.indent_levels);
+    if r.has_children {
+        paint_toggle(ctx, toggle_x + g.indent_px / 2.0, mid, r.collapsed);
+    }
+    // Service colour swatch, the error badge, then "service operation".
+    let mut x = toggle_x + g.indent_px + 2.0;
+    ctx.set_fill_style_str(r.colour);
+    ctx.fill_rect(x, mid - 5.0, 4.0, 10.0);
+    x += 9.0;
+    if r.is_error {
+        paint_error_badge(ctx, x, mid);
+        x += 14.0;
+    }
+    paint_names(ctx, g, r, x, mid);
+    if r.has_warning {
+        paint_warning_mark(ctx, g.label_width_px - 14.0, mid);
+    }
+    ctx.restore();
+}
 
-    // Tree guides: one column per level, centred under the parent's toggle.
+/// Tree guides: one column per level, centred under the parent's toggle.
+fn paint_guides(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, mid: f64) {
+    let (top, bottom) = (r.y_px, r.y_px + g.row_height_px);
+    let mid = mid.round() + 0.5;
     ctx.set_stroke_style_str(theme::GUIDE);
     ctx.set_line_width(1.0);
     ctx.begin_path();
@@ -128,60 +150,63 @@ fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox
         let right = g.toggle_x_px(level + 1) + 2.0;
         match kind {
             Guide::Through => {
-                ctx.move_to(x, r.y_px);
-                ctx.line_to(x, r.y_px + row_h);
+                ctx.move_to(x, top);
+                ctx.line_to(x, bottom);
             }
             Guide::Tee => {
-                ctx.move_to(x, r.y_px);
-                ctx.line_to(x, r.y_px + row_h);
-                ctx.move_to(x, mid.round() + 0.5);
-                ctx.line_to(right, mid.round() + 0.5);
+                ctx.move_to(x, top);
+                ctx.line_to(x, bottom);
+                ctx.move_to(x, mid);
+                ctx.line_to(right, mid);
             }
             Guide::Elbow => {
-                ctx.move_to(x, r.y_px);
-                ctx.line_to(x, mid.round() + 0.5);
-                ctx.line_to(right, mid.round() + 0.5);
+                ctx.move_to(x, top);
+                ctx.line_to(x, mid);
+                ctx.line_to(right, mid);
             }
         }
     }
     ctx.stroke();
+}
 
-    // Collapse toggle: ▾ expanded, ▸ collapsed.
-    let toggle_x = g.toggle_x_px(r.indent_levels);
-    if r.has_children {
-        let cx = toggle_x + g.indent_px / 2.0;
-        ctx.set_fill_style_str(theme::TEXT_MUTED);
-        ctx.begin_path();
-        if r.collapsed {
-            ctx.move_to(cx - 3.0, mid - 5.0);
-            ctx.line_to(cx + 4.0, mid);
-            ctx.line_to(cx - 3.0, mid + 5.0);
-        } else {
-            ctx.move_to(cx - 5.0, mid - 3.0);
-            ctx.line_to(cx + 5.0, mid - 3.0);
-            ctx.line_to(cx, mid + 4.0);
-        }
-        ctx.close_path();
-        ctx.fill();
+/// Collapse toggle centred on `cx`: ▾ expanded, ▸ collapsed.
+fn paint_toggle(ctx: &CanvasRenderingContext2d, cx: f64, mid: f64, collapsed: bool) {
+    ctx.set_fill_style_str(theme::TEXT_MUTED);
+    ctx.begin_path();
+    if collapsed {
+        ctx.move_to(cx - 3.0, mid - 5.0);
+        ctx.line_to(cx + 4.0, mid);
+        ctx.line_to(cx - 3.0, mid + 5.0);
+    } else {
+        ctx.move_to(cx - 5.0, mid - 3.0);
+        ctx.line_to(cx + 5.0, mid - 3.0);
+        ctx.line_to(cx, mid + 4.0);
     }
+    ctx.close_path();
+    ctx.fill();
+}
 
-    // Service colour swatch, then "service operation".
-    let mut x = toggle_x + g.indent_px + 2.0;
-    ctx.set_fill_style_str(r.colour);
-    ctx.fill_rect(x, mid - 5.0, 4.0, 10.0);
-    x += 9.0;
-    if r.is_error {
-        ctx.set_fill_style_str(theme::ERROR);
-        ctx.begin_path();
-        let _ = ctx.arc(x + 5.0, mid, 5.0, 0.0, std::f64::consts::TAU);
-        ctx.fill();
-        ctx.set_fill_style_str(theme::BACKGROUND);
-        ctx.set_font(theme::FONT_BOLD);
-        ctx.set_text_align("center");
-        ctx.set_text_baseline("middle");
-        let _ = ctx.fill_text("!", x + 5.0, mid + 0.5);
-        x += 14.0;
-    }
+/// A red disc with "!" from `x`.
+fn paint_error_badge(ctx: &CanvasRenderingContext2d, x: f64, mid: f64) {
+    ctx.set_fill_style_str(theme::ERROR);
+    ctx.begin_path();
+    let _ = ctx.arc(x + 5.0, mid, 5.0, 0.0, std::f64::consts::TAU);
+    ctx.fill();
+    ctx.set_fill_style_str(theme::BACKGROUND);
+    ctx.set_font(theme::FONT_BOLD);
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("middle");
+    let _ = ctx.fill_text("!", x + 5.0, mid + 0.5);
+}
+
+/// "service operation" from `x`, cut to fit the label column (and the warning mark).
+fn paint_names(
+    ctx: &CanvasRenderingContext2d,
+    g: &WaterfallGeometry,
+    r: &RowBox,
+    x: f64,
+    mid: f64,
+) {
     ctx.set_text_align("left");
     ctx.set_text_baseline("middle");
     let right_edge = g.label_width_px - 6.0 - if r.has_warning { 14.0 } else { 0.0 };
@@ -189,7 +214,7 @@ fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox
     ctx.set_fill_style_str(theme::TEXT);
     let service = fit_text(ctx, &r.service, right_edge - x);
     let _ = ctx.fill_text(&service, x, mid);
-    x += measure(ctx, &service) + 6.0;
+    let x = x + measure(ctx, &service) + 6.0;
     ctx.set_font(theme::FONT);
     ctx.set_fill_style_str(if r.is_error {
         theme::ERROR
@@ -207,18 +232,17 @@ fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox
         let name = fit_text(ctx, &name, right_edge - x);
         let _ = ctx.fill_text(&name, x, mid);
     }
-    if r.has_warning {
-        // A small amber triangle: this span has warnings (see the detail panel).
-        let wx = g.label_width_px - 14.0;
-        ctx.set_fill_style_str(theme::WARNING);
-        ctx.begin_path();
-        ctx.move_to(wx + 5.0, mid - 5.0);
-        ctx.line_to(wx + 10.0, mid + 4.0);
-        ctx.line_to(wx, mid + 4.0);
-        ctx.close_path();
-        ctx.fill();
-    }
-    ctx.restore();
+}
+
+/// A small amber triangle at `wx`: this span has warnings (see the detail panel).
+fn paint_warning_mark(ctx: &CanvasRenderingContext2d, wx: f64, mid: f64) {
+    ctx.set_fill_style_str(theme::WARNING);
+    ctx.begin_path();
+    ctx.move_to(wx + 5.0, mid - 5.0);
+    ctx.line_to(wx + 10.0, mid + 4.0);
+    ctx.line_to(wx, mid + 4.0);
+    ctx.close_path();
+    ctx.fill();
 }
 
 fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, timeline_x: f64) {

@@ -3,7 +3,7 @@
 
 use super::Shared;
 use spanorama_core::model::units::{format_duration, format_timestamp};
-use spanorama_core::model::{Attr, Store, Trace, TreeWarning, Value};
+use spanorama_core::model::{Attr, Span, StatusCode, Store, Trace, TreeWarning, Value, NO_PARENT};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -25,116 +25,167 @@ pub fn detail_panel(props: &DetailProps) -> Html {
     ) else {
         return html! {};
     };
-    let pos = trace.position_of(props.span);
+    let shown = Shown {
+        store,
+        trace,
+        span,
+        index: props.span,
+        pos: trace.position_of(props.span),
+    };
     let onclose = {
         let onselect = props.onselect.clone();
         Callback::from(move |_: MouseEvent| onselect.emit(None))
     };
-
-    // The parent, as a link when it is loaded.
-    let parent_pos = pos
-        .and_then(|p| trace.parent.get(p).copied())
-        .filter(|p| *p != spanorama_core::model::NO_PARENT);
-    let parent_html = if span.parent_id.is_zero() {
-        html! { <span class="muted">{"none (root span)"}</span> }
-    } else if let Some(pp) = parent_pos {
-        let parent_span = trace.spans[pp as usize];
-        let onselect = props.onselect.clone();
-        html! {
-            <a href="#" class="span-link" onclick={Callback::from(move |e: MouseEvent| { e.prevent_default(); onselect.emit(Some(parent_span)); })}>
-                { store.span_id_display(span.parent_id) }
-            </a>
-        }
-    } else {
-        html! { <span>{ store.span_id_display(span.parent_id) }<span class="muted">{" (not in the loaded data)"}</span></span> }
-    };
-
-    let status = match span.status {
-        spanorama_core::model::StatusCode::Error => {
-            let message = store.strings.get(span.status_message);
-            if message.is_empty() {
-                "error".to_string()
-            } else {
-                format!("error: {message}")
-            }
-        }
-        other => {
-            let message = store.strings.get(span.status_message);
-            if message.is_empty() {
-                other.as_str().to_string()
-            } else {
-                format!("{}: {message}", other.as_str())
-            }
-        }
-    };
-    let duration = if span.end_unknown() {
-        "unknown (no end time)".to_string()
-    } else {
-        format_duration(span.duration_nanos)
-    };
-    let children = pos.map_or(0, |p| {
-        let end = trace.subtree_end[p] as usize;
-        (p + 1..end)
-            .filter(|&c| trace.parent[c] as usize == p)
-            .count()
-    });
-    let file = store.files.get(span.file as usize);
-    let resource = store.resources.get(span.resource as usize);
-
-    let mut warnings: Vec<String> = store.warnings_of(props.span).map(|w| w.message()).collect();
-    if let Some(p) = pos {
-        warnings.extend(
-            trace
-                .warnings_at(p as u32)
-                .map(|w: &TreeWarning| w.message(store)),
-        );
-    }
-
-    let events = store.events_of(span);
-    let links = store.links_of(span);
-
     html! {
         <aside id="detail" class="detail">
             <div class="detail-head">
                 <h2 class="detail-title">{ store.strings.get(span.name).to_string() }</h2>
                 <button class="close" title="Close" onclick={onclose}>{"×"}</button>
             </div>
-            <dl class="facts">
-                <dt>{"Service"}</dt><dd>{ store.strings.get(span.service).to_string() }</dd>
-                <dt>{"Operation"}</dt><dd>{ store.strings.get(span.name).to_string() }</dd>
-                <dt>{"Duration"}</dt><dd>{ duration }</dd>
-                <dt>{"Offset"}</dt><dd>{ format!("+{}", format_duration(span.start_unix_nanos - trace.start_unix_nanos)) }</dd>
-                <dt>{"Start"}</dt><dd>{ format_timestamp(span.start_unix_nanos) }</dd>
-                <dt>{"Status"}</dt><dd class={classes!((span.status == spanorama_core::model::StatusCode::Error).then_some("error"))}>{ status }</dd>
-                <dt>{"Kind"}</dt><dd>{ span.kind.as_str() }</dd>
-                <dt>{"Trace ID"}</dt><dd class="mono">{ store.trace_id_display(span.trace_id) }</dd>
-                <dt>{"Span ID"}</dt><dd class="mono">{ store.span_id_display(span.span_id) }</dd>
-                <dt>{"Parent"}</dt><dd class="mono">{ parent_html }</dd>
-                <dt>{"Children"}</dt><dd>{ children }</dd>
-                if let Some(file) = file {
-                    <dt>{"File"}</dt><dd>{ format!("{} ({})", file.name, file.format) }</dd>
-                }
-            </dl>
-            if !warnings.is_empty() {
-                <section class="detail-section warnings">
-                    <h3>{"Warnings"}</h3>
-                    <ul>{ for warnings.into_iter().map(|w| html! { <li>{ w }</li> }) }</ul>
-                </section>
-            }
+            { shown.facts(&props.onselect) }
+            { shown.warnings() }
             <section class="detail-section">
                 <h3>{ format!("Attributes ({})", store.attrs_of(span.attrs).len()) }</h3>
                 { attr_table(store, store.attrs_of(span.attrs)) }
             </section>
-            if let Some(r) = resource {
-                <section class="detail-section">
-                    <h3>{ format!("Resource / process ({})", store.attrs_of(r.attrs).len()) }</h3>
-                    { attr_table(store, store.attrs_of(r.attrs)) }
-                    if !store.strings.get(r.scope_name).is_empty() || r.scope_attrs.len > 0 {
-                        <h4>{ format!("Scope: {} {}", store.strings.get(r.scope_name), store.strings.get(r.scope_version)) }</h4>
-                        { attr_table(store, store.attrs_of(r.scope_attrs)) }
-                    }
-                </section>
+            { shown.resource() }
+            { shown.events() }
+            { shown.links(&props.onselect) }
+        </aside>
+    }
+}
+
+/// The span shown and where it is.
+struct Shown<'a> {
+    store: &'a Store,
+    trace: &'a Trace,
+    span: &'a Span,
+    /// Index into `Store::spans`.
+    index: u32,
+    /// Position in `trace`, if it is in it.
+    pos: Option<usize>,
+}
+
+impl Shown<'_> {
+    /// Name, timing, status, ids, parent, children, file.
+    fn facts(&self, onselect: &Callback<Option<u32>>) -> Html {
+        let (store, span) = (self.store, self.span);
+        let duration = if span.end_unknown() {
+            "unknown (no end time)".to_string()
+        } else {
+            format_duration(span.duration_nanos)
+        };
+        let offset = span.start_unix_nanos - self.trace.start_unix_nanos;
+        let file = store.files.get(span.file as usize);
+        html! {
+            <dl class="facts">
+                <dt>{"Service"}</dt><dd>{ store.strings.get(span.service).to_string() }</dd>
+                <dt>{"Operation"}</dt><dd>{ store.strings.get(span.name).to_string() }</dd>
+                <dt>{"Duration"}</dt><dd>{ duration }</dd>
+                <dt>{"Offset"}</dt><dd>{ format!("+{}", format_duration(offset)) }</dd>
+                <dt>{"Start"}</dt><dd>{ format_timestamp(span.start_unix_nanos) }</dd>
+                <dt>{"Status"}</dt><dd class={classes!((span.status == StatusCode::Error).then_some("error"))}>{ self.status() }</dd>
+                <dt>{"Kind"}</dt><dd>{ span.kind.as_str() }</dd>
+                <dt>{"Trace ID"}</dt><dd class="mono">{ store.trace_id_display(span.trace_id) }</dd>
+                <dt>{"Span ID"}</dt><dd class="mono">{ store.span_id_display(span.span_id) }</dd>
+                <dt>{"Parent"}</dt><dd class="mono">{ self.parent(onselect) }</dd>
+                <dt>{"Children"}</dt><dd>{ self.children() }</dd>
+                if let Some(file) = file {
+                    <dt>{"File"}</dt><dd>{ format!("{} ({})", file.name, file.format) }</dd>
+                }
+            </dl>
+        }
+    }
+
+    /// The status code, with its message if any.
+    fn status(&self) -> String {
+        let message = self.store.strings.get(self.span.status_message);
+        let code = self.span.status.as_str();
+        if message.is_empty() {
+            code.to_string()
+        } else {
+            format!("{code}: {message}")
+        }
+    }
+
+    /// The parent, as a link when it is loaded.
+    fn parent(&self, onselect: &Callback<Option<u32>>) -> Html {
+        let (store, span) = (self.store, self.span);
+        let parent_pos = self
+            .pos
+            .and_then(|p| self.trace.parent.get(p).copied())
+            .filter(|p| *p != NO_PARENT);
+        if span.parent_id.is_zero() {
+            html! { <span class="muted">{"none (root span)"}</span> }
+        } else if let Some(pp) = parent_pos {
+            let parent_span = self.trace.spans[pp as usize];
+            let onselect = onselect.clone();
+            html! {
+                <a href="#" class="span-link" onclick={Callback::from(move |e: MouseEvent| { e.prevent_default(); onselect.emit(Some(parent_span)); })}>
+                    { store.span_id_display(span.parent_id) }
+                </a>
             }
+        } else {
+            html! { <span>{ store.span_id_display(span.parent_id) }<span class="muted">{" (not in the loaded data)"}</span></span> }
+        }
+    }
+
+    /// Number of direct children in the trace.
+    fn children(&self) -> usize {
+        let trace = self.trace;
+        self.pos.map_or(0, |p| {
+            let end = trace.subtree_end[p] as usize;
+            (p + 1..end)
+                .filter(|&c| trace.parent[c] as usize == p)
+                .count()
+        })
+    }
+
+    /// The span's import warnings and its tree warnings, if any.
+    fn warnings(&self) -> Html {
+        let store = self.store;
+        let mut warnings: Vec<String> =
+            store.warnings_of(self.index).map(|w| w.message()).collect();
+        if let Some(p) = self.pos {
+            warnings.extend(
+                self.trace
+                    .warnings_at(p as u32)
+                    .map(|w: &TreeWarning| w.message(store)),
+            );
+        }
+        if warnings.is_empty() {
+            return html! {};
+        }
+        html! {
+            <section class="detail-section warnings">
+                <h3>{"Warnings"}</h3>
+                <ul>{ for warnings.into_iter().map(|w| html! { <li>{ w }</li> }) }</ul>
+            </section>
+        }
+    }
+
+    /// The resource (process) and its instrumentation scope.
+    fn resource(&self) -> Html {
+        let store = self.store;
+        let Some(r) = store.resources.get(self.span.resource as usize) else {
+            return html! {};
+        };
+        html! {
+            <section class="detail-section">
+                <h3>{ format!("Resource / process ({})", store.attrs_of(r.attrs).len()) }</h3>
+                { attr_table(store, store.attrs_of(r.attrs)) }
+                if !store.strings.get(r.scope_name).is_empty() || r.scope_attrs.len > 0 {
+                    <h4>{ format!("Scope: {} {}", store.strings.get(r.scope_name), store.strings.get(r.scope_version)) }</h4>
+                    { attr_table(store, store.attrs_of(r.scope_attrs)) }
+                }
+            </section>
+        }
+    }
+
+    fn events(&self) -> Html {
+        let (store, span) = (self.store, self.span);
+        let events = store.events_of(span);
+        html! {
             <section class="detail-section">
                 <h3>{ format!("Events ({})", events.len()) }</h3>
                 { for events.iter().map(|e| html! {
@@ -148,11 +199,19 @@ pub fn detail_panel(props: &DetailProps) -> Html {
                     </div>
                 }) }
             </section>
+        }
+    }
+
+    /// Links, with a "show" link to each target that is loaded.
+    fn links(&self, onselect: &Callback<Option<u32>>) -> Html {
+        let store = self.store;
+        let links = store.links_of(self.span);
+        html! {
             <section class="detail-section">
                 <h3>{ format!("Links ({})", links.len()) }</h3>
                 { for links.iter().map(|l| {
                     let target = store.spans.iter().position(|s| s.trace_id == l.trace_id && s.span_id == l.span_id);
-                    let onselect = props.onselect.clone();
+                    let onselect = onselect.clone();
                     html! {
                         <div class="link">
                             <div class="mono">{ format!("trace {}", store.trace_id_display(l.trace_id)) }</div>
@@ -168,7 +227,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
                     }
                 }) }
             </section>
-        </aside>
+        }
     }
 }
 

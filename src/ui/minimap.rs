@@ -9,7 +9,7 @@
 
 use super::Shared;
 use crate::render::minimap::{blit, offscreen_canvas, put_image, MinimapFrame};
-use spanorama_core::layout::{CoverageBuilder, MinimapGeometry, WaterfallGeometry};
+use spanorama_core::layout::{CoverageBuilder, MinimapGeometry, TimeWindow, WaterfallGeometry};
 use spanorama_core::model::units::format_count;
 use spanorama_core::model::{Store, Trace};
 use spanorama_core::theme;
@@ -34,12 +34,12 @@ pub struct MinimapProps {
     /// False while the waterfall's size is not known yet: nothing is counted or drawn at a
     /// size about to change.
     pub sized: bool,
-    /// The waterfall's zoom window, ns since the epoch.
-    pub window: (i64, i64),
+    /// The waterfall's zoom window.
+    pub window: TimeWindow,
     /// The rows (indices into `rows`) the waterfall shows now.
     pub visible: Range<usize>,
-    /// Asks the waterfall for a zoom window; None = the whole trace.
-    pub onzoom: Callback<Option<(i64, i64)>>,
+    /// Asks the waterfall for a zoom window.
+    pub onzoom: Callback<TimeWindow>,
     /// The waterfall's scroll container, scrolled when a row is clicked.
     pub scroll_ref: NodeRef,
 }
@@ -87,9 +87,7 @@ struct Cache {
 #[function_component(Minimap)]
 pub fn minimap(props: &MinimapProps) -> Html {
     let canvas_ref = use_node_ref();
-    let cache = use_mut_ref(Cache::default);
     let drag = use_state(|| None::<Drag>);
-
     let g = &props.geometry;
     let minimap = props.traces.get(props.trace_index).map(|trace| {
         MinimapGeometry::new(
@@ -100,159 +98,11 @@ pub fn minimap(props: &MinimapProps) -> Html {
             theme::MINIMAP_HEIGHT_PX,
         )
     });
-    let viewport = minimap.map(|m| m.viewport(props.window, props.visible.clone()));
     let label = format!("Overview · {} rows", format_count(props.rows.len() as u64));
-
-    {
-        let canvas_ref = canvas_ref.clone();
-        let cache = cache.clone();
-        let deps = (
-            (
-                props.store.clone(),
-                props.traces.clone(),
-                props.trace_index,
-                props.rows.clone(),
-            ),
-            minimap,
-            viewport,
-            drag.map(|d| (d.from_x_px, d.to_x_px)),
-            g.width_px,
-            props.sized,
-        );
-        let label = label.clone();
-        use_effect_with(
-            deps,
-            move |(data, minimap, viewport, selection, width_px, sized)| {
-                if !*sized {
-                    return;
-                }
-                let (Some(canvas), Some(minimap), Some(viewport)) =
-                    (canvas_ref.cast::<HtmlCanvasElement>(), minimap, viewport)
-                else {
-                    return;
-                };
-                let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
-                let key = ImageKey {
-                    store: data.0.clone(),
-                    traces: data.1.clone(),
-                    trace_index: data.2,
-                    rows: data.3.clone(),
-                    width_px: (minimap.width_px * dpr).round() as u32,
-                    height_px: (minimap.height_px * dpr).round() as u32,
-                };
-                let frame = MinimapFrame {
-                    geometry: *minimap,
-                    width_px: *width_px,
-                    viewport: *viewport,
-                    selection: *selection,
-                    label,
-                    device_pixel_ratio: dpr,
-                };
-                let mut c = cache.borrow_mut();
-                c.frame = Some(frame);
-                if c.key.as_ref() == Some(&key) {
-                    if c.building.take().is_some() {
-                        c.generation += 1; // back to what the image shows: stop the rebuild
-                    }
-                } else if c.building.as_ref() != Some(&key) {
-                    // Rebuilding the image is O(rows) (tens of ms at a million rows): it is
-                    // counted in steps, a task each, after this frame; until it is done the
-                    // old image (if any) is shown, stretched to the new size.
-                    let same_trace = c.key.as_ref().is_some_and(|k| {
-                        (&k.store, &k.traces, k.trace_index)
-                            == (&key.store, &key.traces, key.trace_index)
-                    });
-                    if !same_trace {
-                        // Another trace's overview would mislead: show none until it is ready.
-                        if let Some(offscreen) = &c.offscreen {
-                            offscreen.set_width(0);
-                        }
-                        c.key = None; // it shows nothing now
-                    }
-                    c.building = Some(key.clone());
-                    c.generation += 1;
-                    yew::platform::spawn_local(rebuild(
-                        canvas.clone(),
-                        cache.clone(),
-                        key,
-                        c.generation,
-                    ));
-                }
-                if let Err(e) = c.blit(&canvas) {
-                    gloo::console::error!(format!("minimap draw failed: {e}"));
-                }
-            },
-        );
-    }
-
+    use_minimap_draw(props, canvas_ref.clone(), minimap, *drag, label.clone());
     let Some(minimap) = minimap else {
         return html! {};
     };
-
-    let onpointerdown = {
-        let drag = drag.clone();
-        Callback::from(move |e: PointerEvent| {
-            if e.button() != 0 {
-                return;
-            }
-            if let Some(canvas) = e.target_dyn_into::<HtmlCanvasElement>() {
-                // Keep receiving moves and the release when the pointer leaves the canvas.
-                let _ = canvas.set_pointer_capture(e.pointer_id());
-            }
-            let x = e.offset_x() as f64;
-            drag.set(Some(Drag {
-                from_x_px: x,
-                to_x_px: x,
-            }));
-        })
-    };
-    let onpointermove = {
-        let drag = drag.clone();
-        Callback::from(move |e: PointerEvent| {
-            if let Some(d) = *drag {
-                let to_x_px = e.offset_x() as f64;
-                if to_x_px != d.to_x_px {
-                    drag.set(Some(Drag { to_x_px, ..d }));
-                }
-            }
-        })
-    };
-    let onpointerup = {
-        let drag = drag.clone();
-        let onzoom = props.onzoom.clone();
-        let scroll_ref = props.scroll_ref.clone();
-        let window = props.window;
-        let geometry = *g;
-        Callback::from(move |e: PointerEvent| {
-            let Some(d) = *drag else {
-                return;
-            };
-            drag.set(None);
-            if !d.is_click() {
-                onzoom.emit(minimap.window_from_drag(d.from_x_px, d.to_x_px));
-                return;
-            }
-            if let (Some(row), Some(el)) = (
-                minimap.row_at(e.offset_y() as f64),
-                scroll_ref.cast::<HtmlElement>(),
-            ) {
-                centre_row(&el, &geometry, row);
-            }
-            let full = (minimap.trace_start_nanos, minimap.trace_end_nanos);
-            if window != full {
-                onzoom.emit(minimap.window_centred_at(window, e.offset_x() as f64));
-            }
-        })
-    };
-    let onpointercancel = {
-        let drag = drag.clone();
-        Callback::from(move |_: PointerEvent| drag.set(None))
-    };
-    let ondblclick = {
-        let onzoom = props.onzoom.clone();
-        Callback::from(move |_: MouseEvent| onzoom.emit(None))
-    };
-
     html! {
         <div class="minimap">
             <canvas id="minimap-canvas" ref={canvas_ref}
@@ -262,9 +112,173 @@ pub fn minimap(props: &MinimapProps) -> Html {
                 data-image-width={format!("{:.0}", minimap.width_px)}
                 title="Trace overview: drag to zoom to a time range, click to go to a row, double-click to reset the zoom"
                 aria-label={label}
-                {onpointerdown} {onpointermove} {onpointerup} {onpointercancel} {ondblclick}></canvas>
+                onpointerdown={on_pointer_down(&drag)} onpointermove={on_pointer_move(&drag)}
+                onpointerup={on_pointer_up(props, minimap, &drag)}
+                onpointercancel={on_pointer_cancel(&drag)} ondblclick={on_double_click(props)}></canvas>
         </div>
     }
+}
+
+/// Blits the overview after every render that moved the viewport or the drag, and has the
+/// image rebuilt when what it shows changed. Nothing before the waterfall is sized.
+#[hook]
+fn use_minimap_draw(
+    props: &MinimapProps,
+    canvas_ref: NodeRef,
+    minimap: Option<MinimapGeometry>,
+    drag: Option<Drag>,
+    label: String,
+) {
+    let cache = use_mut_ref(Cache::default);
+    let viewport = minimap.map(|m| m.viewport(props.window.range(), props.visible.clone()));
+    let deps = (
+        (
+            props.store.clone(),
+            props.traces.clone(),
+            props.trace_index,
+            props.rows.clone(),
+        ),
+        minimap,
+        viewport,
+        drag.map(|d| (d.from_x_px, d.to_x_px)),
+        props.geometry.width_px,
+        props.sized,
+    );
+    use_effect_with(
+        deps,
+        move |(data, minimap, viewport, selection, width_px, sized)| {
+            let (true, Some(canvas), Some(minimap), Some(viewport)) = (
+                *sized,
+                canvas_ref.cast::<HtmlCanvasElement>(),
+                minimap,
+                viewport,
+            ) else {
+                return;
+            };
+            let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+            let key = ImageKey {
+                store: data.0.clone(),
+                traces: data.1.clone(),
+                trace_index: data.2,
+                rows: data.3.clone(),
+                width_px: (minimap.width_px * dpr).round() as u32,
+                height_px: (minimap.height_px * dpr).round() as u32,
+            };
+            let frame = MinimapFrame {
+                geometry: *minimap,
+                width_px: *width_px,
+                viewport: *viewport,
+                selection: *selection,
+                label,
+                device_pixel_ratio: dpr,
+            };
+            show(&cache, &canvas, key, frame);
+        },
+    );
+}
+
+/// Blits `frame` with the image there is, first starting a rebuild if the image is not
+/// of `key` and none for it is under way.
+fn show(
+    cache: &Rc<RefCell<Cache>>,
+    canvas: &HtmlCanvasElement,
+    key: ImageKey,
+    frame: MinimapFrame,
+) {
+    let mut c = cache.borrow_mut();
+    c.frame = Some(frame);
+    if c.key.as_ref() == Some(&key) {
+        if c.building.take().is_some() {
+            c.generation += 1; // back to what the image shows: stop the rebuild
+        }
+    } else if c.building.as_ref() != Some(&key) {
+        // Rebuilding the image is O(rows) (tens of ms at a million rows): it is counted in
+        // steps, a task each, after this frame; until it is done the old image (if any) is
+        // shown, stretched to the new size.
+        c.forget_other_trace(&key);
+        c.building = Some(key.clone());
+        c.generation += 1;
+        let generation = c.generation;
+        yew::platform::spawn_local(rebuild(canvas.clone(), cache.clone(), key, generation));
+    }
+    if let Err(e) = c.blit(canvas) {
+        gloo::console::error!(format!("minimap draw failed: {e}"));
+    }
+}
+
+fn on_pointer_down(drag: &UseStateHandle<Option<Drag>>) -> Callback<PointerEvent> {
+    let drag = drag.clone();
+    Callback::from(move |e: PointerEvent| {
+        if e.button() != 0 {
+            return;
+        }
+        if let Some(canvas) = e.target_dyn_into::<HtmlCanvasElement>() {
+            // Keep receiving moves and the release when the pointer leaves the canvas.
+            let _ = canvas.set_pointer_capture(e.pointer_id());
+        }
+        let x = e.offset_x() as f64;
+        drag.set(Some(Drag {
+            from_x_px: x,
+            to_x_px: x,
+        }));
+    })
+}
+
+fn on_pointer_move(drag: &UseStateHandle<Option<Drag>>) -> Callback<PointerEvent> {
+    let drag = drag.clone();
+    Callback::from(move |e: PointerEvent| {
+        if let Some(d) = *drag {
+            let to_x_px = e.offset_x() as f64;
+            if to_x_px != d.to_x_px {
+                drag.set(Some(Drag { to_x_px, ..d }));
+            }
+        }
+    })
+}
+
+/// The end of a press: a drag zooms to its time range; a click scrolls to the row and,
+/// when zoomed, centres the window on the time.
+fn on_pointer_up(
+    props: &MinimapProps,
+    minimap: MinimapGeometry,
+    drag: &UseStateHandle<Option<Drag>>,
+) -> Callback<PointerEvent> {
+    let drag = drag.clone();
+    let onzoom = props.onzoom.clone();
+    let scroll_ref = props.scroll_ref.clone();
+    let window = props.window;
+    let geometry = props.geometry;
+    Callback::from(move |e: PointerEvent| {
+        let Some(d) = *drag else {
+            return;
+        };
+        drag.set(None);
+        if !d.is_click() {
+            onzoom.emit(window.zoomed_to(minimap.window_from_drag(d.from_x_px, d.to_x_px)));
+            return;
+        }
+        if let (Some(row), Some(el)) = (
+            minimap.row_at(e.offset_y() as f64),
+            scroll_ref.cast::<HtmlElement>(),
+        ) {
+            centre_row(&el, &geometry, row);
+        }
+        if window.range() != window.extent() {
+            let x = e.offset_x() as f64;
+            onzoom.emit(window.zoomed_to(minimap.window_centred_at(window.range(), x)));
+        }
+    })
+}
+
+fn on_pointer_cancel(drag: &UseStateHandle<Option<Drag>>) -> Callback<PointerEvent> {
+    let drag = drag.clone();
+    Callback::from(move |_: PointerEvent| drag.set(None))
+}
+
+fn on_double_click(props: &MinimapProps) -> Callback<MouseEvent> {
+    let onzoom = props.onzoom.clone();
+    let window = props.window;
+    Callback::from(move |_: MouseEvent| onzoom.emit(window.reset()))
 }
 
 /// Rows counted per task while the overview image is rebuilt (~5-10 ms each in a browser).
@@ -326,6 +340,19 @@ async fn rebuild(
 }
 
 impl Cache {
+    /// Another trace's overview would mislead: shows none until `key`'s is ready.
+    fn forget_other_trace(&mut self, key: &ImageKey) {
+        let same_trace = self.key.as_ref().is_some_and(|k| {
+            (&k.store, &k.traces, k.trace_index) == (&key.store, &key.traces, key.trace_index)
+        });
+        if !same_trace {
+            if let Some(offscreen) = &self.offscreen {
+                offscreen.set_width(0);
+            }
+            self.key = None; // it shows nothing now
+        }
+    }
+
     /// Paints the latest frame with the image there is (possibly one being replaced).
     fn blit(&mut self, canvas: &HtmlCanvasElement) -> Result<(), String> {
         let (Some(offscreen), Some(frame)) = (&self.offscreen, &self.frame) else {

@@ -9,12 +9,10 @@
 //! than a pixel still covers its one column, so nothing disappears when zoomed out.
 
 use super::time_scale::TimeScale;
+use super::window::MIN_WINDOW_NANOS;
 use crate::model::{StatusCode, Store, Trace};
 use crate::theme;
 use std::ops::Range;
-
-/// The shortest zoom window a drag can select, ns (the waterfall's own lower bound).
-const MIN_WINDOW_NANOS: i64 = 100;
 
 /// How many spans cover each pixel of the overview, and how many of them are errors.
 #[derive(Clone, PartialEq, Debug)]

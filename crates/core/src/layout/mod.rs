@@ -1,12 +1,18 @@
 //! Layout: what goes where. Pure functions from the model (and a view request) to rows,
 //! pixel positions and ruler ticks; the renderer only paints what these return.
 
+pub mod input;
 pub mod minimap;
+pub mod request;
 pub mod time_scale;
 pub mod waterfall;
+pub mod window;
 
+pub use input::{key_command, wheel_window, WaterfallCommand, Wheel};
 pub use minimap::{
     minimap_coverage, CoverageBuilder, MinimapCoverage, MinimapGeometry, MinimapRect,
 };
+pub use request::{WaterfallData, WaterfallRequest};
 pub use time_scale::{Tick, TimeScale};
 pub use waterfall::{row_boxes, visible_rows, Guide, RowBox, WaterfallGeometry};
+pub use window::{TimeWindow, MIN_WINDOW_NANOS};

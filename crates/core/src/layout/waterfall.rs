@@ -2,9 +2,10 @@
 //! guides and its bar go. Only the rows inside the viewport are laid out, so the cost of a
 //! frame depends on the canvas size, not on the number of spans.
 
+use super::request::{WaterfallData, WaterfallRequest};
 use super::time_scale::TimeScale;
 use crate::model::units::format_duration;
-use crate::model::{StatusCode, Store, Trace, NO_PARENT};
+use crate::model::{StatusCode, Trace, NO_PARENT};
 use crate::theme;
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -155,80 +156,85 @@ pub struct RowBox {
     pub matched: bool,
 }
 
-/// Lays out the rows `range` (indices into `rows`) of `trace`.
-#[allow(clippy::too_many_arguments)]
-pub fn row_boxes(
-    store: &Store,
-    trace: &Trace,
-    rows: &[u32],
-    range: Range<usize>,
-    geometry: &WaterfallGeometry,
-    scale: &TimeScale,
-    scroll_top_px: f64,
-    collapsed: &BTreeSet<u32>,
-    palette: &theme::Palette,
-    matches: &[u32],
-) -> Vec<RowBox> {
-    let max_levels = geometry.max_indent_levels();
-    let range = range.start.min(rows.len())..range.end.min(rows.len());
+/// Lays out the rows of `data` in the viewport of `request`.
+pub fn row_boxes(data: &WaterfallData, request: &WaterfallRequest) -> Vec<RowBox> {
+    let range = request.visible_range(data.rows.len());
+    let scale = request.scale();
     let mut out = Vec::with_capacity(range.len());
     for row in range {
-        let pos = rows[row];
-        let p = pos as usize;
-        let Some(&span_index) = trace.spans.get(p) else {
-            continue;
-        };
-        let Some(span) = store.spans.get(span_index as usize) else {
-            continue;
-        };
-        let depth = trace.depth[p];
-        let indent_levels = depth.min(max_levels);
-        let guides = guides_for(trace, p, depth, indent_levels);
-        let has_children = trace.has_children(p);
-        let is_collapsed = has_children && collapsed.contains(&pos);
-        let open_ended = span.end_unknown();
-        let bar_x_px = scale.px_from_nanos(span.start_unix_nanos);
-        let end_px = if open_ended {
-            scale.px_from_nanos(trace.end_unix_nanos.max(span.start_unix_nanos))
-        } else {
-            scale.px_from_nanos(span.end_unix_nanos())
-        };
-        let bar_width_px = (end_px - bar_x_px).max(theme::MIN_BAR_WIDTH_PX);
-        let duration_label = if open_ended {
-            "no end time".to_string()
-        } else {
-            format_duration(span.duration_nanos)
-        };
-        let service = store.strings.get(span.service);
-        out.push(RowBox {
-            row,
-            pos,
-            span: span_index,
-            y_px: geometry.row_y_px(row, scroll_top_px),
-            depth,
-            indent_levels,
-            guides,
-            has_children,
-            collapsed: is_collapsed,
-            hidden_count: if is_collapsed {
-                trace.subtree_end[p] - pos - 1
-            } else {
-                0
-            },
-            bar_x_px,
-            bar_width_px,
-            open_ended,
-            service: service.to_string(),
-            name: store.strings.get(span.name).to_string(),
-            colour: palette.colour(service),
-            is_error: span.status == StatusCode::Error,
-            has_warning: trace.warnings_at(pos).next().is_some()
-                || store.warnings_of(span_index).next().is_some(),
-            duration_label,
-            matched: matches.binary_search(&pos).is_ok(),
-        });
+        if let Some(row_box) = row_box(data, request, &scale, row) {
+            out.push(row_box);
+        }
     }
     out
+}
+
+/// Lays out visible row `row` (`< data.rows.len()`).
+fn row_box(
+    data: &WaterfallData,
+    request: &WaterfallRequest,
+    scale: &TimeScale,
+    row: usize,
+) -> Option<RowBox> {
+    let WaterfallData {
+        store,
+        trace,
+        rows,
+        collapsed,
+        palette,
+        matches,
+    } = *data;
+    let geometry = &request.geometry;
+    let pos = *rows.get(row)?;
+    let p = pos as usize;
+    let span_index = *trace.spans.get(p)?;
+    let span = store.spans.get(span_index as usize)?;
+    let depth = trace.depth[p];
+    let indent_levels = depth.min(geometry.max_indent_levels());
+    let guides = guides_for(trace, p, depth, indent_levels);
+    let has_children = trace.has_children(p);
+    let is_collapsed = has_children && collapsed.contains(&pos);
+    let open_ended = span.end_unknown();
+    let bar_x_px = scale.px_from_nanos(span.start_unix_nanos);
+    let end_px = if open_ended {
+        scale.px_from_nanos(trace.end_unix_nanos.max(span.start_unix_nanos))
+    } else {
+        scale.px_from_nanos(span.end_unix_nanos())
+    };
+    let bar_width_px = (end_px - bar_x_px).max(theme::MIN_BAR_WIDTH_PX);
+    let duration_label = if open_ended {
+        "no end time".to_string()
+    } else {
+        format_duration(span.duration_nanos)
+    };
+    let service = store.strings.get(span.service);
+    Some(RowBox {
+        row,
+        pos,
+        span: span_index,
+        y_px: geometry.row_y_px(row, request.scroll_top_px),
+        depth,
+        indent_levels,
+        guides,
+        has_children,
+        collapsed: is_collapsed,
+        hidden_count: if is_collapsed {
+            trace.subtree_end[p] - pos - 1
+        } else {
+            0
+        },
+        bar_x_px,
+        bar_width_px,
+        open_ended,
+        service: service.to_string(),
+        name: store.strings.get(span.name).to_string(),
+        colour: palette.colour(service),
+        is_error: span.status == StatusCode::Error,
+        has_warning: trace.warnings_at(pos).next().is_some()
+            || store.warnings_of(span_index).next().is_some(),
+        duration_label,
+        matched: matches.binary_search(&pos).is_ok(),
+    })
 }
 
 /// Rows deeper than their drawn indentation by more than this get no guides: finding them
@@ -270,10 +276,12 @@ fn guides_for(trace: &Trace, pos: usize, depth: u32, indent_levels: u32) -> Vec<
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::import::import;
+    use crate::layout::TimeWindow;
     use crate::model::build_traces;
+    use crate::model::Store;
 
     /// root ─┬─ a ─── a1
     ///       └─ b
@@ -285,10 +293,42 @@ mod tests {
         {"traceId":"00000000000000000000000000000001","spanId":"0000000000000004","parentSpanId":"0000000000000001","name":"b","startTimeUnixNano":"1600","endTimeUnixNano":"1900"}
       ]}]}]}"#;
 
-    fn fixture() -> (Store, Trace) {
+    pub(crate) fn fixture() -> (Store, Trace) {
         let store = import("t.json", DOC.as_bytes()).expect("fixture imports");
         let trace = build_traces(&store).remove(0);
         (store, trace)
+    }
+
+    const NOTHING: &BTreeSet<u32> = &BTreeSet::new();
+
+    pub(crate) fn data<'a>(
+        store: &'a Store,
+        trace: &'a Trace,
+        rows: &'a [u32],
+    ) -> WaterfallData<'a> {
+        static PALETTE: std::sync::OnceLock<theme::Palette> = std::sync::OnceLock::new();
+        WaterfallData {
+            store,
+            trace,
+            rows,
+            collapsed: NOTHING,
+            palette: PALETTE.get_or_init(theme::Palette::default),
+            matches: &[],
+        }
+    }
+
+    pub(crate) fn request(
+        geometry: WaterfallGeometry,
+        window: TimeWindow,
+        scroll_top_px: f64,
+    ) -> WaterfallRequest {
+        WaterfallRequest {
+            geometry,
+            scroll_top_px,
+            window,
+            hover_row: None,
+            selected_span: None,
+        }
     }
 
     #[test]
@@ -303,24 +343,10 @@ mod tests {
     fn rows_get_guides_bars_and_labels() {
         let (store, trace) = fixture();
         let geometry = WaterfallGeometry::standard(1000.0, 400.0);
-        let scale = TimeScale::new(
-            1000,
-            2000,
-            geometry.timeline_x_px(),
-            geometry.timeline_width_px(),
-        );
         let rows = visible_rows(&trace, &BTreeSet::new());
         let boxes = row_boxes(
-            &store,
-            &trace,
-            &rows,
-            0..4,
-            &geometry,
-            &scale,
-            0.0,
-            &BTreeSet::new(),
-            &theme::Palette::default(),
-            &[],
+            &data(&store, &trace, &rows),
+            &request(geometry, TimeWindow::whole(1000, 2000), 0.0),
         );
         let names: Vec<&str> = boxes.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, ["root", "a", "a1", "b"]);
@@ -371,19 +397,12 @@ mod tests {
         let store = import("deep.json", doc.as_bytes()).expect("imports");
         let trace = build_traces(&store).remove(0);
         let g = WaterfallGeometry::standard(1000.0, 400.0);
-        let scale = TimeScale::new(0, 100_000, g.timeline_x_px(), g.timeline_width_px());
         let rows = visible_rows(&trace, &BTreeSet::new());
+        let scroll_top_px = 490.0 * g.row_height_px;
+        let window = TimeWindow::whole(0, 100_000);
         let boxes = row_boxes(
-            &store,
-            &trace,
-            &rows,
-            490..500,
-            &g,
-            &scale,
-            0.0,
-            &BTreeSet::new(),
-            &theme::Palette::default(),
-            &[],
+            &data(&store, &trace, &rows),
+            &request(g, window, scroll_top_px),
         );
         assert_eq!(boxes.len(), 10);
         for b in &boxes {
