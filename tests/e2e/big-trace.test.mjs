@@ -29,7 +29,7 @@ const BIG_GZ = `${BIG}.gz`;
 
 /**
  * Spans of a trace big enough that the waterfall's first draw gets a task of its own (more
- * than `SEPARATE_FIRST_DRAW_SPANS` in src/ui/waterfall.rs).
+ * than `SEPARATE_FIRST_DRAW_SPANS` in src/ui/waterfall/draw.rs).
  */
 const HUGE_SPANS = 260_000;
 const HUGE = resolve(DATA_DIR, `zipkin-${HUGE_SPANS}-${generatorHash()}.json`);
