@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 /// [`AppState`] as Yew's reducer state (`impl Reducible` must live in this crate).
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct PageState(AppState);
 
 impl Deref for PageState {

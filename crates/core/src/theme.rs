@@ -98,7 +98,7 @@ pub fn service_colour(service: &str) -> &'static str {
 /// Colours for a set of services: each takes its hash slot, and on a collision the next
 /// free slot (services in hash order, so the result depends only on the set of names). With
 /// at most 20 services no two share a colour; beyond that colours repeat.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Palette {
     by_name: std::collections::HashMap<String, &'static str>,
 }

@@ -17,8 +17,9 @@ use crate::theme::Palette;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-/// Everything the page shows. Cheap to clone: big data sits behind `Rc`.
-#[derive(Clone, Default)]
+/// Everything the page shows. Cheap to clone and to compare: big data sits behind `Rc`s,
+/// compared by identity first.
+#[derive(Clone, Default, PartialEq)]
 pub struct AppState {
     pub store: Shared<Store>,
     pub traces: Shared<Vec<Trace>>,

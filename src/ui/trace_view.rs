@@ -1,0 +1,156 @@
+//! The selected trace: its header (root, facts, search, actions) and its body (the
+//! waterfall and, when a span is selected, its detail panel).
+
+use super::state::{Action, PageState};
+use super::{detail, export, waterfall};
+use spanorama_core::model::units::{
+    format_count, format_counted, format_duration, format_timestamp,
+};
+use spanorama_core::model::{Store, Trace};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TraceViewProps {
+    pub state: UseReducerHandle<PageState>,
+}
+
+/// The selected trace's view (nothing when no trace is selected).
+#[function_component(TraceView)]
+pub fn trace_view(props: &TraceViewProps) -> Html {
+    let state = &props.state;
+    let (Some(index), Some(trace)) = (state.selected_trace, state.selected()) else {
+        return html! {};
+    };
+    let dispatch = |action: fn() -> Action| {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(action()))
+    };
+    let on_select_span = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |s: Option<u32>| dispatch.dispatch(Action::SelectSpan(s)))
+    };
+    let on_toggle = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |pos: u32| dispatch.dispatch(Action::ToggleRow(pos)))
+    };
+    let store = state.store.clone();
+    let traces = state.traces.clone();
+    html! {
+        <div class="trace-view">
+            <div class="trace-header">
+                { trace_title(&store, trace) }
+                <SearchBox search={state.search.clone()} dispatch={state.dispatcher()} />
+                <div class="trace-actions">
+                    <button id="expand-all" onclick={dispatch(|| Action::ExpandAll)}>{"Expand all"}</button>
+                    <button id="collapse-all" onclick={dispatch(|| Action::CollapseAll)}>{"Collapse all"}</button>
+                    <export::ExportButton store={store.clone()} traces={traces.clone()}
+                        trace_index={Some(index)} id="export-trace" label="Download OTLP"
+                        title="Download this trace as OpenTelemetry OTLP JSON" />
+                </div>
+            </div>
+            <div class="trace-body">
+                <waterfall::Waterfall
+                    store={store.clone()}
+                    traces={traces.clone()}
+                    trace_index={index}
+                    collapsed={state.collapsed.clone()}
+                    palette={state.palette.clone()}
+                    selected_span={state.selected_span}
+                    matches={state.search.matches.clone()}
+                    reveal={state.reveal}
+                    onselect={on_select_span.clone()}
+                    ontoggle={on_toggle} />
+                if let Some(span) = state.selected_span {
+                    <detail::DetailPanel
+                        store={store.clone()}
+                        traces={traces.clone()}
+                        trace_index={index}
+                        span={span}
+                        onselect={on_select_span} />
+                }
+            </div>
+        </div>
+    }
+}
+
+/// The root span's service and operation, and the trace's facts.
+fn trace_title(store: &Store, trace: &Trace) -> Html {
+    html! {
+        <>
+            <div class="trace-title">
+                <span class="service">{ store.strings.get(trace.root_service).to_string() }</span>
+                <span class="operation">{ store.strings.get(trace.root_name).to_string() }</span>
+            </div>
+            <div class="trace-facts">
+                <span>{ format!("Trace {}", store.trace_id_display(trace.id)) }</span>
+                <span>{ format_timestamp(trace.start_unix_nanos) }</span>
+                <span>{ format!("Duration {}", format_duration(trace.duration_nanos())) }</span>
+                <span>{ format_counted(trace.len() as u64, "span", "spans") }</span>
+                <span>{ format_counted(trace.service_count as u64, "service", "services") }</span>
+                <span>{ format!("Depth {}", trace.depth.iter().max().map_or(0, |d| d + 1)) }</span>
+                if trace.error_count > 0 {
+                    <span class="errors">{ format_counted(trace.error_count as u64, "error", "errors") }</span>
+                }
+            </div>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SearchBoxProps {
+    search: super::state::SearchState,
+    dispatch: UseReducerDispatcher<PageState>,
+}
+
+/// Find spans in the selected trace: matches are highlighted, Enter / Shift+Enter (or the
+/// arrows) select the next / previous one.
+#[function_component(SearchBox)]
+fn search_box(props: &SearchBoxProps) -> Html {
+    let oninput = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                dispatch.dispatch(Action::Search(input.value()));
+            }
+        })
+    };
+    let onkeydown = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Enter" => {
+                e.prevent_default();
+                dispatch.dispatch(Action::SearchStep(if e.shift_key() { -1 } else { 1 }));
+            }
+            "Escape" => dispatch.dispatch(Action::Search(String::new())),
+            _ => {}
+        })
+    };
+    let step = |by: i32| {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::SearchStep(by)))
+    };
+    let s = &props.search;
+    let current = format_count(s.current.map_or(0, |c| c + 1) as u64);
+    let count = if s.query.trim().is_empty() {
+        String::new()
+    } else if s.counting && s.matches.is_empty() {
+        "searching…".to_string()
+    } else if s.counting {
+        // The first match is shown; the others are still being counted.
+        format!("{current} of …")
+    } else if s.matches.is_empty() {
+        "no matches".to_string()
+    } else {
+        format!("{current} of {}", format_count(s.matches.len() as u64))
+    };
+    html! {
+        <div class="search" role="search">
+            <input id="search-input" type="search" value={s.query.clone()}
+                placeholder="Find spans: service, operation, attribute, id"
+                aria-label="Find spans in this trace" {oninput} {onkeydown} />
+            <span id="search-count" class="search-count">{ count }</span>
+            <button id="search-prev" title="Previous match (Shift+Enter)" disabled={s.matches.is_empty()} onclick={step(-1)}>{"↑"}</button>
+            <button id="search-next" title="Next match (Enter)" disabled={s.matches.is_empty()} onclick={step(1)}>{"↓"}</button>
+        </div>
+    }
+}
