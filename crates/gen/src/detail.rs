@@ -816,7 +816,6 @@ fn error_text(
     let callee = cat.services[op.service as usize].name;
     let origin = span.fault == Fault::Origin;
     let lang = service.lang;
-    let pick_str = |r: &mut Rng, items: &[&str]| r.pick(items).copied().unwrap_or("").to_string();
     match span.role {
         Role::Database if service.kind == ServiceKind::Redis => (
             "io.lettuce.core.RedisCommandTimeoutException".into(),
@@ -877,34 +876,10 @@ fn error_text(
                 ),
             ),
         },
-        _ if origin => {
-            let specific = match service.name {
-                "payment" => Some("card declined: insufficient funds".to_string()),
-                "inventory" => Some(format!("insufficient stock for SKU {}", ctx.sku)),
-                "checkout" => {
-                    Some("order validation failed: shipping address is incomplete".to_string())
-                }
-                "currency" => Some(format!("unsupported currency pair USD/{}", ctx.currency)),
-                "email" | "notification" => {
-                    Some("template variable 'customer_name' is undefined".to_string())
-                }
-                "auth" => Some("token expired".to_string()),
-                _ => None,
-            };
-            let message = match specific {
-                Some(m) if r.chance(0.6) => m,
-                _ => pick_str(
-                    r,
-                    &[
-                        "context deadline exceeded",
-                        "invalid argument: quantity must be positive",
-                        "unexpected end of JSON input",
-                        "resource temporarily unavailable",
-                    ],
-                ),
-            };
-            (exception_type(lang, true).into(), message)
-        }
+        _ if origin => (
+            exception_type(lang, true).into(),
+            origin_message(service.name, ctx, r),
+        ),
         _ => (
             exception_type(lang, false).into(),
             format!(
@@ -913,6 +888,39 @@ fn error_text(
             ),
         ),
     }
+}
+
+/// The message of a failure that started in the span's own code: most of the time one
+/// particular to the service, where it has one; else a generic one.
+fn origin_message(service: &str, ctx: &TraceContext, r: &mut Rng) -> String {
+    let specific = match service {
+        "payment" => Some("card declined: insufficient funds".to_string()),
+        "inventory" => Some(format!("insufficient stock for SKU {}", ctx.sku)),
+        "checkout" => Some("order validation failed: shipping address is incomplete".to_string()),
+        "currency" => Some(format!("unsupported currency pair USD/{}", ctx.currency)),
+        "email" | "notification" => {
+            Some("template variable 'customer_name' is undefined".to_string())
+        }
+        "auth" => Some("token expired".to_string()),
+        _ => None,
+    };
+    match specific {
+        Some(m) if r.chance(0.6) => m,
+        _ => pick_str(
+            r,
+            &[
+                "context deadline exceeded",
+                "invalid argument: quantity must be positive",
+                "unexpected end of JSON input",
+                "resource temporarily unavailable",
+            ],
+        ),
+    }
+}
+
+/// One of `items`, owned.
+fn pick_str(r: &mut Rng, items: &[&str]) -> String {
+    r.pick(items).copied().unwrap_or("").to_string()
 }
 
 fn exception_type(lang: Lang, origin: bool) -> &'static str {
