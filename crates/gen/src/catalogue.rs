@@ -551,77 +551,98 @@ fn proto_of(kind: ServiceKind, name: &'static str) -> Proto {
     }
 }
 
-impl Catalogue {
-    /// Resolves the static tables.
-    pub fn new() -> Catalogue {
-        let mut services = Vec::with_capacity(SERVICES.len());
-        let mut ops: Vec<Op> = Vec::new();
-        let new_op = |ops: &mut Vec<Op>, si: usize, name: &'static str, proto, statement| {
-            ops.push(Op {
-                service: si as u16,
-                name,
-                proto,
-                statement,
-                calls: Vec::new(),
-                slow_ms: None,
-            });
-            ops.len() as u16 - 1
+/// The services of [`SERVICES`] and their operations (served ones, steps, then plain
+/// steps, service after service), without calls; and the definitions of the operations
+/// that have call lists, by operation index, for [`resolve_calls`].
+fn services_and_ops() -> (Vec<Service>, Vec<Op>, Vec<(u16, &'static OpDef)>) {
+    let mut services = Vec::with_capacity(SERVICES.len());
+    let mut ops: Vec<Op> = Vec::new();
+    let mut defined: Vec<(u16, &'static OpDef)> = Vec::new();
+    for (si, def) in SERVICES.iter().enumerate() {
+        let mut service = Service {
+            name: def.name,
+            lang: def.lang,
+            kind: def.kind,
+            version: def.version,
+            ops: Vec::new(),
+            steps: Vec::new(),
+            internals: Vec::new(),
         };
-        // Operations with call lists, as (index, definition), resolved below.
-        let mut defined: Vec<(u16, &'static OpDef)> = Vec::new();
-        for (si, def) in SERVICES.iter().enumerate() {
-            let mut service = Service {
-                name: def.name,
-                lang: def.lang,
-                kind: def.kind,
-                version: def.version,
-                ops: Vec::new(),
-                steps: Vec::new(),
-                internals: Vec::new(),
-            };
-            for o in def.ops {
-                let i = new_op(
-                    &mut ops,
-                    si,
-                    o.name,
-                    proto_of(def.kind, o.name),
-                    o.statement,
-                );
-                service.ops.push(i);
-                defined.push((i, o));
-            }
-            for o in def.steps {
-                let i = new_op(&mut ops, si, o.name, Proto::Internal, "");
-                service.steps.push(i);
-                defined.push((i, o));
-            }
-            for name in def.internals {
-                let i = new_op(&mut ops, si, name, Proto::Internal, "");
-                service.internals.push(i);
-            }
-            services.push(service);
+        for o in def.ops {
+            let i = new_op(
+                &mut ops,
+                si,
+                o.name,
+                proto_of(def.kind, o.name),
+                o.statement,
+            );
+            service.ops.push(i);
+            defined.push((i, o));
         }
-        let mut unresolved = Vec::new();
-        for (idx, def) in defined {
-            for call in def.calls {
-                let per_item = call.starts_with('*');
-                let found = call
-                    .trim_start_matches('*')
-                    .split_once(' ')
-                    .and_then(|(svc, name)| {
-                        ops.iter().position(|op| {
-                            op.name == name && SERVICES[op.service as usize].name == svc
-                        })
-                    });
-                match found {
-                    Some(target) => ops[idx as usize].calls.push(Call {
-                        op: target as u16,
-                        per_item,
-                    }),
-                    None => unresolved.push(*call),
-                }
+        for o in def.steps {
+            let i = new_op(&mut ops, si, o.name, Proto::Internal, "");
+            service.steps.push(i);
+            defined.push((i, o));
+        }
+        for name in def.internals {
+            let i = new_op(&mut ops, si, name, Proto::Internal, "");
+            service.internals.push(i);
+        }
+        services.push(service);
+    }
+    (services, ops, defined)
+}
+
+/// Appends an operation of service `si` without calls; returns its index.
+fn new_op(
+    ops: &mut Vec<Op>,
+    si: usize,
+    name: &'static str,
+    proto: Proto,
+    statement: &'static str,
+) -> u16 {
+    ops.push(Op {
+        service: si as u16,
+        name,
+        proto,
+        statement,
+        calls: Vec::new(),
+        slow_ms: None,
+    });
+    ops.len() as u16 - 1
+}
+
+/// Fills the call lists of the `defined` operations from their `"<service> <operation>"`
+/// texts; returns the texts that name no operation.
+fn resolve_calls(ops: &mut [Op], defined: &[(u16, &'static OpDef)]) -> Vec<&'static str> {
+    let mut unresolved = Vec::new();
+    for &(idx, def) in defined {
+        for call in def.calls {
+            let per_item = call.starts_with('*');
+            let found = call
+                .trim_start_matches('*')
+                .split_once(' ')
+                .and_then(|(svc, name)| {
+                    ops.iter()
+                        .position(|op| op.name == name && SERVICES[op.service as usize].name == svc)
+                });
+            match found {
+                Some(target) => ops[idx as usize].calls.push(Call {
+                    op: target as u16,
+                    per_item,
+                }),
+                None => unresolved.push(*call),
             }
         }
+    }
+    unresolved
+}
+
+impl Catalogue {
+    /// Resolves the static tables. What cannot be resolved is listed in `unresolved`.
+    pub fn new() -> Catalogue {
+        let (services, mut ops, defined) = services_and_ops();
+        let unresolved = resolve_calls(&mut ops, &defined);
         let mut catalogue = Catalogue {
             services,
             ops,
@@ -629,24 +650,8 @@ impl Catalogue {
             entries: Vec::new(),
             jobs: Vec::new(),
         };
-        for &(name, lo, hi) in SLOW_WORK {
-            let found = name
-                .split_once(' ')
-                .and_then(|(svc, op)| catalogue.op_index(svc, op));
-            match found {
-                Some(i) => catalogue.ops[i as usize].slow_ms = Some((lo, hi)),
-                None => catalogue.unresolved.push(name),
-            }
-        }
-        for job in JOBS {
-            let found = job
-                .split_once(' ')
-                .and_then(|(svc, name)| catalogue.op_index(svc, name));
-            match found {
-                Some(i) => catalogue.jobs.push(i),
-                None => catalogue.unresolved.push(job),
-            }
-        }
+        catalogue.resolve_slow_work();
+        catalogue.resolve_jobs();
         catalogue.entries = catalogue
             .service_index("frontend")
             .and_then(|s| catalogue.services.get(s as usize))
@@ -654,6 +659,32 @@ impl Catalogue {
             .unwrap_or_default();
         catalogue.entries.extend_from_slice(&catalogue.jobs);
         catalogue
+    }
+
+    /// Gives the operations named in [`SLOW_WORK`] their time range.
+    fn resolve_slow_work(&mut self) {
+        for &(name, lo, hi) in SLOW_WORK {
+            let found = name
+                .split_once(' ')
+                .and_then(|(svc, op)| self.op_index(svc, op));
+            match found {
+                Some(i) => self.ops[i as usize].slow_ms = Some((lo, hi)),
+                None => self.unresolved.push(name),
+            }
+        }
+    }
+
+    /// Lists the operations named in [`JOBS`] as the batch jobs.
+    fn resolve_jobs(&mut self) {
+        for job in JOBS {
+            let found = job
+                .split_once(' ')
+                .and_then(|(svc, name)| self.op_index(svc, name));
+            match found {
+                Some(i) => self.jobs.push(i),
+                None => self.unresolved.push(job),
+            }
+        }
     }
 
     /// Index of the service named `name`.

@@ -7,7 +7,7 @@
 //! every output format shows the same values for the same span, and writing a span never
 //! depends on which spans were written before it.
 
-use super::catalogue::{Catalogue, Lang, Op, Proto, ServiceKind};
+use super::catalogue::{Catalogue, Lang, Op, Proto, Service, ServiceKind};
 use super::rng::{mix64, Rng};
 use super::shape::{Fault, GenSpan, GenTrace, Role, NO_PARENT};
 use std::fmt::Write as _;
@@ -259,18 +259,97 @@ fn handler_name(op: &Op) -> String {
 }
 
 /// Fills `d` with everything about span `i` of `trace`.
+///
+/// The random values come from one stream per span, drawn in a fixed order (protocol,
+/// application, failure, events, links): the generator's output depends on it.
 pub fn describe(cat: &Catalogue, trace: &GenTrace, ctx: &TraceContext, i: usize, d: &mut Detail) {
     d.clear();
     let Some(span) = trace.spans.get(i) else {
         return;
     };
     let mut r = Rng::derive(trace.seed, i as u64);
-    let op = &cat.ops[span.op as usize];
-    let service = &cat.services[span.service as usize];
-    let callee = cat.services[op.service as usize].name;
-    let failed = span.fault != Fault::None;
-    let origin = span.fault == Fault::Origin;
-    let path = |d: &mut Detail, route: &str| -> Val {
+    let s = Subject::new(cat, trace, ctx, i, span);
+    let status = s.protocol_attributes(d, &mut r);
+    if matches!(span.role, Role::Server | Role::Consumer) {
+        app_attributes(d, &mut r, s.service.name, ctx, s.failed);
+    }
+    if s.failed {
+        s.failure(d, &mut r, status);
+    }
+    s.ordinary_events(d, &mut r);
+    s.links(d, &mut r);
+}
+
+/// The span being described, and what the steps of [`describe`] look up about it.
+struct Subject<'a> {
+    cat: &'a Catalogue,
+    trace: &'a GenTrace,
+    ctx: &'a TraceContext,
+    /// The span's index in the trace.
+    i: usize,
+    span: &'a GenSpan,
+    op: &'a Op,
+    service: &'a Service,
+    /// The service that serves the operation (the span's own, unless it is a client).
+    callee: &'static str,
+    failed: bool,
+}
+
+/// The HTTP and gRPC status codes a span reported (0 when it did not speak the protocol).
+#[derive(Copy, Clone, Default)]
+struct Status {
+    http: i64,
+    grpc: i64,
+}
+
+impl<'a> Subject<'a> {
+    fn new(
+        cat: &'a Catalogue,
+        trace: &'a GenTrace,
+        ctx: &'a TraceContext,
+        i: usize,
+        span: &'a GenSpan,
+    ) -> Self {
+        let op = &cat.ops[span.op as usize];
+        Subject {
+            cat,
+            trace,
+            ctx,
+            i,
+            span,
+            op,
+            service: &cat.services[span.service as usize],
+            callee: cat.services[op.service as usize].name,
+            failed: span.fault != Fault::None,
+        }
+    }
+
+    /// The attributes of the span's protocol and role; returns the status it reported.
+    fn protocol_attributes(&self, d: &mut Detail, r: &mut Rng) -> Status {
+        let mut status = Status::default();
+        match (self.span.role, self.op.proto) {
+            (Role::Server, Proto::Http { method, route }) => {
+                status.http = self.http_server(d, method, route);
+            }
+            (Role::Client, Proto::Http { method, route }) => {
+                status.http = self.http_client(d, method, route);
+            }
+            (Role::Server | Role::Client, Proto::Grpc { service, method }) => {
+                status.grpc = self.grpc(d, r, service, method);
+            }
+            (_, Proto::Sql { operation, table }) => self.sql(d, r, operation, table),
+            (_, Proto::Redis { command }) => self.redis(d, r, command),
+            (Role::Producer, Proto::Produce { topic })
+            | (Role::Consumer, Proto::Consume { topic }) => self.kafka(d, r, topic),
+            (_, Proto::Internal) => self.internal(d, r),
+            _ => {}
+        }
+        status
+    }
+
+    /// The request path of `route`, with the trace's product and user filled in.
+    fn path(&self, d: &mut Detail, route: &str) -> Val {
+        let ctx = self.ctx;
         d.text(format_args!(
             "{}",
             route
@@ -278,218 +357,223 @@ pub fn describe(cat: &Catalogue, trace: &GenTrace, ctx: &TraceContext, i: usize,
                 .replace("{productId}", ctx.sku)
                 .replace("{userId}", &format!("u-{}", ctx.user))
         ))
-    };
-    let mut http_status = 0;
-    let mut grpc_status = 0;
+    }
 
-    match (span.role, op.proto) {
-        (Role::Server, Proto::Http { method, route }) => {
-            http_status = match failed {
-                false if method == "POST" => 201,
-                false => 200,
-                true => failure_codes(trace, i).0,
-            };
-            d.s("http.request.method", method);
-            d.s("http.route", route);
-            let p = path(d, route);
-            d.attrs.push(("url.path", p));
-            if service.name == "frontend" && route == "/search" {
-                d.sf(
-                    "url.query",
-                    format_args!("q={}", ctx.query.replace(' ', "+")),
-                );
-            }
-            d.s("url.scheme", "http");
-            d.s("server.address", service.name);
-            d.int("server.port", 8080);
-            d.s("network.protocol.version", "1.1");
-            if service.name == "frontend" {
-                d.s("user_agent.original", ctx.user_agent);
-                d.sf(
-                    "client.address",
-                    format_args!("203.0.{}.{}", ctx.client_ip[0], ctx.client_ip[1]),
-                );
-            }
-            d.int("http.response.status_code", http_status);
+    /// An HTTP server span; returns its response status.
+    fn http_server(&self, d: &mut Detail, method: &str, route: &str) -> i64 {
+        let (ctx, service) = (self.ctx, self.service);
+        let http_status = match self.failed {
+            false if method == "POST" => 201,
+            false => 200,
+            true => failure_codes(self.trace, self.i).0,
+        };
+        d.s("http.request.method", method);
+        d.s("http.route", route);
+        let p = self.path(d, route);
+        d.attrs.push(("url.path", p));
+        if service.name == "frontend" && route == "/search" {
+            d.sf(
+                "url.query",
+                format_args!("q={}", ctx.query.replace(' ', "+")),
+            );
         }
-        (Role::Client, Proto::Http { method, route }) => {
-            http_status = match (failed, server_failed(trace, i)) {
-                (false, _) if method == "POST" => 201,
-                (false, _) => 200,
-                (true, true) => failure_codes(trace, i + 1).0,
-                // The request never got an answer.
-                (true, false) => 503,
-            };
-            d.s("http.request.method", method);
-            let p = path(d, route);
-            let full = match p {
-                Val::Str(a, b) => d.text.get(a as usize..b as usize).unwrap_or("").to_string(),
-                _ => String::new(),
-            };
-            d.sf("url.full", format_args!("http://{callee}:8080{full}"));
-            d.s("server.address", callee);
-            d.int("server.port", 8080);
+        d.s("url.scheme", "http");
+        d.s("server.address", service.name);
+        d.int("server.port", 8080);
+        d.s("network.protocol.version", "1.1");
+        if service.name == "frontend" {
+            d.s("user_agent.original", ctx.user_agent);
+            d.sf(
+                "client.address",
+                format_args!("203.0.{}.{}", ctx.client_ip[0], ctx.client_ip[1]),
+            );
+        }
+        d.int("http.response.status_code", http_status);
+        http_status
+    }
+
+    /// An HTTP client span; returns the status it got (its server's, or 503 when the
+    /// request never got an answer).
+    fn http_client(&self, d: &mut Detail, method: &str, route: &str) -> i64 {
+        let (trace, i, callee) = (self.trace, self.i, self.callee);
+        let http_status = match (self.failed, server_failed(trace, i)) {
+            (false, _) if method == "POST" => 201,
+            (false, _) => 200,
+            (true, true) => failure_codes(trace, i + 1).0,
+            (true, false) => 503,
+        };
+        d.s("http.request.method", method);
+        let p = self.path(d, route);
+        let full = match p {
+            Val::Str(a, b) => d.text.get(a as usize..b as usize).unwrap_or("").to_string(),
+            _ => String::new(),
+        };
+        d.sf("url.full", format_args!("http://{callee}:8080{full}"));
+        d.s("server.address", callee);
+        d.int("server.port", 8080);
+        d.s("peer.service", callee);
+        d.s("network.protocol.version", "1.1");
+        d.int("http.response.status_code", http_status);
+        http_status
+    }
+
+    /// A gRPC server or client span; returns its status code (a client's is its server's,
+    /// or UNAVAILABLE when no answer came).
+    fn grpc(&self, d: &mut Detail, r: &mut Rng, svc: &str, method: &str) -> i64 {
+        let (trace, i, callee, role) = (self.trace, self.i, self.callee, self.span.role);
+        let grpc_status = match (self.failed, role, server_failed(trace, i)) {
+            (false, ..) => 0,
+            (true, Role::Client, true) => failure_codes(trace, i + 1).1,
+            (true, Role::Client, false) => 14,
+            (true, ..) => failure_codes(trace, i).1,
+        };
+        d.s("rpc.system", "grpc");
+        d.s("rpc.service", svc);
+        d.s("rpc.method", method);
+        d.s("server.address", callee);
+        d.int("server.port", 50051);
+        if role == Role::Client {
             d.s("peer.service", callee);
-            d.s("network.protocol.version", "1.1");
-            d.int("http.response.status_code", http_status);
-        }
-        (
-            Role::Server | Role::Client,
-            Proto::Grpc {
-                service: svc,
-                method,
-            },
-        ) => {
-            grpc_status = match (failed, span.role, server_failed(trace, i)) {
-                (false, ..) => 0,
-                (true, Role::Client, true) => failure_codes(trace, i + 1).1,
-                // No answer: UNAVAILABLE.
-                (true, Role::Client, false) => 14,
-                (true, ..) => failure_codes(trace, i).1,
-            };
-            d.s("rpc.system", "grpc");
-            d.s("rpc.service", svc);
-            d.s("rpc.method", method);
-            d.s("server.address", callee);
-            d.int("server.port", 50051);
-            if span.role == Role::Client {
-                d.s("peer.service", callee);
-            } else {
-                d.sf(
-                    "network.peer.address",
-                    format_args!("10.0.{}.{}", r.range(0, 15), r.range(2, 250)),
-                );
-            }
-            d.int("rpc.grpc.status_code", grpc_status);
-        }
-        (_, Proto::Sql { operation, table }) => {
-            d.s("db.system", "postgresql");
-            d.s("db.name", "shop");
-            d.s("db.user", "shop_app");
-            d.s("db.statement", op.statement);
-            d.s("db.operation", operation);
-            d.s("db.sql.table", table);
-            d.s("server.address", "postgres");
-            d.int("server.port", 5432);
-            if operation == "SELECT" && !failed {
-                d.int("db.response.returned_rows", r.range(0, 50) as i64);
-            }
-        }
-        (_, Proto::Redis { command }) => {
-            let key = match command {
-                "HGETALL" | "DEL" => format!("cart:u-{}", ctx.user),
-                "MGET" => format!("price:{} price:{}", ctx.sku, pick(&mut r, SKUS)),
-                "SET" => format!("sync:cursor:acct-{:06}", r.range(1, 999_999)),
-                "ZINCRBY" => format!("copurchase:{} 1 {}", ctx.sku, pick(&mut r, SKUS)),
-                _ => format!("session:{:08x}", ctx.session as u32),
-            };
-            d.s("db.system", "redis");
-            d.s("db.operation", command);
-            d.sf("db.statement", format_args!("{command} {key}"));
-            d.int("db.redis.database_index", 0);
-            d.s("server.address", "redis");
-            d.int("server.port", 6379);
-            if command == "GET" || command == "MGET" {
-                d.bool("app.cache.hit", r.chance(0.8));
-            }
-        }
-        (Role::Producer, Proto::Produce { topic }) | (Role::Consumer, Proto::Consume { topic }) => {
-            d.s("messaging.system", "kafka");
-            d.s(
-                "messaging.operation",
-                if span.role == Role::Producer {
-                    "publish"
-                } else {
-                    "process"
-                },
-            );
-            d.s("messaging.destination.name", topic);
-            d.int(
-                "messaging.kafka.destination.partition",
-                r.range(0, 11) as i64,
-            );
+        } else {
             d.sf(
-                "messaging.message.id",
-                format_args!("{:016x}", mix64(trace.seed ^ span.span_id)),
+                "network.peer.address",
+                format_args!("10.0.{}.{}", r.range(0, 15), r.range(2, 250)),
             );
-            d.sf(
-                "messaging.kafka.message.key",
-                format_args!("ord-{:08x}", ctx.order),
-            );
-            if span.role == Role::Producer {
-                d.int("messaging.message.body.size", r.range(180, 2_400) as i64);
-            } else {
-                d.s("messaging.kafka.consumer.group", service.name);
-                d.int(
-                    "messaging.kafka.message.offset",
-                    r.range(100_000, 9_000_000) as i64,
-                );
-            }
         }
-        (_, Proto::Internal) => {
-            d.sf(
-                "code.function",
-                format_args!("{}", op.name.replace(' ', "_")),
-            );
-            d.sf(
-                "code.namespace",
-                format_args!("shop.{}.handlers", service.name.replace('-', "_")),
-            );
-            d.int("thread.id", r.range(1, 64) as i64);
-            step_attributes(d, &mut r, op.name, ctx, span);
-        }
-        _ => {}
-    }
-    if matches!(span.role, Role::Server | Role::Consumer) {
-        app_attributes(d, &mut r, service.name, ctx, failed);
+        d.int("rpc.grpc.status_code", grpc_status);
+        grpc_status
     }
 
-    // Failure: status message, and an `exception` event where the code saw one.
-    if failed {
-        let (kind, message) = error_text(cat, span, &mut r, ctx, http_status, grpc_status);
+    /// A PostgreSQL query.
+    fn sql(&self, d: &mut Detail, r: &mut Rng, operation: &str, table: &str) {
+        d.s("db.system", "postgresql");
+        d.s("db.name", "shop");
+        d.s("db.user", "shop_app");
+        d.s("db.statement", self.op.statement);
+        d.s("db.operation", operation);
+        d.s("db.sql.table", table);
+        d.s("server.address", "postgres");
+        d.int("server.port", 5432);
+        if operation == "SELECT" && !self.failed {
+            d.int("db.response.returned_rows", r.range(0, 50) as i64);
+        }
+    }
+
+    /// A Redis command, with a key that fits it.
+    fn redis(&self, d: &mut Detail, r: &mut Rng, command: &str) {
+        let ctx = self.ctx;
+        let key = match command {
+            "HGETALL" | "DEL" => format!("cart:u-{}", ctx.user),
+            "MGET" => format!("price:{} price:{}", ctx.sku, pick(r, SKUS)),
+            "SET" => format!("sync:cursor:acct-{:06}", r.range(1, 999_999)),
+            "ZINCRBY" => format!("copurchase:{} 1 {}", ctx.sku, pick(r, SKUS)),
+            _ => format!("session:{:08x}", ctx.session as u32),
+        };
+        d.s("db.system", "redis");
+        d.s("db.operation", command);
+        d.sf("db.statement", format_args!("{command} {key}"));
+        d.int("db.redis.database_index", 0);
+        d.s("server.address", "redis");
+        d.int("server.port", 6379);
+        if command == "GET" || command == "MGET" {
+            d.bool("app.cache.hit", r.chance(0.8));
+        }
+    }
+
+    /// A Kafka publish (producer) or process (consumer) span.
+    fn kafka(&self, d: &mut Detail, r: &mut Rng, topic: &str) {
+        let producer = self.span.role == Role::Producer;
+        d.s("messaging.system", "kafka");
+        d.s(
+            "messaging.operation",
+            if producer { "publish" } else { "process" },
+        );
+        d.s("messaging.destination.name", topic);
+        d.int(
+            "messaging.kafka.destination.partition",
+            r.range(0, 11) as i64,
+        );
+        d.sf(
+            "messaging.message.id",
+            format_args!("{:016x}", mix64(self.trace.seed ^ self.span.span_id)),
+        );
+        d.sf(
+            "messaging.kafka.message.key",
+            format_args!("ord-{:08x}", self.ctx.order),
+        );
+        if producer {
+            d.int("messaging.message.body.size", r.range(180, 2_400) as i64);
+        } else {
+            d.s("messaging.kafka.consumer.group", self.service.name);
+            d.int(
+                "messaging.kafka.message.offset",
+                r.range(100_000, 9_000_000) as i64,
+            );
+        }
+    }
+
+    /// An in-process step: where its code is, and what the step works on.
+    fn internal(&self, d: &mut Detail, r: &mut Rng) {
+        let (op, service) = (self.op, self.service);
+        d.sf(
+            "code.function",
+            format_args!("{}", op.name.replace(' ', "_")),
+        );
+        d.sf(
+            "code.namespace",
+            format_args!("shop.{}.handlers", service.name.replace('-', "_")),
+        );
+        d.int("thread.id", r.range(1, 64) as i64);
+        step_attributes(d, r, op.name, self.ctx, self.span);
+    }
+
+    /// A failed span's status message, and an `exception` event where the code saw one (its
+    /// origin, or any span but a client that only passes on its server's failure).
+    fn failure(&self, d: &mut Detail, r: &mut Rng, status: Status) {
+        let (span, service) = (self.span, self.service);
+        let (kind, message) = error_text(self.cat, span, r, self.ctx, status.http, status.grpc);
         let m = d.text(format_args!("{message}"));
         if let Val::Str(a, b) = m {
             d.status = Some((a, b));
         }
-        let record_exception = origin || span.role != Role::Client;
-        if record_exception {
-            let lang = if span.role == Role::Database {
-                Lang::Java
-            } else {
-                service.lang
-            };
-            let stack = stacktrace(
-                lang,
-                service.name,
-                &handler_name(op),
-                &kind,
-                &message,
-                &mut r,
-            );
-            let t = d.text(format_args!("{kind}"));
-            let m = d.text(format_args!("{message}"));
-            let st = d.text(format_args!("{stack}"));
-            let at =
-                span.start_unix_nanos + (span.duration_nanos as f64 * r.uniform(0.6, 0.98)) as i64;
-            d.event(
-                at,
-                "exception",
-                &[
-                    ("exception.type", t),
-                    ("exception.message", m),
-                    ("exception.stacktrace", st),
-                    ("exception.escaped", Val::Bool(span.role != Role::Internal)),
-                ],
-            );
+        let origin = span.fault == Fault::Origin;
+        if !origin && span.role == Role::Client {
+            return;
         }
+        let lang = if span.role == Role::Database {
+            Lang::Java
+        } else {
+            service.lang
+        };
+        let func = handler_name(self.op);
+        let stack = stacktrace(lang, service.name, &func, &kind, &message, r);
+        let t = d.text(format_args!("{kind}"));
+        let m = d.text(format_args!("{message}"));
+        let st = d.text(format_args!("{stack}"));
+        let at = span.start_unix_nanos + (span.duration_nanos as f64 * r.uniform(0.6, 0.98)) as i64;
+        d.event(
+            at,
+            "exception",
+            &[
+                ("exception.type", t),
+                ("exception.message", m),
+                ("exception.stacktrace", st),
+                ("exception.escaped", Val::Bool(span.role != Role::Internal)),
+            ],
+        );
     }
 
-    // Occasional ordinary events.
-    if span.role == Role::Internal && r.chance(0.2) {
+    /// Now and then, an ordinary event on an in-process step: a cache miss, a feature flag,
+    /// a retry.
+    fn ordinary_events(&self, d: &mut Detail, r: &mut Rng) {
+        let (span, service) = (self.span, self.service);
+        if span.role != Role::Internal || !r.chance(0.2) {
+            return;
+        }
         let at = span.start_unix_nanos + (span.duration_nanos as f64 * r.unit()) as i64;
         match r.below(3) {
             0 => {
-                let k = d.text(format_args!("{}:u-{}", service.name, ctx.user));
+                let k = d.text(format_args!("{}:u-{}", service.name, self.ctx.user));
                 d.event(at, "cache miss", &[("app.cache.key", k)]);
             }
             1 => {
@@ -511,24 +595,27 @@ pub fn describe(cat: &Catalogue, trace: &GenTrace, ctx: &TraceContext, i: usize,
         }
     }
 
-    // Links: a consumer links to the message's producer; now and then work is linked to
-    // the previous request (batching).
-    if span.role == Role::Consumer && span.parent != NO_PARENT {
-        if let Some(p) = trace.spans.get(span.parent as usize) {
-            d.links.push(LinkDetail {
-                trace_id: trace.trace_id,
-                span_id: p.span_id,
-                is_parent: true,
-            });
+    /// Links: a consumer links to the message's producer; now and then work is linked to
+    /// the previous request (batching).
+    fn links(&self, d: &mut Detail, r: &mut Rng) {
+        let (trace, span) = (self.trace, self.span);
+        if span.role == Role::Consumer && span.parent != NO_PARENT {
+            if let Some(p) = trace.spans.get(span.parent as usize) {
+                d.links.push(LinkDetail {
+                    trace_id: trace.trace_id,
+                    span_id: p.span_id,
+                    is_parent: true,
+                });
+            }
         }
-    }
-    if span.role == Role::Internal && r.chance(0.01) {
-        if let Some((t, s)) = trace.previous {
-            d.links.push(LinkDetail {
-                trace_id: t,
-                span_id: s,
-                is_parent: false,
-            });
+        if span.role == Role::Internal && r.chance(0.01) {
+            if let Some((t, s)) = trace.previous {
+                d.links.push(LinkDetail {
+                    trace_id: t,
+                    span_id: s,
+                    is_parent: false,
+                });
+            }
         }
     }
 }
@@ -729,7 +816,6 @@ fn error_text(
     let callee = cat.services[op.service as usize].name;
     let origin = span.fault == Fault::Origin;
     let lang = service.lang;
-    let pick_str = |r: &mut Rng, items: &[&str]| r.pick(items).copied().unwrap_or("").to_string();
     match span.role {
         Role::Database if service.kind == ServiceKind::Redis => (
             "io.lettuce.core.RedisCommandTimeoutException".into(),
@@ -790,34 +876,10 @@ fn error_text(
                 ),
             ),
         },
-        _ if origin => {
-            let specific = match service.name {
-                "payment" => Some("card declined: insufficient funds".to_string()),
-                "inventory" => Some(format!("insufficient stock for SKU {}", ctx.sku)),
-                "checkout" => {
-                    Some("order validation failed: shipping address is incomplete".to_string())
-                }
-                "currency" => Some(format!("unsupported currency pair USD/{}", ctx.currency)),
-                "email" | "notification" => {
-                    Some("template variable 'customer_name' is undefined".to_string())
-                }
-                "auth" => Some("token expired".to_string()),
-                _ => None,
-            };
-            let message = match specific {
-                Some(m) if r.chance(0.6) => m,
-                _ => pick_str(
-                    r,
-                    &[
-                        "context deadline exceeded",
-                        "invalid argument: quantity must be positive",
-                        "unexpected end of JSON input",
-                        "resource temporarily unavailable",
-                    ],
-                ),
-            };
-            (exception_type(lang, true).into(), message)
-        }
+        _ if origin => (
+            exception_type(lang, true).into(),
+            origin_message(service.name, ctx, r),
+        ),
         _ => (
             exception_type(lang, false).into(),
             format!(
@@ -826,6 +888,39 @@ fn error_text(
             ),
         ),
     }
+}
+
+/// The message of a failure that started in the span's own code: most of the time one
+/// particular to the service, where it has one; else a generic one.
+fn origin_message(service: &str, ctx: &TraceContext, r: &mut Rng) -> String {
+    let specific = match service {
+        "payment" => Some("card declined: insufficient funds".to_string()),
+        "inventory" => Some(format!("insufficient stock for SKU {}", ctx.sku)),
+        "checkout" => Some("order validation failed: shipping address is incomplete".to_string()),
+        "currency" => Some(format!("unsupported currency pair USD/{}", ctx.currency)),
+        "email" | "notification" => {
+            Some("template variable 'customer_name' is undefined".to_string())
+        }
+        "auth" => Some("token expired".to_string()),
+        _ => None,
+    };
+    match specific {
+        Some(m) if r.chance(0.6) => m,
+        _ => pick_str(
+            r,
+            &[
+                "context deadline exceeded",
+                "invalid argument: quantity must be positive",
+                "unexpected end of JSON input",
+                "resource temporarily unavailable",
+            ],
+        ),
+    }
+}
+
+/// One of `items`, owned.
+fn pick_str(r: &mut Rng, items: &[&str]) -> String {
+    r.pick(items).copied().unwrap_or("").to_string()
 }
 
 fn exception_type(lang: Lang, origin: bool) -> &'static str {

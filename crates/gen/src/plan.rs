@@ -381,6 +381,12 @@ pub struct Planner {
     chosen: Vec<usize>,
     pool: Vec<usize>,
     weights: Vec<u64>,
+    shares: Shares,
+}
+
+/// The chosen children's minimum, capacity and natural size, in `chosen` order.
+#[derive(Default)]
+struct Shares {
     min: Vec<u64>,
     cap: Vec<u64>,
     natural: Vec<u64>,
@@ -388,6 +394,9 @@ pub struct Planner {
 
 /// Chooses the children of a span playing `node` and splits `rest` spans (its budget less
 /// itself) among them, exactly; `out` gets them in call order.
+///
+/// The random draws come in a fixed order (count, distinct picks, loop, more picks, queries,
+/// shares): the generator's output depends on it.
 pub fn plan_children(
     cat: &Catalogue,
     sizes: &Sizes,
@@ -402,13 +411,6 @@ pub fn plan_children(
         return;
     }
     menu_of(cat, node, &mut p.menu);
-    let f = sizes.fanout as usize;
-    let menu = &p.menu;
-    let cap_of = |m: usize| sizes.capacity(cat, &menu[m].node);
-    let natural_of = |m: usize| sizes.natural(cat, &menu[m].node);
-    let min_of = |m: usize| min_budget(&menu[m].node);
-    let repeatable = |m: usize| menu[m].times != Times::Once;
-    let rest64 = rest as u64;
     if node.role == Role::Client {
         // A client span's only child is the server span of the call.
         out.push(Child {
@@ -418,158 +420,281 @@ pub fn plan_children(
         return;
     }
     // Capacity is one (the span itself) plus the most its menu's children can hold.
-    if menu.is_empty() || rest64 >= sizes.capacity(cat, node) {
+    if p.menu.is_empty() || rest as u64 >= sizes.capacity(cat, node) {
         return overflow(cat, sizes, p, node, rest, out);
     }
 
-    // How many children, and which: distinct calls first, likelier the more spans they
-    // naturally bring, in a random number drawn from the fan-out distribution.
-    let table = if rest >= WIDE_FROM {
-        &WIDE_FANOUT_WEIGHTS
-    } else {
-        &FANOUT_WEIGHTS
+    let f = sizes.fanout as usize;
+    let menu = MenuSizes {
+        cat,
+        sizes,
+        menu: &p.menu,
     };
-    let k = (1 + weighted(rng, &table[..f]) as usize).min(rest as usize);
-    p.chosen.clear();
-    p.pool.clear();
-    p.pool.extend(0..menu.len());
-    while p.chosen.len() < k && !p.pool.is_empty() {
-        let m = draw(rng, &mut p.pool, &mut p.weights, natural_of);
-        p.chosen.push(m);
-    }
-    // A loop makes about as many iterations as the budget holds items of natural size.
-    let looped = p
-        .chosen
-        .iter()
-        .copied()
-        .filter(|&m| menu[m].times == Times::PerItem)
-        .max_by_key(|&m| (natural_of(m), std::cmp::Reverse(m)));
-    let mut planned: u64 = p.chosen.iter().map(|&m| natural_of(m)).sum();
-    if let Some(item) = looped {
-        let item_natural = natural_of(item);
-        let avail = rest64.saturating_sub(planned - item_natural) as f64;
-        let want = (avail * rng.uniform(0.7, 1.4) / item_natural as f64).round() as usize;
-        // A loop that needs more iterations than there are free slots drops the smallest
-        // other calls (a batch step mostly just loops), keeping the first one.
-        while want > f + 1 - p.chosen.len() && p.chosen.len() > 2 {
-            let Some(at) = (0..p.chosen.len())
-                .filter(|&i| p.chosen[i] != item)
-                .skip(1)
-                .min_by_key(|&i| (natural_of(p.chosen[i]), i))
-            else {
-                break;
-            };
-            planned -= natural_of(p.chosen.swap_remove(at));
-        }
-        let slots = f + 1 - p.chosen.len();
-        for _ in 1..want.clamp(1, slots) {
-            p.chosen.push(item);
-            planned += item_natural;
-        }
-    }
-    // A budget bigger than the picks naturally hold makes more of the calls rather than
-    // bigger ones.
-    while p.chosen.len() < f && planned < rest64 && !p.pool.is_empty() {
-        let m = draw(rng, &mut p.pool, &mut p.weights, natural_of);
-        planned += natural_of(m);
-        p.chosen.push(m);
-    }
-    // Further slots repeat database queries (N+1).
+    let mut c = Choosing {
+        menu,
+        chosen: &mut p.chosen,
+        pool: &mut p.pool,
+        weights: &mut p.weights,
+        rest: rest as u64,
+        fanout: f,
+    };
+    let k = c.draw_distinct(rng);
+    let (looped, planned) = c.repeat_loop(rng);
+    c.add_calls(rng, planned);
     if looped.is_none() {
-        let queries: Vec<usize> = (0..menu.len())
-            .filter(|&m| menu[m].times == Times::Queries)
-            .collect();
-        while p.chosen.len() < k {
-            match rng.pick(&queries) {
-                Some(&m) => p.chosen.push(m),
-                None => break,
-            }
-        }
+        c.repeat_queries(rng, k);
     }
+    let need = c.fit_minimums();
+    let need = c.make_room(need);
+    c.chosen.sort_unstable();
 
-    // Fit the minimum shares into `rest`: drop the costliest children first.
-    let mut need: u64 = p.chosen.iter().map(|&m| min_of(m)).sum();
-    while need > rest64 && !p.chosen.is_empty() {
-        let at = p
-            .chosen
-            .iter()
-            .rposition(|&m| min_of(m) == 2)
-            .unwrap_or(p.chosen.len() - 1);
-        need -= min_of(p.chosen.remove(at));
-    }
-    // Room for the whole budget: add (or swap in for the pick that holds least) the
-    // item that holds most, while the picks cannot hold it. `rest` fits the best choice,
-    // so this ends there at the latest.
-    let mut room: u64 = p.chosen.iter().map(|&m| cap_of(m)).sum();
-    for _ in 0..2 * f + menu.len() {
-        if room >= rest64 {
-            break;
-        }
-        let available = |m: &usize| repeatable(*m) || !p.chosen.contains(m);
-        let by_cap = |&m: &usize| (cap_of(m), std::cmp::Reverse(m));
-        if p.chosen.len() < f {
-            let add = (0..menu.len())
-                .filter(available)
-                .filter(|&m| need + min_of(m) <= rest64)
-                .max_by_key(by_cap);
-            if let Some(m) = add {
-                p.chosen.push(m);
-                need += min_of(m);
-                room = room.saturating_add(cap_of(m));
-                continue;
-            }
-        }
-        let Some(weakest) = (0..p.chosen.len()).min_by_key(|&i| cap_of(p.chosen[i])) else {
-            break;
-        };
-        let w = p.chosen[weakest];
-        let swap = (0..menu.len())
-            .filter(available)
-            .filter(|&m| cap_of(m) > cap_of(w) && need - min_of(w) + min_of(m) <= rest64)
-            .max_by_key(by_cap);
-        let Some(m) = swap else { break };
-        p.chosen[weakest] = m;
-        need = need - min_of(w) + min_of(m);
-        room = room - cap_of(w) + cap_of(m);
-    }
-    p.chosen.sort_unstable();
-
-    // Shares: minimum, then up to a jittered natural size (by random weights), then the rest
-    // in proportion to what each can still hold.
-    let n = p.chosen.len();
-    p.min.clear();
-    p.cap.clear();
-    p.natural.clear();
-    for &m in &p.chosen {
-        p.min.push(min_of(m));
-        p.cap.push(cap_of(m));
-        p.natural.push(natural_of(m));
-    }
-    let mut budget: Vec<u64> = p.min.clone();
-    let mut left = rest64.saturating_sub(need);
-    let target: Vec<u64> = (0..n)
-        .map(|i| {
-            let t = (p.natural[i] as f64 * rng.uniform(0.5, 1.5)) as u64;
-            t.clamp(p.min[i], p.cap[i].max(p.min[i]))
-        })
-        .collect();
-    let weights: Vec<f64> = (0..n)
-        .map(|i| p.natural[i] as f64 * rng.uniform(0.3, 1.0))
-        .collect();
-    fill_by_weight(&mut budget, &target, &weights, &mut left);
-    let natural: Vec<f64> = p.natural.iter().map(|&x| x as f64).collect();
-    fill_by_weight(&mut budget, &p.cap, &natural, &mut left);
-    for (i, &m) in p.chosen.iter().enumerate() {
-        out.push(Child {
-            node: menu[m].node,
-            budget: budget[i] as u32,
-        });
-    }
+    let left = (rest as u64).saturating_sub(need);
+    let left = share_budget(menu, rng, &p.chosen, &mut p.shares, left, out);
     if left > 0 {
         // Only when dropping children for their minimum shares lost the room: someone
         // who can pass spans on takes them.
         absorb(cat, node, left, out, f);
     }
+}
+
+/// The sizes of a span's menu items, by menu index.
+#[derive(Copy, Clone)]
+struct MenuSizes<'a> {
+    cat: &'a Catalogue,
+    sizes: &'a Sizes,
+    menu: &'a [Candidate],
+}
+
+impl MenuSizes<'_> {
+    /// The most spans item `m` can hold.
+    #[inline]
+    fn cap(&self, m: usize) -> u64 {
+        self.sizes.capacity(self.cat, &self.menu[m].node)
+    }
+
+    /// The spans item `m` brings when nothing pushes it.
+    #[inline]
+    fn natural(&self, m: usize) -> u64 {
+        self.sizes.natural(self.cat, &self.menu[m].node)
+    }
+
+    /// The fewest spans item `m` takes.
+    #[inline]
+    fn min(&self, m: usize) -> u64 {
+        min_budget(&self.menu[m].node)
+    }
+
+    /// Whether item `m` may be chosen more than once.
+    #[inline]
+    fn repeatable(&self, m: usize) -> bool {
+        self.menu[m].times != Times::Once
+    }
+}
+
+/// The choice of a span's children (menu indices in `chosen`) for a budget of `rest` spans
+/// below it, step by step.
+struct Choosing<'a> {
+    menu: MenuSizes<'a>,
+    chosen: &'a mut Vec<usize>,
+    /// Menu items not drawn yet.
+    pool: &'a mut Vec<usize>,
+    /// Buffer of [`draw`].
+    weights: &'a mut Vec<u64>,
+    rest: u64,
+    fanout: usize,
+}
+
+impl Choosing<'_> {
+    /// Draws how many children (from the fan-out distribution), and that many distinct
+    /// calls, likelier the more spans they naturally bring; returns the number drawn.
+    fn draw_distinct(&mut self, rng: &mut Rng) -> usize {
+        let table = if self.rest >= u64::from(WIDE_FROM) {
+            &WIDE_FANOUT_WEIGHTS
+        } else {
+            &FANOUT_WEIGHTS
+        };
+        let k = (1 + weighted(rng, &table[..self.fanout]) as usize).min(self.rest as usize);
+        self.chosen.clear();
+        self.pool.clear();
+        self.pool.extend(0..self.menu.menu.len());
+        while self.chosen.len() < k && !self.pool.is_empty() {
+            let m = self.draw(rng);
+            self.chosen.push(m);
+        }
+        k
+    }
+
+    /// Takes one item out of the pool, likelier the more spans it naturally brings.
+    #[inline]
+    fn draw(&mut self, rng: &mut Rng) -> usize {
+        let menu = self.menu;
+        draw(rng, self.pool, self.weights, |m| menu.natural(m))
+    }
+
+    /// A loop makes about as many iterations as the budget holds items of natural size:
+    /// repeats the chosen per-item call that brings most. Returns that call (if any) and the
+    /// spans the choice now naturally holds.
+    fn repeat_loop(&mut self, rng: &mut Rng) -> (Option<usize>, u64) {
+        let menu = self.menu;
+        let f = self.fanout;
+        let chosen = &mut *self.chosen;
+        let looped = chosen
+            .iter()
+            .copied()
+            .filter(|&m| menu.menu[m].times == Times::PerItem)
+            .max_by_key(|&m| (menu.natural(m), std::cmp::Reverse(m)));
+        let mut planned: u64 = chosen.iter().map(|&m| menu.natural(m)).sum();
+        let Some(item) = looped else {
+            return (None, planned);
+        };
+        let item_natural = menu.natural(item);
+        let avail = self.rest.saturating_sub(planned - item_natural) as f64;
+        let want = (avail * rng.uniform(0.7, 1.4) / item_natural as f64).round() as usize;
+        // A loop that needs more iterations than there are free slots drops the smallest
+        // other calls (a batch step mostly just loops), keeping the first one.
+        while want > f + 1 - chosen.len() && chosen.len() > 2 {
+            let Some(at) = (0..chosen.len())
+                .filter(|&i| chosen[i] != item)
+                .skip(1)
+                .min_by_key(|&i| (menu.natural(chosen[i]), i))
+            else {
+                break;
+            };
+            planned -= menu.natural(chosen.swap_remove(at));
+        }
+        let slots = f + 1 - chosen.len();
+        for _ in 1..want.clamp(1, slots) {
+            chosen.push(item);
+            planned += item_natural;
+        }
+        (looped, planned)
+    }
+
+    /// A budget bigger than the picks naturally hold (`planned`) makes more of the calls
+    /// rather than bigger ones.
+    fn add_calls(&mut self, rng: &mut Rng, mut planned: u64) {
+        while self.chosen.len() < self.fanout && planned < self.rest && !self.pool.is_empty() {
+            let m = self.draw(rng);
+            planned += self.menu.natural(m);
+            self.chosen.push(m);
+        }
+    }
+
+    /// Fills the slots up to `k` by repeating database queries (N+1); for a span without a
+    /// loop.
+    fn repeat_queries(&mut self, rng: &mut Rng, k: usize) {
+        let menu = self.menu.menu;
+        let queries: Vec<usize> = (0..menu.len())
+            .filter(|&m| menu[m].times == Times::Queries)
+            .collect();
+        while self.chosen.len() < k {
+            match rng.pick(&queries) {
+                Some(&m) => self.chosen.push(m),
+                None => break,
+            }
+        }
+    }
+
+    /// Fits the minimum shares into the budget, dropping the costliest children first (the
+    /// last that needs 2, else the last); returns the sum of the minimum shares.
+    fn fit_minimums(&mut self) -> u64 {
+        let menu = self.menu;
+        let chosen = &mut *self.chosen;
+        let mut need: u64 = chosen.iter().map(|&m| menu.min(m)).sum();
+        while need > self.rest && !chosen.is_empty() {
+            let at = chosen
+                .iter()
+                .rposition(|&m| menu.min(m) == 2)
+                .unwrap_or(chosen.len() - 1);
+            need -= menu.min(chosen.remove(at));
+        }
+        need
+    }
+
+    /// Room for the whole budget: adds (or swaps in for the pick that holds least) the item
+    /// that holds most, while the picks cannot hold it; `need` (the minimum shares) stays
+    /// within the budget. The budget fits the best choice, so this ends there at the latest.
+    /// Returns the new `need`.
+    fn make_room(&mut self, mut need: u64) -> u64 {
+        let menu = self.menu;
+        let (f, rest) = (self.fanout, self.rest);
+        let chosen = &mut *self.chosen;
+        let mut room: u64 = chosen.iter().map(|&m| menu.cap(m)).sum();
+        for _ in 0..2 * f + menu.menu.len() {
+            if room >= rest {
+                break;
+            }
+            let available = |m: &usize| menu.repeatable(*m) || !chosen.contains(m);
+            let by_cap = |&m: &usize| (menu.cap(m), std::cmp::Reverse(m));
+            if chosen.len() < f {
+                let add = (0..menu.menu.len())
+                    .filter(available)
+                    .filter(|&m| need + menu.min(m) <= rest)
+                    .max_by_key(by_cap);
+                if let Some(m) = add {
+                    chosen.push(m);
+                    need += menu.min(m);
+                    room = room.saturating_add(menu.cap(m));
+                    continue;
+                }
+            }
+            let Some(weakest) = (0..chosen.len()).min_by_key(|&i| menu.cap(chosen[i])) else {
+                break;
+            };
+            let w = chosen[weakest];
+            let swap = (0..menu.menu.len())
+                .filter(available)
+                .filter(|&m| menu.cap(m) > menu.cap(w) && need - menu.min(w) + menu.min(m) <= rest)
+                .max_by_key(by_cap);
+            let Some(m) = swap else { break };
+            chosen[weakest] = m;
+            need = need - menu.min(w) + menu.min(m);
+            room = room - menu.cap(w) + menu.cap(m);
+        }
+        need
+    }
+}
+
+/// Gives each chosen child its minimum share, then `left` more spans: up to a jittered
+/// natural size (by random weights), then in proportion to what each can still hold.
+/// Pushes the children to `out`; returns the spans none of them could take.
+fn share_budget(
+    menu: MenuSizes<'_>,
+    rng: &mut Rng,
+    chosen: &[usize],
+    s: &mut Shares,
+    mut left: u64,
+    out: &mut Vec<Child>,
+) -> u64 {
+    let n = chosen.len();
+    s.min.clear();
+    s.cap.clear();
+    s.natural.clear();
+    for &m in chosen {
+        s.min.push(menu.min(m));
+        s.cap.push(menu.cap(m));
+        s.natural.push(menu.natural(m));
+    }
+    let mut budget: Vec<u64> = s.min.clone();
+    let target: Vec<u64> = (0..n)
+        .map(|i| {
+            let t = (s.natural[i] as f64 * rng.uniform(0.5, 1.5)) as u64;
+            t.clamp(s.min[i], s.cap[i].max(s.min[i]))
+        })
+        .collect();
+    let weights: Vec<f64> = (0..n)
+        .map(|i| s.natural[i] as f64 * rng.uniform(0.3, 1.0))
+        .collect();
+    fill_by_weight(&mut budget, &target, &weights, &mut left);
+    let natural: Vec<f64> = s.natural.iter().map(|&x| x as f64).collect();
+    fill_by_weight(&mut budget, &s.cap, &natural, &mut left);
+    for (i, &m) in chosen.iter().enumerate() {
+        out.push(Child {
+            node: menu.menu[m].node,
+            budget: budget[i] as u32,
+        });
+    }
+    left
 }
 
 /// A budget beyond what the menu holds. An in-process step splits its work into up to

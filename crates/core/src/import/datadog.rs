@@ -44,6 +44,7 @@
 //! `open-telemetry/opentelemetry-collector-contrib`
 //! `receiver/datadogreceiver/internal/translator/traces_translator.go`.
 
+use super::builder::Marks;
 use super::scan::{error_message, trim, Num, Raw, ScanError, ScanResult, Scanner};
 use super::{first_byte, has_key, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
@@ -329,13 +330,62 @@ impl<'b, 'p> Reader<'b, 'p> {
         Ok(())
     }
 
-    fn add_span(&mut self, w: SpanWire<'_>, start: i64, chunk: u32, marks: super::builder::Marks) {
+    /// Adds the span read into `w`; `marks` are the arenas' ends from before its object was
+    /// read (its links' and events' attributes are in the arenas already).
+    ///
+    /// The builder calls keep a fixed order (ids, embedded links and events, warnings,
+    /// status and exception, name, attributes, service), which decides the ids of the
+    /// strings interned.
+    fn add_span(&mut self, w: SpanWire<'_>, start: i64, chunk: u32, marks: Marks) {
         let (trace_id, low) = self.trace_id(&w.trace_id);
         let span_id = self.span_id(&w.span_id, "span_id");
         let parent_id = self.span_id(&w.parent_id, "parent_id");
         let high = self.high_bits(&w);
+        self.embedded_links_and_events(&w);
+        let duration = duration_of(self.b, w.duration);
+        let end = start.saturating_add(duration.max(0));
+        let (status, status_message) = self.error_status(&w, end);
+        let name = if w.name.is_empty() {
+            &w.resource
+        } else {
+            &w.name
+        };
+        let name = self.b.intern(name);
+        let attrs = self.span_attrs(&w);
+        let resource = self.resource(&w.service);
+        let b = &mut *self.b;
+        let pushed = b.pushed_since(marks);
+        let index = b.span_count() as u32;
+        b.push_span(Span {
+            trace_id,
+            span_id,
+            parent_id,
+            start_unix_nanos: start,
+            duration_nanos: duration,
+            service: b.resource_service(resource),
+            name,
+            kind: kind_of(&w),
+            status,
+            status_message,
+            resource,
+            attrs,
+            events: pushed.events,
+            links: pushed.links,
+            file: 0,
+        });
+        if let Some(low) = low {
+            self.low_ids.push(LowTraceId {
+                index,
+                low,
+                high,
+                chunk,
+            });
+        }
+    }
 
-        // Links and events inside meta strings.
+    /// Links and events written as JSON inside meta strings: pushed when they read, kept as
+    /// the attribute they came in (with a warning) when they do not.
+    fn embedded_links_and_events(&mut self, w: &SpanWire<'_>) {
         if let Some(text) = &w.links_json {
             match embedded(text, read_links) {
                 Ok(links) => self.push_links(links, IdText::Hex),
@@ -348,67 +398,49 @@ impl<'b, 'p> Reader<'b, 'p> {
                 Err(e) => self.keep_unreadable("events", text, &e),
             }
         }
+    }
 
-        let duration = match w.duration {
-            None => {
-                self.b.warn_span(SpanWarning::NoEndTime);
-                SPAN_END_UNKNOWN
-            }
-            Some(d) if d < 0 => {
-                self.b.warn_span(SpanWarning::EndBeforeStart);
-                0
-            }
-            Some(d) => d,
-        };
-        let end = start.saturating_add(duration.max(0));
-
-        let b = &mut *self.b;
-        let mut status = (StatusCode::Unset, StrId::EMPTY);
-        if w.error {
-            let message = w.error_message.as_ref().or(w.error_msg.as_ref());
-            let text = message.or(w.error_type.as_ref());
-            status = (
-                StatusCode::Error,
-                text.map_or(StrId::EMPTY, |t| b.intern(t)),
-            );
-            let exception = [
-                (self.keys.exception_type, w.error_type.as_ref()),
-                (self.keys.exception_message, message),
-                (self.keys.exception_stacktrace, w.error_stack.as_ref()),
-            ];
-            let attrs: Vec<Attr> = exception
-                .into_iter()
-                .filter_map(|(key, value)| {
-                    let value = Value::Str(b.intern(value?));
-                    Some(Attr { key, value })
-                })
-                .collect();
-            if !attrs.is_empty() {
-                let attrs = b.push_attrs(attrs);
-                b.push_event(Event {
-                    time_unix_nanos: end,
-                    name: self.keys.exception,
-                    attrs,
-                });
-            }
+    /// The status of the span: for one flagged `error`, its message (else its type) as the
+    /// status message, and an `exception` event at `end` with whichever of the type, message
+    /// and stack it has (none if it has none).
+    fn error_status(&mut self, w: &SpanWire<'_>, end: i64) -> (StatusCode, StrId) {
+        if !w.error {
+            return (StatusCode::Unset, StrId::EMPTY);
         }
+        let b = &mut *self.b;
+        let message = w.error_message.as_ref().or(w.error_msg.as_ref());
+        let text = message.or(w.error_type.as_ref());
+        let status = (
+            StatusCode::Error,
+            text.map_or(StrId::EMPTY, |t| b.intern(t)),
+        );
+        let exception = [
+            (self.keys.exception_type, w.error_type.as_ref()),
+            (self.keys.exception_message, message),
+            (self.keys.exception_stacktrace, w.error_stack.as_ref()),
+        ];
+        let attrs: Vec<Attr> = exception
+            .into_iter()
+            .filter_map(|(key, value)| {
+                let value = Value::Str(b.intern(value?));
+                Some(Attr { key, value })
+            })
+            .collect();
+        if !attrs.is_empty() {
+            let attrs = b.push_attrs(attrs);
+            b.push_event(Event {
+                time_unix_nanos: end,
+                name: self.keys.exception,
+                attrs,
+            });
+        }
+        status
+    }
 
-        let kind = match w.kind.as_deref() {
-            Some(kind) => span_kind_from_name(kind),
-            None => match &*w.span_type {
-                "web" => SpanKind::Server,
-                "http" => SpanKind::Client,
-                _ => SpanKind::Unspecified,
-            },
-        };
-        let name = if w.name.is_empty() {
-            &w.resource
-        } else {
-            &w.name
-        };
-        let name = b.intern(name);
-
-        // The span's attributes: resource and type first, then meta and metrics.
+    /// The span's attributes: resource and type first (when not empty), then meta and
+    /// metrics as read (`self.attrs`, drained).
+    fn span_attrs(&mut self, w: &SpanWire<'_>) -> Slice {
+        let b = &mut *self.b;
         let mut head = Vec::with_capacity(2);
         if !w.resource.is_empty() {
             let value = Value::Str(b.intern(&w.resource));
@@ -424,14 +456,18 @@ impl<'b, 'p> Reader<'b, 'p> {
                 value,
             });
         }
-        let attrs = if head.is_empty() && self.attrs.is_empty() {
+        if head.is_empty() && self.attrs.is_empty() {
             Slice::default()
         } else {
             b.push_attrs(head.into_iter().chain(self.attrs.drain(..)))
-        };
+        }
+    }
 
-        let service = b.intern(&w.service);
-        let resource = *self.resources.entry(service).or_insert_with(|| {
+    /// The resource of a service name: one per name, made when first seen.
+    fn resource(&mut self, service: &str) -> u32 {
+        let b = &mut *self.b;
+        let service = b.intern(service);
+        *self.resources.entry(service).or_insert_with(|| {
             b.push_resource(Resource {
                 service,
                 attrs: Slice::default(),
@@ -439,34 +475,7 @@ impl<'b, 'p> Reader<'b, 'p> {
                 scope_version: StrId::EMPTY,
                 scope_attrs: Slice::default(),
             })
-        });
-        let pushed = b.pushed_since(marks);
-        let index = b.span_count() as u32;
-        b.push_span(Span {
-            trace_id,
-            span_id,
-            parent_id,
-            start_unix_nanos: start,
-            duration_nanos: duration,
-            service: b.resource_service(resource),
-            name,
-            kind,
-            status: status.0,
-            status_message: status.1,
-            resource,
-            attrs,
-            events: pushed.events,
-            links: pushed.links,
-            file: 0,
-        });
-        if let Some(low) = low {
-            self.low_ids.push(LowTraceId {
-                index,
-                low,
-                high,
-                chunk,
-            });
-        }
+        })
     }
 
     /// The span's trace id as read, and its value when it is a 64-bit id that may get high
@@ -618,6 +627,34 @@ impl<'b, 'p> Reader<'b, 'p> {
 
 /// Integers up to 2^53 are exact in an `f64`; integral metrics up to there become integers.
 const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
+
+/// The duration as read; none (unknown end) or negative (0) with a warning.
+fn duration_of(b: &mut StoreBuilder, duration: Option<i64>) -> i64 {
+    match duration {
+        None => {
+            b.warn_span(SpanWarning::NoEndTime);
+            SPAN_END_UNKNOWN
+        }
+        Some(d) if d < 0 => {
+            b.warn_span(SpanWarning::EndBeforeStart);
+            0
+        }
+        Some(d) => d,
+    }
+}
+
+/// The kind from the `span.kind` tag, else guessed from the span type (`web` serves, `http`
+/// calls out).
+fn kind_of(w: &SpanWire<'_>) -> SpanKind {
+    match w.kind.as_deref() {
+        Some(kind) => span_kind_from_name(kind),
+        None => match &*w.span_type {
+            "web" => SpanKind::Server,
+            "http" => SpanKind::Client,
+            _ => SpanKind::Unspecified,
+        },
+    }
+}
 
 /// Reads JSON text found inside a string with `read`, which must take all of it.
 fn embedded<'t, T>(

@@ -66,6 +66,7 @@
 //! "Sending data" / "Getting data"; `aws/aws-xray-sdk-go` `xray/segment_model.go`; the
 //! daemon header in `aws/aws-xray-sdk-python` `core/emitters/udp_emitter.py`.
 
+use super::builder::Pushed;
 use super::scan::{error_message, Num, Raw, ScanResult, Scanner, Seq};
 use super::{first_byte, has_key, Importer, Sniff, StoreBuilder};
 use crate::model::{
@@ -869,7 +870,10 @@ impl<'r, 'p> Reader<'r, 'p> {
         }
     }
 
-    /// Adds one span; returns its id and start.
+    /// Adds one span; returns its id and start, which its subsegments use.
+    ///
+    /// The builder calls keep a fixed order (ids, warnings, attributes, events and links,
+    /// status, name), which decides the ids of the strings interned.
     fn add_span(
         &mut self,
         n: &Node<'_>,
@@ -886,99 +890,17 @@ impl<'r, 'p> Reader<'r, 'p> {
             None if n.parent_id.trim().is_empty() => SpanId(0),
             None => b.span_id(&n.parent_id, "parent_id"),
         };
-        let start = match (n.start, parent, n.end) {
-            (Some(start), _, _) => start,
-            (None, Some((_, parent_start)), _) => {
-                self.no_start += 1;
-                parent_start
-            }
-            (None, None, end) => {
-                self.no_start += 1;
-                end.unwrap_or(0)
-            }
-        };
-        let duration = match n.end {
-            Some(end) => end.saturating_sub(start),
-            None => {
-                b.warn_span(if n.in_progress {
-                    SpanWarning::InProgress
-                } else {
-                    SpanWarning::NoEndTime
-                });
-                SPAN_END_UNKNOWN
-            }
-        };
-        let remote = matches!(n.namespace.trim(), "aws" | "remote");
-        let independent = is_top && n.type_.trim() == "subsegment";
-        let kind = if is_top && !independent {
-            SpanKind::Server
-        } else if remote {
-            SpanKind::Client
-        } else {
-            SpanKind::Internal
-        };
-
-        // Attributes: the file's, then what the model says about the node.
-        let mut attrs = n.attrs.clone();
-        let mut text_attr = |key: StrId, text: &str| {
-            if !text.trim().is_empty() {
-                let value = Value::Str(b.intern(text.trim()));
-                attrs.push(Attr { key, value });
-            }
-        };
-        if is_top {
-            text_attr(k.trace_id, &n.trace_id);
-        }
-        text_attr(k.namespace, &n.namespace);
-        if remote {
-            text_attr(k.peer_service, &n.name);
-        }
-        if independent {
-            text_attr(k.kind, &n.type_);
-        }
-        text_attr(k.enduser, &n.user);
-        for (on, key) in [
-            (n.inferred, k.inferred),
-            (n.fault, k.fault),
-            (n.error, k.error),
-            (n.throttle, k.throttle),
-        ] {
-            if on {
-                attrs.push(Attr {
-                    key,
-                    value: Value::Bool(true),
-                });
-            }
-        }
-        let attrs = b.push_attrs(attrs);
-
-        let marks = b.marks();
-        let event_time = n.end.unwrap_or(start);
-        for exception in &n.exceptions {
-            let attrs = b.push_attrs(exception.iter().copied());
-            b.push_event(Event {
-                time_unix_nanos: event_time,
-                name: k.exception,
-                attrs,
-            });
-        }
-        for precursor in &n.precursors {
-            let span_id = b.span_id(precursor, "precursor_ids");
-            b.push_link(Link {
-                trace_id,
-                span_id,
-                attrs: Slice::default(),
-            });
-        }
-        let pushed = b.pushed_since(marks);
-
+        let start = start_of(n, parent, &mut self.no_start);
+        let duration = duration_of(b, n, start);
+        let place = Place::of(n, is_top);
+        let attrs = node_attrs(b, k, n, place);
+        let pushed = exceptions_and_links(b, k, n, trace_id, start);
         let (status, status_message) = if n.fault || n.error || n.throttle {
             (StatusCode::Error, b.intern(&status_message(n)))
         } else {
             (StatusCode::Unset, StrId::EMPTY)
         };
-        let from_parent = matches!(service, Service::FromParent);
-        let (service, resource) = match service {
+        let (service_name, resource) = match service {
             Service::Known(name, resource) => (name, resource),
             // Resolved in `finish`; the placeholder is the span's own index.
             Service::FromParent => (StrId::EMPTY, b.span_count() as u32),
@@ -989,9 +911,9 @@ impl<'r, 'p> Reader<'r, 'p> {
             parent_id,
             start_unix_nanos: start,
             duration_nanos: duration,
-            service,
+            service: service_name,
             name: b.intern(&n.name),
-            kind,
+            kind: place.kind(),
             status,
             status_message,
             resource,
@@ -1000,20 +922,27 @@ impl<'r, 'p> Reader<'r, 'p> {
             links: pushed.links,
             file: 0,
         };
+        self.push_span(span, service, place, n.cause_id.as_deref());
+        (span_id, start)
+    }
+
+    /// Pushes a span made by `add_span`, noting what `finish` resolves: a service taken from
+    /// the parent, and a `cause` given as an exception id.
+    fn push_span(&mut self, span: Span, service: Service, place: Place, cause_id: Option<&str>) {
+        let b = &mut *self.b;
         let index = b.span_count() as u32;
-        if from_parent {
+        if matches!(service, Service::FromParent) {
             b.push_span_unresolved(span);
             self.from_parent.push(index);
-            if independent {
+            if place.independent {
                 self.independent_tops.push(index);
             }
         } else {
             b.push_span(span);
         }
-        if let Some(id) = &n.cause_id {
+        if let Some(id) = cause_id {
             self.cause_refs.push((index, id.trim().to_string()));
         }
-        (span_id, start)
     }
 
     /// The resource of a segment: one per distinct service name and attributes.
@@ -1243,6 +1172,137 @@ impl<'r, 'p> Reader<'r, 'p> {
             }
         }
     }
+}
+
+/// The start of a node, ns: its own; else (counted in `no_start`) its parent's, or its end,
+/// or 0.
+fn start_of(n: &Node<'_>, parent: Option<(SpanId, i64)>, no_start: &mut usize) -> i64 {
+    match (n.start, parent, n.end) {
+        (Some(start), _, _) => start,
+        (None, Some((_, parent_start)), _) => {
+            *no_start += 1;
+            parent_start
+        }
+        (None, None, end) => {
+            *no_start += 1;
+            end.unwrap_or(0)
+        }
+    }
+}
+
+/// The duration of a node that starts at `start`; without an end time, unknown (and the
+/// span gets a warning saying whether it was still in progress).
+fn duration_of(b: &mut StoreBuilder, n: &Node<'_>, start: i64) -> i64 {
+    match n.end {
+        Some(end) => end.saturating_sub(start),
+        None => {
+            b.warn_span(if n.in_progress {
+                SpanWarning::InProgress
+            } else {
+                SpanWarning::NoEndTime
+            });
+            SPAN_END_UNKNOWN
+        }
+    }
+}
+
+/// Where a node sits, which decides its kind and some of its attributes.
+#[derive(Copy, Clone)]
+struct Place {
+    /// The document's first node.
+    top: bool,
+    /// A top node of type `subsegment`: an independent subsegment, sent on its own.
+    independent: bool,
+    /// Its namespace (`aws` or `remote`) says it is a call to another service.
+    remote: bool,
+}
+
+impl Place {
+    fn of(n: &Node<'_>, is_top: bool) -> Place {
+        Place {
+            top: is_top,
+            independent: is_top && n.type_.trim() == "subsegment",
+            remote: matches!(n.namespace.trim(), "aws" | "remote"),
+        }
+    }
+
+    /// A segment serves a request; a remote subsegment calls out; the rest is internal.
+    fn kind(self) -> SpanKind {
+        if self.top && !self.independent {
+            SpanKind::Server
+        } else if self.remote {
+            SpanKind::Client
+        } else {
+            SpanKind::Internal
+        }
+    }
+}
+
+/// The span's attributes: the file's, then what the model says about the node (texts only
+/// when not blank, flags only when set).
+fn node_attrs(b: &mut StoreBuilder, k: &Keys, n: &Node<'_>, place: Place) -> Slice {
+    let mut attrs = n.attrs.clone();
+    let mut text_attr = |key: StrId, text: &str| {
+        if !text.trim().is_empty() {
+            let value = Value::Str(b.intern(text.trim()));
+            attrs.push(Attr { key, value });
+        }
+    };
+    if place.top {
+        text_attr(k.trace_id, &n.trace_id);
+    }
+    text_attr(k.namespace, &n.namespace);
+    if place.remote {
+        text_attr(k.peer_service, &n.name);
+    }
+    if place.independent {
+        text_attr(k.kind, &n.type_);
+    }
+    text_attr(k.enduser, &n.user);
+    for (on, key) in [
+        (n.inferred, k.inferred),
+        (n.fault, k.fault),
+        (n.error, k.error),
+        (n.throttle, k.throttle),
+    ] {
+        if on {
+            attrs.push(Attr {
+                key,
+                value: Value::Bool(true),
+            });
+        }
+    }
+    b.push_attrs(attrs)
+}
+
+/// Pushes the node's exceptions (as `exception` events at its end, or its start when the
+/// end is unknown) and its precursors (as links); returns what was pushed.
+fn exceptions_and_links(
+    b: &mut StoreBuilder,
+    k: &Keys,
+    n: &Node<'_>,
+    trace_id: TraceId,
+    start: i64,
+) -> Pushed {
+    let marks = b.marks();
+    let event_time = n.end.unwrap_or(start);
+    for exception in &n.exceptions {
+        let attrs = b.push_attrs(exception.iter().copied());
+        b.push_event(Event {
+            time_unix_nanos: event_time,
+            name: k.exception,
+            attrs,
+        });
+    }
+    for precursor in &n.precursors {
+        let span_id = b.span_id(precursor, "precursor_ids");
+        b.push_link(Link {
+            trace_id,
+            span_id,
+            attrs: Slice::default(),
+        });
+    }
+    b.pushed_since(marks)
 }
 
 /// The status message of an errored node: which flags, the HTTP status, the first exception.

@@ -11,9 +11,10 @@
 //! start before or end after their parent are flagged ([`TreeWarning::OutsideParent`]).
 
 use super::ids::{SpanId, TraceId};
-use super::store::{StatusCode, Store};
+use super::store::{Span, StatusCode, Store};
 use super::strings::StrId;
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 
 /// `Trace::parent` value for roots.
 pub const NO_PARENT: u32 = u32::MAX;
@@ -118,39 +119,114 @@ pub fn build_traces(store: &Store) -> Vec<Trace> {
 }
 
 /// Builds the tree of one trace from its member span indices.
-fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
-    let spans = &store.spans;
-    let span = |i: u32| &spans[i as usize];
-    // Siblings are shown in start order; ties keep file order. Sorting (start, index) pairs
-    // keeps the keys next to each other instead of fetching two span records per comparison.
+///
+/// Members are numbered by their place in start order ("local" indices) until the pre-order
+/// is known; warnings are keyed by local index until then, and pushed in a fixed order (ids,
+/// parents, cycles, then timing) that the stable sort by position keeps among a row's own.
+fn build_tree(store: &Store, id: TraceId, members: Vec<u32>) -> Trace {
+    let spans = &store.spans[..];
+    let members = sort_by_start(spans, members);
+    let n = members.len();
+
+    let mut warnings: Vec<(u32, TreeWarning)> = Vec::new();
+    let local_of = first_local_of_each_id(spans, &members, &mut warnings);
+    let mut parent_local = parents_by_local(spans, &members, &local_of, &mut warnings);
+    drop(local_of);
+    let children = Children::new(&parent_local);
+
+    let mut walk = Walk::new(n);
+    for local in 0..n as u32 {
+        if parent_local[local as usize] == NO_PARENT {
+            walk.add_root(local, &children);
+        }
+    }
+    if walk.order.len() < n {
+        cut_cycles(&mut parent_local, &children, &mut walk, &mut warnings);
+    }
+    let Walk {
+        order,
+        depth,
+        root_count,
+        ..
+    } = walk;
+
+    let pos_of_local = positions_of_locals(&order);
+    let parent: Vec<u32> = order
+        .iter()
+        .map(|&local| match parent_local[local as usize] {
+            NO_PARENT => NO_PARENT,
+            p => pos_of_local[p as usize],
+        })
+        .collect();
+    let subtree_end = subtree_ends(&parent);
+    let spans_in_order: Vec<u32> = order.iter().map(|&local| members[local as usize]).collect();
+    flag_outside_parent(spans, &spans_in_order, &parent, &order, &mut warnings);
+    let warnings = warnings_by_position(warnings, &pos_of_local);
+
+    let summary = Summary::of(spans, &spans_in_order);
+    let first = spans_in_order.first().map(|&i| &spans[i as usize]);
+    Trace {
+        id,
+        spans: spans_in_order,
+        depth,
+        parent,
+        subtree_end,
+        warnings,
+        start_unix_nanos: if n == 0 { 0 } else { summary.start },
+        end_unix_nanos: if n == 0 { 0 } else { summary.end },
+        root_count,
+        error_count: summary.error_count,
+        service_count: summary.service_count,
+        root_service: first.map_or(StrId::EMPTY, |s| s.service),
+        root_name: first.map_or(StrId::EMPTY, |s| s.name),
+    }
+}
+
+/// `members` sorted by start time, ties in file order: siblings are shown in this order.
+fn sort_by_start(spans: &[Span], mut members: Vec<u32>) -> Vec<u32> {
+    // Sorting (start, index) pairs keeps the keys next to each other instead of fetching two
+    // span records per comparison.
     let mut keyed: Vec<(i64, u32)> = members
         .iter()
-        .map(|&i| (span(i).start_unix_nanos, i))
+        .map(|&i| (spans[i as usize].start_unix_nanos, i))
         .collect();
     keyed.sort_unstable();
     members.clear();
     members.extend(keyed.iter().map(|&(_, i)| i));
-    drop(keyed);
-    let n = members.len();
+    members
+}
 
-    let mut warnings: Vec<(u32, TreeWarning)> = Vec::new(); // keyed by local index for now
+/// Local index of the first member with each span id: children attach to it. Every later
+/// member with the same id gets [`TreeWarning::DuplicateId`].
+fn first_local_of_each_id(
+    spans: &[Span],
+    members: &[u32],
+    warnings: &mut Vec<(u32, TreeWarning)>,
+) -> FxHashMap<SpanId, u32> {
     let mut local_of: FxHashMap<SpanId, u32> = FxHashMap::default();
-    local_of.reserve(n);
+    local_of.reserve(members.len());
     for (local, &i) in members.iter().enumerate() {
-        // The first occurrence keeps the id for children lookups; later ones are flagged.
-        match local_of.entry(span(i).span_id) {
-            std::collections::hash_map::Entry::Occupied(_) => {
-                warnings.push((local as u32, TreeWarning::DuplicateId));
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
+        match local_of.entry(spans[i as usize].span_id) {
+            Entry::Occupied(_) => warnings.push((local as u32, TreeWarning::DuplicateId)),
+            Entry::Vacant(v) => {
                 v.insert(local as u32);
             }
         }
     }
+    local_of
+}
 
-    let mut parent_local = vec![NO_PARENT; n];
+/// Each member's parent as a local index, or [`NO_PARENT`]: for roots, and (with a warning)
+/// for a span naming itself or a parent not in the trace.
+fn parents_by_local(
+    spans: &[Span],
+    members: &[u32],
+    local_of: &FxHashMap<SpanId, u32>,
+    warnings: &mut Vec<(u32, TreeWarning)>,
+) -> Vec<u32> {
+    let mut parent_local = vec![NO_PARENT; members.len()];
     for (local, &i) in members.iter().enumerate() {
-        let s = span(i);
+        let s = &spans[i as usize];
         if s.parent_id.is_zero() {
             continue;
         }
@@ -160,102 +236,142 @@ fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
         }
         match local_of.get(&s.parent_id) {
             Some(&p) if p as usize != local => parent_local[local] = p,
+            // A duplicate id naming the first span with that id.
             Some(_) => warnings.push((local as u32, TreeWarning::OwnParent)),
             None => warnings.push((local as u32, TreeWarning::MissingParent(s.parent_id))),
         }
     }
+    parent_local
+}
 
-    // Children lists in compressed form (offsets into one array), in start order.
-    let mut child_start = vec![0u32; n + 1];
-    for &p in &parent_local {
-        if p != NO_PARENT {
-            child_start[p as usize + 1] += 1;
+/// Children lists in compressed form (offsets into one array): two allocations per trace
+/// rather than one per parent.
+struct Children {
+    /// The children of local `p` are `list[start[p]..start[p + 1]]`.
+    start: Vec<u32>,
+    /// Children in start order (as the locals are numbered).
+    list: Vec<u32>,
+}
+
+impl Children {
+    fn new(parent_local: &[u32]) -> Children {
+        let n = parent_local.len();
+        let mut start = vec![0u32; n + 1];
+        for &p in parent_local {
+            if p != NO_PARENT {
+                start[p as usize + 1] += 1;
+            }
+        }
+        for k in 0..n {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut list = vec![0u32; start[n] as usize];
+        for (local, &p) in parent_local.iter().enumerate() {
+            if p != NO_PARENT {
+                list[fill[p as usize] as usize] = local as u32;
+                fill[p as usize] += 1;
+            }
+        }
+        Children { start, list }
+    }
+
+    #[inline]
+    fn of(&self, node: u32) -> &[u32] {
+        &self.list[self.start[node as usize] as usize..self.start[node as usize + 1] as usize]
+    }
+}
+
+/// The pre-order walk of one trace, root after root: the rows so far and their depths.
+struct Walk {
+    /// Local indices in pre-order.
+    order: Vec<u32>,
+    depth: Vec<u32>,
+    visited: Vec<bool>,
+    /// `(local, depth)` still to visit; reused by every root.
+    stack: Vec<(u32, u32)>,
+    root_count: u32,
+}
+
+impl Walk {
+    fn new(n: usize) -> Walk {
+        Walk {
+            order: Vec::with_capacity(n),
+            depth: Vec::with_capacity(n),
+            visited: vec![false; n],
+            stack: Vec::new(),
+            root_count: 0,
         }
     }
-    for k in 0..n {
-        child_start[k + 1] += child_start[k];
-    }
-    let mut fill = child_start.clone();
-    let mut children = vec![0u32; child_start[n] as usize];
-    for (local, &p) in parent_local.iter().enumerate() {
-        if p != NO_PARENT {
-            children[fill[p as usize] as usize] = local as u32;
-            fill[p as usize] += 1;
-        }
-    }
 
-    let mut order: Vec<u32> = Vec::with_capacity(n); // local indices in pre-order
-    let mut depth: Vec<u32> = Vec::with_capacity(n);
-    let mut visited = vec![false; n];
-    let mut stack: Vec<(u32, u32)> = Vec::new();
-    let mut root_count = 0u32;
-    let dfs = |root: u32,
-               order: &mut Vec<u32>,
-               depth: &mut Vec<u32>,
-               visited: &mut Vec<bool>,
-               stack: &mut Vec<(u32, u32)>| {
-        stack.push((root, 0));
-        while let Some((node, d)) = stack.pop() {
-            if visited[node as usize] {
+    /// Appends the rows of the subtree under `root` (depth 0), visiting each member once.
+    /// An explicit stack, not recursion: a 100,000-deep parent chain must not overflow.
+    fn add_root(&mut self, root: u32, children: &Children) {
+        self.root_count += 1;
+        self.stack.push((root, 0));
+        while let Some((node, d)) = self.stack.pop() {
+            if self.visited[node as usize] {
                 continue;
             }
-            visited[node as usize] = true;
-            order.push(node);
-            depth.push(d);
-            let kids = &children
-                [child_start[node as usize] as usize..child_start[node as usize + 1] as usize];
-            // Push in reverse so the earliest child is visited first.
-            for &c in kids.iter().rev() {
-                stack.push((c, d + 1));
-            }
-        }
-    };
-    for local in 0..n as u32 {
-        if parent_local[local as usize] == NO_PARENT {
-            root_count += 1;
-            dfs(local, &mut order, &mut depth, &mut visited, &mut stack);
-        }
-    }
-    // Whatever is unreached sits on (or hangs below) a parent cycle: cut each cycle at its
-    // earliest span and show it as a root.
-    if order.len() < n {
-        let mut on_walk = vec![false; n];
-        for local in 0..n {
-            if visited[local] {
-                continue;
-            }
-            let mut walk = Vec::new();
-            let mut cur = local as u32;
-            while cur != NO_PARENT && !visited[cur as usize] && !on_walk[cur as usize] {
-                on_walk[cur as usize] = true;
-                walk.push(cur);
-                cur = parent_local[cur as usize];
-            }
-            if cur != NO_PARENT && on_walk[cur as usize] && !visited[cur as usize] {
-                let cycle_from = walk.iter().position(|w| *w == cur).unwrap_or(0);
-                let cut = walk[cycle_from..].iter().copied().min().unwrap_or(cur);
-                warnings.push((cut, TreeWarning::ParentCycle));
-                parent_local[cut as usize] = NO_PARENT;
-                root_count += 1;
-                dfs(cut, &mut order, &mut depth, &mut visited, &mut stack);
-            }
-            for w in walk {
-                on_walk[w as usize] = false;
+            self.visited[node as usize] = true;
+            self.order.push(node);
+            self.depth.push(d);
+            // Pushed in reverse so the earliest child is visited first.
+            for &c in children.of(node).iter().rev() {
+                self.stack.push((c, d + 1));
             }
         }
     }
+}
 
-    let mut pos_of_local = vec![0u32; n];
+/// Whatever the walk did not reach sits on (or hangs below) a parent cycle: cuts each cycle
+/// at its earliest span ([`TreeWarning::ParentCycle`]), which becomes a root, and walks it.
+fn cut_cycles(
+    parent_local: &mut [u32],
+    children: &Children,
+    walk: &mut Walk,
+    warnings: &mut Vec<(u32, TreeWarning)>,
+) {
+    let n = parent_local.len();
+    let mut on_walk = vec![false; n];
+    for local in 0..n {
+        if walk.visited[local] {
+            continue;
+        }
+        // Follow parents until a root, a visited span, or a span already on this path.
+        let mut path = Vec::new();
+        let mut cur = local as u32;
+        while cur != NO_PARENT && !walk.visited[cur as usize] && !on_walk[cur as usize] {
+            on_walk[cur as usize] = true;
+            path.push(cur);
+            cur = parent_local[cur as usize];
+        }
+        if cur != NO_PARENT && on_walk[cur as usize] && !walk.visited[cur as usize] {
+            let cycle_from = path.iter().position(|w| *w == cur).unwrap_or(0);
+            let cut = path[cycle_from..].iter().copied().min().unwrap_or(cur);
+            warnings.push((cut, TreeWarning::ParentCycle));
+            parent_local[cut as usize] = NO_PARENT;
+            walk.add_root(cut, children);
+        }
+        for w in path {
+            on_walk[w as usize] = false;
+        }
+    }
+}
+
+/// The row (pre-order position) of each local index.
+fn positions_of_locals(order: &[u32]) -> Vec<u32> {
+    let mut pos_of_local = vec![0u32; order.len()];
     for (pos, &local) in order.iter().enumerate() {
         pos_of_local[local as usize] = pos as u32;
     }
-    let parent: Vec<u32> = order
-        .iter()
-        .map(|&local| match parent_local[local as usize] {
-            NO_PARENT => NO_PARENT,
-            p => pos_of_local[p as usize],
-        })
-        .collect();
+    pos_of_local
+}
+
+/// One past the last row of each row's subtree, from the rows' parent positions (children
+/// come after their parent in pre-order, so one backward pass sums the subtree sizes).
+fn subtree_ends(parent: &[u32]) -> Vec<u32> {
+    let n = parent.len();
     let mut size = vec![1u32; n];
     for pos in (0..n).rev() {
         let p = parent[pos];
@@ -263,15 +379,24 @@ fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
             size[p as usize] += size[pos];
         }
     }
-    let subtree_end: Vec<u32> = (0..n).map(|pos| pos as u32 + size[pos]).collect();
-    let spans_in_order: Vec<u32> = order.iter().map(|&local| members[local as usize]).collect();
+    (0..n).map(|pos| pos as u32 + size[pos]).collect()
+}
 
+/// Flags ([`TreeWarning::OutsideParent`], keyed by local index) each row that starts before
+/// its parent or ends after it; an unknown end is never "after".
+fn flag_outside_parent(
+    spans: &[Span],
+    spans_in_order: &[u32],
+    parent: &[u32],
+    order: &[u32],
+    warnings: &mut Vec<(u32, TreeWarning)>,
+) {
     for (pos, &p) in parent.iter().enumerate() {
         if p == NO_PARENT {
             continue;
         }
-        let child = span(spans_in_order[pos]);
-        let par = span(spans_in_order[p as usize]);
+        let child = &spans[spans_in_order[pos] as usize];
+        let par = &spans[spans_in_order[p as usize] as usize];
         let ends_after = !child.end_unknown()
             && !par.end_unknown()
             && child.end_unix_nanos() > par.end_unix_nanos();
@@ -279,41 +404,51 @@ fn build_tree(store: &Store, id: TraceId, mut members: Vec<u32>) -> Trace {
             warnings.push((order[pos], TreeWarning::OutsideParent));
         }
     }
+}
+
+/// Warnings re-keyed from local index to row, sorted by row; a row's own keep their order.
+fn warnings_by_position(
+    warnings: Vec<(u32, TreeWarning)>,
+    pos_of_local: &[u32],
+) -> Vec<(u32, TreeWarning)> {
     let mut warnings: Vec<(u32, TreeWarning)> = warnings
         .into_iter()
         .map(|(local, w)| (pos_of_local[local as usize], w))
         .collect();
     warnings.sort_by_key(|(pos, _)| *pos);
+    warnings
+}
 
-    let mut start = i64::MAX;
-    let mut end = i64::MIN;
-    let mut error_count = 0;
-    let mut services: Vec<StrId> = Vec::new();
-    for &i in &spans_in_order {
-        let s = span(i);
-        start = start.min(s.start_unix_nanos);
-        end = end.max(s.end_unix_nanos());
-        if s.status == StatusCode::Error {
-            error_count += 1;
+/// The figures the trace list shows (meaningless for a trace without spans).
+struct Summary {
+    start: i64,
+    end: i64,
+    error_count: u32,
+    service_count: u32,
+}
+
+impl Summary {
+    fn of(spans: &[Span], members: &[u32]) -> Summary {
+        let mut start = i64::MAX;
+        let mut end = i64::MIN;
+        let mut error_count = 0;
+        let mut services: Vec<StrId> = Vec::new();
+        for &i in members {
+            let s = &spans[i as usize];
+            start = start.min(s.start_unix_nanos);
+            end = end.max(s.end_unix_nanos());
+            if s.status == StatusCode::Error {
+                error_count += 1;
+            }
+            services.push(s.service);
         }
-        services.push(s.service);
-    }
-    services.sort_unstable();
-    services.dedup();
-    let first = spans_in_order.first().map(|&i| span(i));
-    Trace {
-        id,
-        spans: spans_in_order,
-        depth,
-        parent,
-        subtree_end,
-        warnings,
-        start_unix_nanos: if n == 0 { 0 } else { start },
-        end_unix_nanos: if n == 0 { 0 } else { end },
-        root_count,
-        error_count,
-        service_count: services.len() as u32,
-        root_service: first.map_or(StrId::EMPTY, |s| s.service),
-        root_name: first.map_or(StrId::EMPTY, |s| s.name),
+        services.sort_unstable();
+        services.dedup();
+        Summary {
+            start,
+            end,
+            error_count,
+            service_count: services.len() as u32,
+        }
     }
 }

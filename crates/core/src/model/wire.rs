@@ -43,7 +43,7 @@ const TAG_TRACE_WARNINGS: u8 = 13;
 const TAG_COUNTS: u8 = 14;
 
 /// Bytes a span the decoder sets aside, when it learns the model's size, for what is built
-/// on the model after it arrives (see the `TAG_COUNTS` case of [`Decoder::push`]).
+/// on the model after it arrives (see `reserve_for_counts`).
 const HEADROOM_PER_SPAN: usize = 24;
 
 /// Why a part could not be decoded (a bug, not bad user data: both ends are this crate).
@@ -765,103 +765,69 @@ impl Decoder {
         while !r.done() {
             let tag = r.u8()?;
             let count = r.u32()? as usize;
-            let s = &mut self.store;
-            match tag {
-                TAG_COUNTS => {
-                    let mut n = [0usize; 8];
-                    for v in &mut n {
-                        // A bad count must not make us try to allocate the world.
-                        *v = (r.u64()? as usize).min(1 << 28);
-                    }
-                    // Every array and the room for what the view allocates once the model
-                    // is complete (span trees, visible rows, search bits: ~24 bytes a span)
-                    // are taken in one block first and given back to the allocator, which
-                    // then carves the arrays out of it: the wasm memory grows once (in
-                    // Chromium each growth of a big memory sets off a major garbage
-                    // collection).
-                    use std::mem::size_of;
-                    let block = [
-                        n[1] + n[0] * (size_of::<usize>() + 2 * size_of::<u32>()),
-                        n[2] * (size_of::<Span>() + HEADROOM_PER_SPAN),
-                        n[3] * size_of::<PackedAttr>(),
-                        n[4] * size_of::<Event>(),
-                        n[5] * size_of::<Link>(),
-                        n[6] * size_of::<Resource>(),
-                        n[7] * size_of::<(u32, SpanWarning)>(),
-                    ]
-                    .iter()
-                    .fold(0usize, |sum, b| sum.saturating_add(*b));
-                    let mut whole = Vec::<u8>::new();
-                    let _ = whole.try_reserve_exact(block); // best effort
-                    drop(whole);
-                    s.strings.reserve(n[0], n[1]);
-                    s.spans.reserve_exact(n[2]);
-                    s.attrs.reserve_exact(n[3]);
-                    s.events.reserve_exact(n[4]);
-                    s.links.reserve_exact(n[5]);
-                    s.resources.reserve_exact(n[6]);
-                    s.span_warnings.reserve_exact(n[7]);
-                }
-                TAG_FILES => read_into(&mut r, count, &mut s.files)?,
-                TAG_STRINGS => {
-                    for _ in 0..count {
-                        s.strings.push_decoded(r.str()?);
-                    }
-                }
-                TAG_SPANS => {
-                    let from = s.spans.len();
-                    read_into(&mut r, count, &mut s.spans)?;
-                    for span in &s.spans[from..] {
-                        let i = span.service.0 as usize;
-                        if i >= self.service_seen.len() {
-                            self.service_seen.resize(i + 1, false);
-                        }
-                        self.service_seen[i] = true;
-                    }
-                }
-                TAG_ATTRS => read_into(&mut r, count, &mut s.attrs)?,
-                TAG_EVENTS => read_into(&mut r, count, &mut s.events)?,
-                TAG_LINKS => read_into(&mut r, count, &mut s.links)?,
-                TAG_RESOURCES => read_into(&mut r, count, &mut s.resources)?,
-                TAG_SPAN_WARNINGS => read_into(&mut r, count, &mut s.span_warnings)?,
-                TAG_SPAN_ID_TEXT => {
-                    for _ in 0..count {
-                        let (id, text) = <(SpanId, StrId)>::get(&mut r)?;
-                        s.span_id_text.insert(id, text);
-                    }
-                }
-                TAG_TRACE_ID_TEXT => {
-                    for _ in 0..count {
-                        let (id, text) = <(TraceId, StrId)>::get(&mut r)?;
-                        s.trace_id_text.insert(id, text);
-                    }
-                }
-                TAG_TRACE => {
-                    for _ in 0..count {
-                        self.traces.push(get_trace_head(&mut r)?);
-                    }
-                }
-                TAG_TRACE_ROWS => {
-                    let trace = self.last_trace()?;
-                    for _ in 0..count {
-                        let row = Row::get(&mut r)?;
-                        trace.spans.push(row.span);
-                        trace.depth.push(row.depth);
-                        trace.parent.push(row.parent);
-                        trace.subtree_end.push(row.subtree_end);
-                    }
-                }
-                TAG_TRACE_WARNINGS => {
-                    let trace = self.last_trace()?;
-                    read_into(&mut r, count, &mut trace.warnings)?;
-                }
-                other => {
-                    return Err(WireError(format!(
-                        "unknown section {other} in part {at_part} at byte {}",
-                        r.at
-                    )))
+            if !self.section(tag, count, &mut r)? {
+                return Err(WireError(format!(
+                    "unknown section {tag} in part {at_part} at byte {}",
+                    r.at
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes the `count` records of one section, its header read; false for an unknown
+    /// tag (nothing read).
+    fn section(&mut self, tag: u8, count: usize, r: &mut Reader<'_>) -> Result<bool> {
+        let s = &mut self.store;
+        match tag {
+            TAG_COUNTS => reserve_for_counts(r, s)?,
+            TAG_FILES => read_into(r, count, &mut s.files)?,
+            TAG_STRINGS => {
+                for _ in 0..count {
+                    s.strings.push_decoded(r.str()?);
                 }
             }
+            TAG_SPANS => self.read_spans(r, count)?,
+            TAG_ATTRS => read_into(r, count, &mut s.attrs)?,
+            TAG_EVENTS => read_into(r, count, &mut s.events)?,
+            TAG_LINKS => read_into(r, count, &mut s.links)?,
+            TAG_RESOURCES => read_into(r, count, &mut s.resources)?,
+            TAG_SPAN_WARNINGS => read_into(r, count, &mut s.span_warnings)?,
+            TAG_SPAN_ID_TEXT => {
+                for _ in 0..count {
+                    let (id, text) = <(SpanId, StrId)>::get(r)?;
+                    s.span_id_text.insert(id, text);
+                }
+            }
+            TAG_TRACE_ID_TEXT => {
+                for _ in 0..count {
+                    let (id, text) = <(TraceId, StrId)>::get(r)?;
+                    s.trace_id_text.insert(id, text);
+                }
+            }
+            TAG_TRACE => {
+                for _ in 0..count {
+                    self.traces.push(get_trace_head(r)?);
+                }
+            }
+            TAG_TRACE_ROWS => read_rows(r, count, self.last_trace()?)?,
+            TAG_TRACE_WARNINGS => read_into(r, count, &mut self.last_trace()?.warnings)?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Reads `count` spans, marking their services as seen (see [`Decoder::services`]).
+    fn read_spans(&mut self, r: &mut Reader<'_>, count: usize) -> Result<()> {
+        let spans = &mut self.store.spans;
+        let from = spans.len();
+        read_into(r, count, spans)?;
+        for span in &spans[from..] {
+            let i = span.service.0 as usize;
+            if i >= self.service_seen.len() {
+                self.service_seen.resize(i + 1, false);
+            }
+            self.service_seen[i] = true;
         }
         Ok(())
     }
@@ -899,6 +865,57 @@ fn read_into<T: Record>(r: &mut Reader<'_>, count: usize, out: &mut Vec<T>) -> R
     out.reserve(count);
     for _ in 0..count {
         out.push(T::get(r)?);
+    }
+    Ok(())
+}
+
+/// Reads the `TAG_COUNTS` record (the sizes of the store's arrays) and reserves every array
+/// once.
+///
+/// Every array and the room for what the view allocates once the model is complete (span
+/// trees, visible rows, search bits: [`HEADROOM_PER_SPAN`] bytes a span) are taken in one
+/// block first and given back to the allocator, which then carves the arrays out of it: the
+/// wasm memory grows once (in Chromium each growth of a big memory sets off a major garbage
+/// collection).
+fn reserve_for_counts(r: &mut Reader<'_>, s: &mut Store) -> Result<()> {
+    let mut n = [0usize; 8];
+    for v in &mut n {
+        // A bad count must not make us try to allocate the world.
+        *v = (r.u64()? as usize).min(1 << 28);
+    }
+    use std::mem::size_of;
+    let block = [
+        n[1] + n[0] * (size_of::<usize>() + 2 * size_of::<u32>()),
+        n[2] * (size_of::<Span>() + HEADROOM_PER_SPAN),
+        n[3] * size_of::<PackedAttr>(),
+        n[4] * size_of::<Event>(),
+        n[5] * size_of::<Link>(),
+        n[6] * size_of::<Resource>(),
+        n[7] * size_of::<(u32, SpanWarning)>(),
+    ]
+    .iter()
+    .fold(0usize, |sum, b| sum.saturating_add(*b));
+    let mut whole = Vec::<u8>::new();
+    let _ = whole.try_reserve_exact(block); // best effort
+    drop(whole);
+    s.strings.reserve(n[0], n[1]);
+    s.spans.reserve_exact(n[2]);
+    s.attrs.reserve_exact(n[3]);
+    s.events.reserve_exact(n[4]);
+    s.links.reserve_exact(n[5]);
+    s.resources.reserve_exact(n[6]);
+    s.span_warnings.reserve_exact(n[7]);
+    Ok(())
+}
+
+/// Appends `count` rows to `trace`'s per-row arrays.
+fn read_rows(r: &mut Reader<'_>, count: usize, trace: &mut Trace) -> Result<()> {
+    for _ in 0..count {
+        let row = Row::get(r)?;
+        trace.spans.push(row.span);
+        trace.depth.push(row.depth);
+        trace.parent.push(row.parent);
+        trace.subtree_end.push(row.subtree_end);
     }
     Ok(())
 }
