@@ -94,10 +94,9 @@ async fn handle(state: &RefCell<State>, request: Request) {
             }
         }
         Request::SeedEnd => {
+            // The model becomes the one seeded: empty when no part came.
             let mut s = state.borrow_mut();
-            if let Some(decoder) = s.seed.take() {
-                s.store = decoder.finish().0;
-            }
+            s.store = s.seed.take().map(|d| d.finish().0).unwrap_or_default();
         }
         Request::Load { id, sources } => {
             let done = load::load(state, id, &sources).await;

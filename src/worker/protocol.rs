@@ -6,7 +6,7 @@
 //! | worker → page | [`Reply::Ready`] | `{kind: "ready"}`: the wasm runs; the page queues until then |
 //! | page → worker | [`Request::Load`] | `{kind: "load", id, sources: [{name, file} or {name, url}]}` |
 //! | page → worker | [`Request::Seed`] | `{kind: "seed", part}`: a part of the page's model, after a cancel |
-//! | page → worker | [`Request::SeedEnd`] | `{kind: "seed-end"}` |
+//! | page → worker | [`Request::SeedEnd`] | `{kind: "seed-end"}`: the worker's model becomes the one seeded (empty without parts) |
 //! | worker → page | [`Reply::Progress`] | `{kind: "progress", id, source, phase, done, total, spans}` |
 //! | worker → page | [`Reply::Part`] | `{kind: "part", id, part}`: a model part (`ArrayBuffer`, transferred) |
 //! | worker → page | [`Reply::Done`] | `{kind: "done", id, errors, model, selected, wasmBytes, timings}` |
@@ -56,7 +56,7 @@ pub enum Request {
     Load { id: u32, sources: Vec<Source> },
     /// A part of the page's model (model::wire), for a fresh worker.
     Seed { part: ArrayBuffer },
-    /// The page's model is all sent.
+    /// The page's model is all sent: the worker's model becomes it (empty if no part came).
     SeedEnd,
 }
 

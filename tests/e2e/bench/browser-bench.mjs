@@ -96,8 +96,8 @@ async function measureJsonParse(env, file) {
 }
 
 /**
- * Waits until the page is idle: the worker is ready and every start-up warm-up the build
- * reports (`viewWarmMs`, `workerWarmMs`, absent from builds without warm-ups) is done.
+ * Waits until the page is idle: the worker is ready and primed, and every start-up warm-up
+ * the build reports (`viewWarmMs`, `workerWarmMs`: builds before 2026-12-06) is done.
  * Returns `{ ms, longestTask }`: ms from navigation start to idle, and the longest
  * main-thread task before it.
  */
@@ -111,7 +111,8 @@ async function waitForIdle(page) {
   const handle = await page.waitForFunction(
     () => {
       const s = window.spanoramaStats?.();
-      const idle = s && s.workerReady && !('viewWarmMs' in s && s.viewWarmMs == null) && !('workerWarmMs' in s && s.workerWarmMs == null);
+      const idle =
+        s && s.workerReady && s.workerPrimed !== false && !('viewWarmMs' in s && s.viewWarmMs == null) && !('workerWarmMs' in s && s.workerWarmMs == null);
       return idle ? performance.now() : false;
     },
     null,
