@@ -522,6 +522,15 @@ fn other_jaeger_layouts_and_broken_files_read_as_they_do_whole() {
         ("truncated.json", doc[..doc.len() - 10].to_string(), true),
         ("cut-in-spans.json", doc[..middle].to_string(), true),
         ("trailing.json", format!("{doc} x"), true),
+        // A first trace object with no spans but span fields reads as a span, with the
+        // trace id the streamed read took from its start.
+        (
+            "span-like-trace.json",
+            format!(
+                r#"{{"data":[{{"traceID":"0000000000000001","spans":[],"spanID":"0000000000000002","operationName":"op","startTime":1,"duration":2}},{trace}]}}"#
+            ),
+            true,
+        ),
         (
             "null-data.json",
             format!(r#"{{"data":null,"x":{}}}"#, " ".repeat(70_000)),
