@@ -10,10 +10,16 @@
 //! Import figures are the best and the median of a few runs (the machine is shared), in MB/s
 //! of input JSON. `SPANORAMA_BENCH_FORMATS` (otlp, jaeger, zipkin) and `SPANORAMA_BENCH_RUNS`
 //! narrow and lengthen a run, e.g. under `perf record`.
+//!
+//! `SPANORAMA_BENCH_READER=stream` times the streaming reader instead (`StreamImport` handed
+//! the whole file once, at its end); `SPANORAMA_BENCH_READER=both` times the two in turn in
+//! one process (whole, stream, stream, whole, …) and prints their medians and ratio, which a
+//! shared machine's swings disturb less than separate runs.
 
 use spanorama_core::export::OtlpWriter;
-use spanorama_core::import::import;
+use spanorama_core::import::{import, ImportError, StreamImport};
 use spanorama_core::model::build_traces;
+use spanorama_core::model::Store;
 use spanorama_gen::{self as gen, Format};
 use std::time::Instant;
 
@@ -32,6 +38,11 @@ fn main() {
             })
             .collect(),
         Err(_) => vec![Format::Otlp, Format::Jaeger, Format::Zipkin],
+    };
+    let reader = std::env::var("SPANORAMA_BENCH_READER").unwrap_or_default();
+    let read: Reader = match reader.trim() {
+        "stream" => read_streamed,
+        _ => read_whole,
     };
     let runs_wanted: Option<usize> = std::env::var("SPANORAMA_BENCH_RUNS")
         .ok()
@@ -60,13 +71,17 @@ fn main() {
             let runs = runs_wanted
                 .unwrap_or(if spans >= 1_000_000 { 3 } else { 5 })
                 .max(1);
+            if reader.trim() == "both" {
+                compare_readers(&format!("{format:?}"), spans, &bytes, runs);
+                continue;
+            }
             let mut import_secs = Vec::with_capacity(runs);
             let mut best_trees = f64::MAX;
             let mut held = 0usize;
             let mut best_export = (f64::MAX, 0usize);
             for _ in 0..runs {
                 let t = Instant::now();
-                let store = match import("bench.json", &bytes) {
+                let store = match read(&bytes) {
                     Ok(store) => store,
                     Err(e) => {
                         eprintln!("import failed: {e}");
@@ -107,6 +122,46 @@ fn main() {
             );
         }
     }
+}
+
+/// An import of a whole file's bytes.
+type Reader = fn(&[u8]) -> Result<Store, ImportError>;
+
+fn read_whole(bytes: &[u8]) -> Result<Store, ImportError> {
+    import("bench.json", bytes)
+}
+
+/// The streaming reader, handed the whole file once, at its end.
+fn read_streamed(bytes: &[u8]) -> Result<Store, ImportError> {
+    StreamImport::new("bench.json", bytes.len(), &mut |_| {}).finish(bytes)
+}
+
+/// Times [`read_whole`] and [`read_streamed`] in turn, `runs` times each, and prints their
+/// median MB/s and the stream's median over the whole read's.
+fn compare_readers(format: &str, spans: usize, bytes: &[u8], runs: usize) {
+    let readers: [Reader; 2] = [read_whole, read_streamed];
+    let mut secs = [Vec::new(), Vec::new()];
+    for run in 0..runs {
+        for i in [run % 2, 1 - run % 2] {
+            let t = Instant::now();
+            if let Err(e) = readers[i](bytes) {
+                eprintln!("import failed: {e}");
+                std::process::exit(1);
+            }
+            secs[i].push(t.elapsed().as_secs_f64());
+        }
+    }
+    let mb = bytes.len() as f64 / 1e6;
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        mb / v[v.len() / 2]
+    };
+    let (whole, streamed) = (median(&mut secs[0]), median(&mut secs[1]));
+    println!(
+        "{format:<8} {spans:>10} {mb:>10.1}   whole {whole:>6.0} MB/s   stream {streamed:>6.0} MB/s   \
+         stream/whole {:.3}",
+        streamed / whole
+    );
 }
 
 /// Bytes the store holds in its arrays (strings, spans, attributes, events, links).

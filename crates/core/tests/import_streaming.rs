@@ -522,6 +522,15 @@ fn other_jaeger_layouts_and_broken_files_read_as_they_do_whole() {
         ("truncated.json", doc[..doc.len() - 10].to_string(), true),
         ("cut-in-spans.json", doc[..middle].to_string(), true),
         ("trailing.json", format!("{doc} x"), true),
+        // A first trace object with no spans but span fields reads as a span, with the
+        // trace id the streamed read took from its start.
+        (
+            "span-like-trace.json",
+            format!(
+                r#"{{"data":[{{"traceID":"0000000000000001","spans":[],"spanID":"0000000000000002","operationName":"op","startTime":1,"duration":2}},{trace}]}}"#
+            ),
+            true,
+        ),
         (
             "null-data.json",
             format!(r#"{{"data":null,"x":{}}}"#, " ".repeat(70_000)),
@@ -558,8 +567,8 @@ fn other_otlp_layouts_and_broken_files_read_as_they_do_whole() {
         ("lines.json", format!("{doc}\n{doc}\n"), true),
         ("batches.json", format!(r#"{{"batches":{inner}}}"#), true),
         ("keys-first.json", format!(r#"{{"x":[1,{{"y":2}}],"resourceSpans":{inner}}}"#), true),
-        ("result.json", format!(r#"{{"result":{doc}}}"#), false),
-        ("late-resource.json", late_resource, false),
+        ("result.json", format!(r#"{{"result":{doc}}}"#), true),
+        ("late-resource.json", late_resource, true),
         (
             "scope-last.json",
             doc.replace(
@@ -568,7 +577,7 @@ fn other_otlp_layouts_and_broken_files_read_as_they_do_whole() {
             ),
             true,
         ),
-        ("null-spans.json", doc.replacen(r#""scopeSpans":["#, r#""scopeSpans":null,"x":["#, 1), false),
+        ("null-spans.json", doc.replacen(r#""scopeSpans":["#, r#""scopeSpans":null,"x":["#, 1), true),
         ("spaced.json", doc.replace("},{", "} ,\n {"), true),
         ("syntax.json", format!("{};{}", &doc[..comma], &doc[comma + 1..]), true),
         ("truncated.json", doc[..doc.len() - 10].to_string(), true),

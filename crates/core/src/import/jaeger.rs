@@ -634,6 +634,9 @@ pub(super) struct Stream {
     /// those processes (see [`Processes::resumed`]).
     unresolved: Vec<u32>,
     waiting_ids: Vec<String>,
+    /// The first trace's `traceID`, read by the prologue (the trace's other keys are read
+    /// at the end, and a trace object that turns out to be a span needs it).
+    trace_id: String,
 }
 
 #[derive(Copy, Clone, PartialEq, Debug)]
@@ -658,6 +661,7 @@ impl Stream {
             at: 0,
             unresolved: Vec::new(),
             waiting_ids: Vec::new(),
+            trace_id: String::new(),
         }
     }
 
@@ -674,7 +678,7 @@ impl Stream {
         let base = self.at;
         if self.phase == StreamPhase::Start {
             let mut s = Scanner::resume(window, self.at, 0);
-            match prologue(&mut s) {
+            match prologue(&mut s, &mut self.trace_id) {
                 Ok(true) => {
                     self.phase = StreamPhase::Spans { first: true };
                     self.at = s.pos();
@@ -741,6 +745,7 @@ impl Stream {
             // The first trace's keys after `spans`, then the envelope's other traces.
             let mut trace = Node::new(Seq::resume(false), &scratch, processes);
             trace.has_spans = b.span_count() > 0;
+            trace.fields.trace_id = Cow::Owned(self.trace_id);
             trace.keys(&mut s, b, &mut scratch)?;
             let mut inner = Processes::complete();
             trace.end(&s, b, &mut scratch, &mut inner)?;
@@ -762,9 +767,9 @@ impl Stream {
     }
 }
 
-/// Reads `{"data":[{"traceID":"…","spans":[` (any spacing); `Ok(false)` when the input
-/// starts otherwise.
-fn prologue(s: &mut Scanner<'_>) -> ScanResult<bool> {
+/// Reads `{"data":[{"traceID":"…","spans":[` (any spacing), keeping the trace id in
+/// `trace_id`; `Ok(false)` when the input starts otherwise.
+fn prologue(s: &mut Scanner<'_>, trace_id: &mut String) -> ScanResult<bool> {
     let mut envelope = s.object("a Jaeger envelope")?;
     if s.key(&mut envelope)?.as_deref() != Some("data") || s.peek() != Some(b'[') {
         return Ok(false);
@@ -777,7 +782,7 @@ fn prologue(s: &mut Scanner<'_>) -> ScanResult<bool> {
     loop {
         match s.key(&mut trace)?.as_deref() {
             Some("traceID") if s.peek() == Some(b'"') => {
-                s.string("a trace id")?;
+                *trace_id = s.string("a trace id")?.into_owned();
             }
             Some("spans") if s.peek() == Some(b'[') => {
                 let _ = s.array("a list of spans")?;

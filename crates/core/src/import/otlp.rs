@@ -12,9 +12,12 @@
 //!
 //! Units: all times are nanoseconds since the Unix epoch, as in the model.
 //!
-//! Reading: one pass with the pull [`Scanner`]; each span goes into the builder as soon as
-//! its object ends, so no wire structs pile up. A resource that comes after its scope spans
-//! (unusual: writers follow the proto's field order) is read first, and the spans after it.
+//! Reading: one reader, [`Stream`], for a whole file and for a file read while it arrives:
+//! one pass with the pull [`Scanner`], a unit (a key and its value, a list item, a span) at a
+//! time, so that it can stop where the input stops and go on later. Each span goes into the
+//! builder as soon as its object ends, so no wire structs pile up. A resource that comes
+//! after its scope spans (unusual: writers follow the proto's field order) is read first,
+//! and the spans after it.
 //!
 //! Spec: <https://github.com/open-telemetry/opentelemetry-proto/blob/main/docs/specification.md#json-protobuf-encoding>
 //! and `opentelemetry/proto/trace/v1/trace.proto`.
@@ -49,18 +52,22 @@ fn sniff(head: &[u8]) -> Sniff {
     Sniff::No
 }
 
+/// Reads a whole file: the [`Stream`] reader, handed all of it at once.
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
-    let mut documents = 0usize;
-    let mut read = || -> ScanResult<()> {
-        let mut s = Scanner::new(bytes)?;
-        while !s.at_end() {
-            documents += 1;
-            document(&mut s, b)?;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        // The scanner words the error.
+        Err(_) => {
+            return Scanner::new(bytes)
+                .map(drop)
+                .map_err(|e| error_message(bytes, &e))
         }
-        Ok(())
     };
-    read().map_err(|e| error_message(bytes, &e))?;
-    warn_documents(b, documents);
+    let mut stream = Stream::new();
+    stream
+        .read(b, text, true)
+        .map_err(|e| error_message(bytes, &e))?;
+    warn_documents(b, stream.documents);
     Ok(())
 }
 
@@ -74,19 +81,23 @@ fn warn_documents(b: &mut StoreBuilder, documents: usize) {
     }
 }
 
-/// Reads an OTLP file while it arrives (driven by `import::stream`), when it is laid out the
-/// way OpenTelemetry writers lay it out: documents (one, or JSON Lines) whose `resourceSpans`
-/// each give their `resource` before their `scopeSpans`. Each span is read as soon as its
-/// object is complete, each resource and scope once its value is. Another layout (a
-/// resource after its scopes, Jaeger api_v3's `result` wrapper, `null` lists) or a syntax
-/// error ends the streaming read (`false`/`Err`): the driver then reads the complete file
-/// with [`parse`], so a file reads the same either way.
+/// The OTLP reader, for a whole file ([`parse`]) and for a file read while it arrives
+/// (driven by `import::stream`): documents (one, or JSON Lines), read a unit at a time (a
+/// key and its value, a list item, a span), so that it can stop where the input stops and go
+/// on from there when more has arrived. Each span is read as soon as its object is complete,
+/// each resource and scope once its value is. A resourceSpans' scope lists written before
+/// its `resource` are skipped, and read when the resourceSpans object ends (the input is
+/// kept from the first of them until then).
 pub(super) struct Stream {
     at: Level,
+    /// Jaeger api_v3 `result` wrappers open around the current document.
+    wrappers: u32,
     /// Where reading goes on: the start of the next key, item or document.
     pos: usize,
     /// Documents started (more than one: JSON Lines).
     documents: usize,
+    /// Where the scope lists start that came before their resourceSpans' `resource`.
+    later: Vec<usize>,
 }
 
 /// Where in the document the stream is, innermost last; `first` until a key or item of
@@ -122,7 +133,7 @@ enum Level {
 }
 
 impl Level {
-    /// Containers open at this level (for the scanner that resumes there).
+    /// Containers open at this level inside the innermost document.
     fn depth(self) -> u32 {
         match self {
             Level::Top => 0,
@@ -136,260 +147,274 @@ impl Level {
     }
 }
 
-/// What one step of the stream did.
-enum Stepped {
-    /// Read a unit; go on.
-    On,
-    /// The input stops inside the next unit: wait for more.
-    Wait,
-    /// Not a layout the stream reads, or an error.
-    Stop,
-}
-
-/// `None` when the next value opens with `bracket`; otherwise what the stream does: wait
-/// when the input stops before it, stop at anything else.
-fn not_opening(s: &mut Scanner, bracket: u8) -> Option<Stepped> {
-    match s.peek() {
-        Some(b) if b == bracket => None,
-        None => Some(Stepped::Wait),
-        Some(_) => Some(Stepped::Stop),
-    }
-}
-
 impl Stream {
     pub fn new() -> Self {
         Stream {
             at: Level::Top,
+            wrappers: 0,
             pos: 0,
             documents: 0,
+            later: Vec::new(),
         }
     }
 
     /// The offset in the input where the next window must start.
     pub fn resume_at(&self) -> usize {
-        self.pos
+        self.later.first().copied().unwrap_or(self.pos)
     }
 
     /// Reads what is complete in `window` (the input from [`Stream::resume_at`] to what has
-    /// arrived; `end`: all of it). False when the input cannot be read this way.
+    /// arrived; `end`: all of it). False when the input cannot be read (an error).
     pub fn feed(&mut self, b: &mut StoreBuilder, window: &str, end: bool) -> bool {
-        let mut s = Scanner::resume(window, self.pos, self.at.depth());
+        self.read(b, window, end).is_ok()
+    }
+
+    /// Reads the rest of the complete input (`window`: from [`Stream::resume_at`] to its
+    /// end). `Err` when it cannot be read.
+    pub fn finish(mut self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
+        self.read(b, window, true).map_err(drop)?;
+        warn_documents(b, self.documents);
+        Ok(())
+    }
+
+    /// [`Stream::feed`], with the error: one that is not where a window that is not the
+    /// end stops (which more input may complete).
+    fn read(&mut self, b: &mut StoreBuilder, window: &str, end: bool) -> ScanResult<()> {
+        let depth = match self.at {
+            Level::Top => 0,
+            at => at.depth() + self.wrappers,
+        };
+        let mut s = Scanner::resume(window, self.resume_at(), depth).fork_at(self.pos);
         loop {
             let marks = b.marks();
             let spans = b.span_count();
             match self.step(&mut s, b) {
-                Ok(Stepped::On) => self.pos = s.pos(),
-                // Between documents at the end of the input: all read.
-                Ok(Stepped::Wait) => return !end || self.at == Level::Top,
-                Ok(Stepped::Stop) => return false,
-                Err(e) => {
-                    // Cut off inside a unit: drop what it pushed, and read it again later.
-                    if end || !s.ends_at(&e) || b.span_count() != spans {
-                        return false;
-                    }
+                Ok(true) => self.pos = s.pos(),
+                // Between documents at the end of the input.
+                Ok(false) => return Ok(()),
+                // Cut off inside a unit: drop what it pushed, and read it again later.
+                Err(e) if !end && s.ends_at(&e) && b.span_count() == spans => {
                     b.roll_back(marks);
-                    return true;
+                    return Ok(());
                 }
+                Err(e) => return Err(e),
             }
         }
     }
 
-    /// Reads one unit at the current level: a key and its value, an item, or a span.
-    fn step(&mut self, s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Stepped> {
-        match self.at {
+    /// Reads one unit at the current level: a document's start, a key and its value, an
+    /// item, or a span. False when the input ends between documents. The state changes
+    /// only once the unit has been read.
+    fn step(&mut self, s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<bool> {
+        self.at = match self.at {
             Level::Top => {
-                return Ok(match s.peek() {
-                    None => Stepped::Wait,
-                    Some(b'{') => {
-                        let _ = s.object("an OTLP document (an object with \"resourceSpans\")")?;
-                        self.documents += 1;
-                        self.at = Level::Document { first: true };
-                        Stepped::On
-                    }
-                    Some(_) => Stepped::Stop,
-                });
-            }
-            Level::Document { first } => {
-                let mut o = Seq::resume(first);
-                match s.key(&mut o)?.as_deref() {
-                    None => self.at = Level::Top,
-                    Some("resourceSpans" | "resource_spans" | "batches") => {
-                        if let Some(stepped) = not_opening(s, b'[') {
-                            return Ok(stepped);
-                        }
-                        let _ = s.array("a list of resourceSpans")?;
-                        self.at = Level::ResourceSpansList { first: true };
-                    }
-                    Some("result") => return Ok(Stepped::Stop),
-                    Some(_) => {
-                        s.skip()?;
-                        self.at = Level::Document { first: false };
-                    }
+                if s.at_end() {
+                    return Ok(false);
                 }
+                let _ = s.object("an OTLP document (an object with \"resourceSpans\")")?;
+                self.documents += 1;
+                Level::Document { first: true }
             }
+            Level::Document { first } => self.document_key(s, first)?,
             Level::ResourceSpansList { first } => {
-                let mut list = Seq::resume(first);
-                if s.item(&mut list)? {
-                    if let Some(stepped) = not_opening(s, b'{') {
-                        return Ok(stepped);
-                    }
+                if s.item(&mut Seq::resume(first))? {
                     let _ = s.object("a resourceSpans object")?;
-                    self.at = Level::ResourceSpans {
+                    Level::ResourceSpans {
                         first: true,
                         resource: None,
-                    };
+                    }
                 } else {
-                    self.at = Level::Document { first: false };
+                    Level::Document { first: false }
                 }
             }
             Level::ResourceSpans { first, resource } => {
-                let mut o = Seq::resume(first);
-                match s.key(&mut o)?.as_deref() {
-                    None => self.at = Level::ResourceSpansList { first: false },
-                    Some("resource") => {
-                        let resource = Some(read_resource(s, b)?);
-                        self.at = Level::ResourceSpans {
-                            first: false,
-                            resource,
-                        };
-                    }
-                    Some("scopeSpans" | "instrumentationLibrarySpans" | "scope_spans") => {
-                        // A resource after its scopes is read by the whole read.
-                        let Some(r) = resource else {
-                            return Ok(Stepped::Stop);
-                        };
-                        if let Some(stepped) = not_opening(s, b'[') {
-                            return Ok(stepped);
-                        }
-                        let _ = s.array("a list of scopeSpans")?;
-                        self.at = Level::ScopeSpansList { first: true, r };
-                    }
-                    Some(_) => {
-                        s.skip()?;
-                        self.at = Level::ResourceSpans {
-                            first: false,
-                            resource,
-                        };
-                    }
-                }
+                self.resource_spans_key(s, b, first, resource)?
             }
             Level::ScopeSpansList { first, r } => {
-                let mut list = Seq::resume(first);
-                if s.item(&mut list)? {
-                    if let Some(stepped) = not_opening(s, b'{') {
-                        return Ok(stepped);
-                    }
+                if s.item(&mut Seq::resume(first))? {
                     let _ = s.object("a scopeSpans object")?;
-                    self.at = Level::ScopeSpans {
+                    Level::ScopeSpans {
                         first: true,
                         r,
                         resource: None,
-                    };
+                    }
                 } else {
-                    self.at = Level::ResourceSpans {
+                    Level::ResourceSpans {
                         first: false,
                         resource: Some(r),
-                    };
-                }
-            }
-            Level::ScopeSpans { first, r, resource } => {
-                let mut o = Seq::resume(first);
-                let unscoped = unscoped(r);
-                match s.key(&mut o)?.as_deref() {
-                    None => {
-                        if resource.is_none() {
-                            b.push_resource(unscoped);
-                        }
-                        self.at = Level::ScopeSpansList { first: false, r };
-                    }
-                    Some("scope" | "instrumentationLibrary") => {
-                        let scope = read_scope(s, b)?;
-                        let resource = Some(set_scope(b, resource, unscoped, scope));
-                        self.at = Level::ScopeSpans {
-                            first: false,
-                            r,
-                            resource,
-                        };
-                    }
-                    Some("spans") => {
-                        if let Some(stepped) = not_opening(s, b'[') {
-                            return Ok(stepped);
-                        }
-                        let _ = s.array("a list of spans")?;
-                        let resource = match resource {
-                            Some(index) => index,
-                            None => b.push_resource(unscoped),
-                        };
-                        self.at = Level::Spans {
-                            r,
-                            first: true,
-                            resource,
-                        };
-                    }
-                    Some(_) => {
-                        s.skip()?;
-                        self.at = Level::ScopeSpans {
-                            first: false,
-                            r,
-                            resource,
-                        };
                     }
                 }
             }
+            Level::ScopeSpans { first, r, resource } => scope_spans_key(s, b, first, r, resource)?,
             Level::Spans { r, first, resource } => {
-                let mut list = Seq::resume(first);
-                if s.item(&mut list)? {
+                if s.item(&mut Seq::resume(first))? {
                     span(s, b, resource)?;
-                    self.at = Level::Spans {
+                    Level::Spans {
                         r,
                         first: false,
                         resource,
-                    };
+                    }
                 } else {
-                    self.at = Level::ScopeSpans {
+                    Level::ScopeSpans {
                         first: false,
                         r,
                         resource: Some(resource),
-                    };
-                }
-            }
-        }
-        Ok(Stepped::On)
-    }
-
-    /// Reads the rest of the complete input (`window`: from [`Stream::resume_at`] to its
-    /// end). `Err` when it cannot be read this way.
-    pub fn finish(mut self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
-        if !self.feed(b, window, true) || self.at != Level::Top {
-            return Err(());
-        }
-        warn_documents(b, self.documents);
-        Ok(())
-    }
-}
-
-/// `TracesData`, Tempo's `{"batches": …}`, or Jaeger api_v3's `{"result": TracesData}`.
-fn document(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<()> {
-    let mut o = s.object("an OTLP document (an object with \"resourceSpans\")")?;
-    while let Some(key) = s.key(&mut o)? {
-        match &*key {
-            // `batches` is Tempo's name for `resourceSpans`.
-            "resourceSpans" | "resource_spans" | "batches" => {
-                if let Some(mut list) = s.array_or_null("a list of resourceSpans")? {
-                    while s.item(&mut list)? {
-                        resource_spans(s, b)?;
                     }
                 }
             }
-            "result" => {
-                if !s.null()? {
-                    document(s, b)?;
+        };
+        Ok(true)
+    }
+
+    /// A key of `TracesData`, Tempo's `{"batches": …}`, or Jaeger api_v3's
+    /// `{"result": TracesData}`; or the document's end.
+    fn document_key(&mut self, s: &mut Scanner<'_>, first: bool) -> ScanResult<Level> {
+        let on = Level::Document { first: false };
+        Ok(match s.key(&mut Seq::resume(first))?.as_deref() {
+            None if self.wrappers > 0 => {
+                self.wrappers -= 1;
+                on
+            }
+            None => Level::Top,
+            // `batches` is Tempo's name for `resourceSpans`.
+            Some("resourceSpans" | "resource_spans" | "batches") => {
+                match s.array_or_null("a list of resourceSpans")? {
+                    Some(_) => Level::ResourceSpansList { first: true },
+                    None => on,
                 }
             }
-            _ => s.skip()?,
-        }
+            Some("result") => {
+                if s.null()? {
+                    on
+                } else {
+                    let _ = s.object("an OTLP document (an object with \"resourceSpans\")")?;
+                    self.wrappers += 1;
+                    Level::Document { first: true }
+                }
+            }
+            Some(_) => {
+                s.skip()?;
+                on
+            }
+        })
     }
-    Ok(())
+
+    /// A key of a resourceSpans object, or its end: then the scope lists that came before
+    /// its resource are read.
+    fn resource_spans_key(
+        &mut self,
+        s: &mut Scanner<'_>,
+        b: &mut StoreBuilder,
+        first: bool,
+        resource: Option<ResourceInfo>,
+    ) -> ScanResult<Level> {
+        let on = Level::ResourceSpans {
+            first: false,
+            resource,
+        };
+        Ok(match s.key(&mut Seq::resume(first))?.as_deref() {
+            None => {
+                let r = resource.unwrap_or_default();
+                for at in std::mem::take(&mut self.later) {
+                    self.scope_spans_list_at(&mut s.fork_at(at), b, r)?;
+                }
+                Level::ResourceSpansList { first: false }
+            }
+            Some("resource") => Level::ResourceSpans {
+                first: false,
+                resource: Some(read_resource(s, b)?),
+            },
+            Some("scopeSpans" | "instrumentationLibrarySpans" | "scope_spans") => match resource {
+                Some(r) => match s.array_or_null("a list of scopeSpans")? {
+                    Some(_) => Level::ScopeSpansList { first: true, r },
+                    None => on,
+                },
+                None => {
+                    let at = s.pos();
+                    s.skip()?;
+                    self.later.push(at);
+                    on
+                }
+            },
+            Some(_) => {
+                s.skip()?;
+                on
+            }
+        })
+    }
+
+    /// A list of scopeSpans read out of order (its resource came after it), complete in
+    /// the input: the units of [`Stream::step`] until the list ends.
+    fn scope_spans_list_at(
+        &mut self,
+        s: &mut Scanner<'_>,
+        b: &mut StoreBuilder,
+        r: ResourceInfo,
+    ) -> ScanResult<()> {
+        if s.array_or_null("a list of scopeSpans")?.is_none() {
+            return Ok(());
+        }
+        let resumed = std::mem::replace(&mut self.at, Level::ScopeSpansList { first: true, r });
+        let read = loop {
+            match self.step(s, b) {
+                Ok(_) if matches!(self.at, Level::ResourceSpans { .. }) => break Ok(()),
+                Ok(_) => {}
+                Err(e) => break Err(e),
+            }
+        };
+        self.at = resumed;
+        read
+    }
+}
+
+/// A key of a scopeSpans object, or its end. Every scope gets its own [`Resource`]
+/// (resource + scope); a scope written after its spans fills in the resource its spans
+/// already point to.
+fn scope_spans_key(
+    s: &mut Scanner<'_>,
+    b: &mut StoreBuilder,
+    first: bool,
+    r: ResourceInfo,
+    resource: Option<u32>,
+) -> ScanResult<Level> {
+    let unscoped = unscoped(r);
+    let on = |resource| Level::ScopeSpans {
+        first: false,
+        r,
+        resource,
+    };
+    Ok(match s.key(&mut Seq::resume(first))?.as_deref() {
+        None => {
+            if resource.is_none() {
+                b.push_resource(unscoped);
+            }
+            Level::ScopeSpansList { first: false, r }
+        }
+        Some("scope" | "instrumentationLibrary") => {
+            let scope = read_scope(s, b)?;
+            on(Some(set_scope(b, resource, unscoped, scope)))
+        }
+        Some("spans") => {
+            // The list's start is read first: the resource is pushed once it is there.
+            let list = s.array_or_null("a list of spans")?;
+            let resource = match resource {
+                Some(index) => index,
+                None => b.push_resource(unscoped),
+            };
+            match list {
+                Some(_) => Level::Spans {
+                    r,
+                    first: true,
+                    resource,
+                },
+                None => on(Some(resource)),
+            }
+        }
+        Some(_) => {
+            s.skip()?;
+            on(resource)
+        }
+    })
 }
 
 /// What spans take from their `resource`.
@@ -397,31 +422,6 @@ fn document(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<()> {
 struct ResourceInfo {
     service: StrId,
     attrs: Slice,
-}
-
-fn resource_spans(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<()> {
-    let mut o = s.object("a resourceSpans object")?;
-    let mut resource = None;
-    // Where scope spans start that came before the resource (read once it is known).
-    let mut later = Vec::new();
-    while let Some(key) = s.key(&mut o)? {
-        match &*key {
-            "resource" => resource = Some(read_resource(s, b)?),
-            "scopeSpans" | "instrumentationLibrarySpans" | "scope_spans" => match resource {
-                Some(r) => scope_spans_list(s, b, r)?,
-                None => {
-                    later.push(s.pos());
-                    s.skip()?;
-                }
-            },
-            _ => s.skip()?,
-        }
-    }
-    let r = resource.unwrap_or_default();
-    for at in later {
-        scope_spans_list(&mut s.fork_at(at), b, r)?;
-    }
-    Ok(())
 }
 
 /// The resource's attributes, and its `service.name` (the first such attribute, if it is a
@@ -448,47 +448,6 @@ fn read_resource(s: &mut Scanner<'_>, b: &mut StoreBuilder) -> ScanResult<Resour
         }
     }
     Ok(info)
-}
-
-fn scope_spans_list(s: &mut Scanner<'_>, b: &mut StoreBuilder, r: ResourceInfo) -> ScanResult<()> {
-    if let Some(mut list) = s.array_or_null("a list of scopeSpans")? {
-        while s.item(&mut list)? {
-            scope_spans(s, b, r)?;
-        }
-    }
-    Ok(())
-}
-
-/// One scope's spans. Every scope gets its own [`Resource`] (resource + scope); a scope
-/// written after its spans fills in the resource its spans already point to.
-fn scope_spans(s: &mut Scanner<'_>, b: &mut StoreBuilder, r: ResourceInfo) -> ScanResult<()> {
-    let mut o = s.object("a scopeSpans object")?;
-    let mut resource: Option<u32> = None;
-    let unscoped = unscoped(r);
-    while let Some(key) = s.key(&mut o)? {
-        match &*key {
-            "scope" | "instrumentationLibrary" => {
-                let scope = read_scope(s, b)?;
-                resource = Some(set_scope(b, resource, unscoped, scope));
-            }
-            "spans" => {
-                let index = match resource {
-                    Some(index) => index,
-                    None => *resource.insert(b.push_resource(unscoped)),
-                };
-                if let Some(mut list) = s.array_or_null("a list of spans")? {
-                    while s.item(&mut list)? {
-                        span(s, b, index)?;
-                    }
-                }
-            }
-            _ => s.skip()?,
-        }
-    }
-    if resource.is_none() {
-        b.push_resource(unscoped);
-    }
-    Ok(())
 }
 
 /// The resource of a scope's spans before its scope is known.

@@ -5,11 +5,13 @@
 //!
 //! Only a file whose format can be read piecewise is streamed: one that does not start
 //! gzip-compressed and whose first [`SNIFF_BYTES`] are surest (the importer
-//! [`import`](super::import) would try first) Zipkin v2 JSON laid out as a top-level array
-//! of span objects (`zipkin::Stream`), or Jaeger JSON as Jaeger UI and its API write it,
-//! `{"data":[{"traceID":…,"spans":[…` (`jaeger::Stream`: the first trace's spans as they
-//! come, the rest at the end). Anything else, or anything that stops a streaming read
-//! part-way (another layout, a syntax error, invalid UTF-8), is read by
+//! [`import`](super::import) would try first) OTLP JSON (`otlp::Stream`) or Zipkin v2 JSON
+//! (`zipkin::Stream`) in any layout (these are also the readers [`import`](super::import)
+//! reads a whole file of these formats with; Zipkin's `ListOfSpans` object is one unit, so
+//! its streaming stops when a chunk ends inside one), or Jaeger JSON as Jaeger UI and its
+//! API write it, `{"data":[{"traceID":…,"spans":[…` (`jaeger::Stream`: the first trace's
+//! spans as they come, the rest at the end). Anything else, or anything that stops a
+//! streaming read part-way (another layout, a syntax error, invalid UTF-8), is read by
 //! [`import`](super::import) when the file is complete, as it would be without streaming:
 //! the same spans, warnings and error messages either way, which the tests check.
 //!

@@ -44,14 +44,16 @@
 //! `Endpoint`, `ListOfSpans`, `ListOfTraces`) and `zipkin.proto` for the proto3 form; tree
 //! rules from `openzipkin/zipkin` `zipkin2/Trace.java` and `zipkin2/internal/SpanNode.java`.
 //!
-//! Reading: one pass with the pull [`Scanner`]; each span goes into the builder as soon as
-//! its object ends (no document tree, no per-span `Vec`); strings are borrowed from the
-//! input; tags and annotations go straight into the store's arenas. The post-pass costs one
+//! Reading: one reader, [`Stream`], for a whole file and for a file read while it arrives:
+//! one pass with the pull [`Scanner`], a unit at a time ([`Values`], which the Zipkin v1
+//! importer walks its files with too); each span goes into the builder as soon as its object
+//! ends (no document tree, no per-span `Vec`); strings are borrowed from the input; tags and
+//! annotations go straight into the store's arenas. The post-pass costs one
 //! hash-map insert a span, plus work proportional to the duplicated ids and missing
 //! timestamps it finds.
 
 use super::builder::Marks;
-use super::scan::{error_message, Num, ScanError, ScanResult, Scanner, Seq};
+use super::scan::{error_message, Num, ScanResult, Scanner, Seq};
 use super::{first_byte, span_kind_from_name, Importer, Sniff, StoreBuilder};
 use crate::model::{
     Attr, Event, Resource, Slice, Span, SpanId, SpanKind, SpanWarning, StatusCode, Store, StrId,
@@ -162,19 +164,20 @@ pub(super) fn object_keys(head: &[u8]) -> rustc_hash::FxHashSet<&[u8]> {
     keys
 }
 
+/// Reads a whole file: the [`Stream`] reader, handed all of it at once.
 fn parse(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
-    let mut reader = Reader::new(b);
-    let mut read = || -> ScanResult<()> {
-        let mut s = Scanner::new(bytes)?;
-        // One JSON value, or several separated by whitespace (JSON Lines).
-        while !s.at_end() {
-            reader.value(&mut s)?;
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        // The scanner words the error.
+        Err(_) => {
+            return Scanner::new(bytes)
+                .map(drop)
+                .map_err(|e| error_message(bytes, &e))
         }
-        Ok(())
     };
-    read().map_err(|e| error_message(bytes, &e))?;
-    reader.finish();
-    Ok(())
+    Stream::new(b)
+        .read_to_end(b, text)
+        .map_err(|e| error_message(bytes, &e))
 }
 
 /// Per-span facts the model does not keep but the post-pass needs, one byte a span.
@@ -558,35 +561,26 @@ impl<'r, 'p> Reader<'r, 'p> {
     }
 }
 
-/// Reads a Zipkin v2 file while it arrives (driven by `import::stream`): the spans of a
-/// top-level array, each as soon as its object is complete, then at the end whatever follows
-/// the array (JSON Lines) and the post-pass. Any other shape (an array of arrays, a
-/// `ListOfSpans` object, non-objects in the array) or a syntax error ends the streaming read
-/// (`false`/`Err`): the driver then reads the complete file with [`parse`], which words the
-/// error or reads the shape, so a file reads the same either way.
+/// The Zipkin v2 reader of a whole file ([`parse`]) and of a file read while it arrives
+/// (driven by `import::stream`): JSON values (one, or JSON Lines) walked by [`Values`] a unit
+/// (an array's start or end, a span, a scalar) at a time, so that it can stop where the
+/// input stops and go on from there when more has arrived; then the post-pass. A span is
+/// read as soon as its object is complete; an object that holds spans (a `ListOfSpans`) is
+/// one unit, so a streamed read of one that the input cuts off stops (`false`), and the
+/// driver reads the complete file again, which reads the same.
 pub(super) struct Stream {
     st: Option<ReadState>,
-    phase: Phase,
-    /// Where reading goes on: offset in the input of the next item (its comma included),
-    /// or of what follows the array.
+    values: Values,
+    /// Where reading goes on: offset in the input of the next unit (an item's comma
+    /// included).
     at: usize,
-}
-
-#[derive(Copy, Clone, PartialEq, Debug)]
-enum Phase {
-    /// Before the top-level array's `[`.
-    Start,
-    /// In the top-level array; `first` until an item is read.
-    Items { first: bool },
-    /// After the top-level array.
-    After,
 }
 
 impl Stream {
     pub fn new(b: &mut StoreBuilder) -> Self {
         Stream {
             st: Some(ReadState::new(b)),
-            phase: Phase::Start,
+            values: Values::default(),
             at: 0,
         }
     }
@@ -604,89 +598,104 @@ impl Stream {
             return false;
         };
         let mut reader = Reader { b, st };
-        let ok = self.read_window(&mut reader, window, end);
+        let read = self.read(&mut reader, window, end);
         self.st = Some(reader.st);
-        ok
-    }
-
-    fn read_window(&mut self, reader: &mut Reader, window: &str, end: bool) -> bool {
-        let depth = u32::from(matches!(self.phase, Phase::Items { .. }));
-        let mut s = Scanner::resume(window, self.at, depth);
-        // The input stopped inside what is being read: wait for more (at `self.at`).
-        let cut_off = |s: &Scanner, e: &ScanError| !end && s.ends_at(e);
-        loop {
-            match self.phase {
-                Phase::Start => match s.peek() {
-                    None => return !end,
-                    Some(b'[') => match s.array("a list of spans") {
-                        Ok(_) => {
-                            self.phase = Phase::Items { first: true };
-                            self.at = s.pos();
-                        }
-                        Err(_) => return false,
-                    },
-                    Some(_) => return false,
-                },
-                Phase::Items { first } => {
-                    let mut seq = Seq::resume(first);
-                    match s.item(&mut seq) {
-                        Ok(true) => {}
-                        Ok(false) => {
-                            self.phase = Phase::After;
-                            self.at = s.pos();
-                            return true;
-                        }
-                        Err(e) => return cut_off(&s, &e),
-                    }
-                    match s.peek() {
-                        Some(b'{') => {}
-                        None => return !end,
-                        Some(_) => return false,
-                    }
-                    let (spans, marks) = (reader.b.span_count(), reader.b.marks());
-                    match reader.object(&mut s) {
-                        Ok(()) => {
-                            self.phase = Phase::Items { first: false };
-                            self.at = s.pos();
-                        }
-                        Err(e) => {
-                            if !cut_off(&s, &e) || reader.b.span_count() != spans {
-                                return false;
-                            }
-                            reader.b.roll_back(marks);
-                            return true;
-                        }
-                    }
-                }
-                Phase::After => return true,
-            }
-        }
+        read.is_ok()
     }
 
     /// Reads the rest of the complete input (`window`: from [`Stream::resume_at`] to its
     /// end) and runs the post-pass. `Err` when it cannot be read this way (see [`Stream`]).
-    pub fn finish(mut self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
-        let base = self.at;
-        if !self.feed(b, window, true) || self.phase != Phase::After {
-            return Err(());
-        }
-        let (Some(st), Some(rest)) = (self.st.take(), window.get(self.at - base..)) else {
-            return Err(());
+    pub fn finish(self, b: &mut StoreBuilder, window: &str) -> Result<(), ()> {
+        self.read_to_end(b, window).map_err(drop)
+    }
+
+    /// [`Stream::finish`], with the error.
+    fn read_to_end(mut self, b: &mut StoreBuilder, window: &str) -> ScanResult<()> {
+        let Some(st) = self.st.take() else {
+            return Ok(());
         };
         let mut reader = Reader { b, st };
-        let mut s = Scanner::resume(rest, self.at, 0);
-        // More JSON Lines values after the array.
-        while !s.at_end() {
-            reader.value(&mut s).map_err(drop)?;
-        }
+        self.read(&mut reader, window, true)?;
         reader.finish();
         Ok(())
     }
+
+    /// [`Stream::feed`], with the error: one that is not where a window that is not the
+    /// end stops (which more input may complete).
+    fn read(&mut self, reader: &mut Reader, window: &str, end: bool) -> ScanResult<()> {
+        let mut s = Scanner::resume(window, self.at, self.values.open);
+        loop {
+            if self.values.open == 0 && s.at_end() {
+                return Ok(());
+            }
+            let (spans, marks) = (reader.b.span_count(), reader.b.marks());
+            match self
+                .values
+                .step(&mut s, reader, &mut |s, reader| reader.object(s))
+            {
+                Ok(_) => self.at = s.pos(),
+                // Cut off inside a unit: drop what it pushed, and read it again later.
+                Err(e) if !end && s.ends_at(&e) && reader.b.span_count() == spans => {
+                    reader.b.roll_back(marks);
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
 }
 
-/// Walks a JSON value where spans may be: arrays (of spans, or of arrays, at any depth),
-/// objects (each handed to `object`), `null` (nothing), scalars (counted as skipped).
-/// Nesting is bounded by the scanner.
+/// A walk through a JSON value where spans may be: arrays (of spans, or of arrays, at any
+/// depth), objects (each handed to the caller's reader: a span, or a `ListOfSpans`), `null`
+/// (nothing), scalars (counted as skipped). Nesting is bounded by the scanner.
+#[derive(Default)]
+pub(super) struct Values {
+    /// Arrays open.
+    open: u32,
+    /// True until an item of the innermost open array has been read.
+    first: bool,
+}
+
+impl Values {
+    /// Reads one unit: an item's start (an array's `[`, an object, a scalar) or the end of
+    /// the innermost array. True when that completes the value. The walk moves on only
+    /// once the unit has been read.
+    pub fn step<'a, F>(
+        &mut self,
+        s: &mut Scanner<'a>,
+        reader: &mut Reader,
+        object: &mut F,
+    ) -> ScanResult<bool>
+    where
+        F: FnMut(&mut Scanner<'a>, &mut Reader) -> ScanResult<()>,
+    {
+        if self.open > 0 && !s.item(&mut Seq::resume(self.first))? {
+            self.open -= 1;
+            self.first = false;
+            return Ok(self.open == 0);
+        }
+        match s.peek() {
+            Some(b'[') => {
+                let _ = s.array("a list of spans")?;
+                self.open += 1;
+                self.first = true;
+                return Ok(false);
+            }
+            Some(b'{') => object(s, reader)?,
+            Some(b'n') => {
+                s.null()?;
+            }
+            _ => {
+                s.skip()?;
+                reader.skipped_one();
+            }
+        }
+        self.first = false;
+        Ok(self.open == 0)
+    }
+}
+
+/// Reads one JSON value where spans may be (see [`Values`]), handing each object to `object`.
 pub(super) fn values<'a, F>(
     s: &mut Scanner<'a>,
     reader: &mut Reader,
@@ -695,22 +704,8 @@ pub(super) fn values<'a, F>(
 where
     F: FnMut(&mut Scanner<'a>, &mut Reader) -> ScanResult<()>,
 {
-    match s.peek() {
-        Some(b'[') => {
-            let mut list = s.array("a list of spans")?;
-            while s.item(&mut list)? {
-                values(s, reader, object)?;
-            }
-        }
-        Some(b'{') => object(s, reader)?,
-        Some(b'n') => {
-            s.null()?;
-        }
-        _ => {
-            s.skip()?;
-            reader.skipped_one();
-        }
-    }
+    let mut walk = Values::default();
+    while !walk.step(s, reader, object)? {}
     Ok(())
 }
 
