@@ -5,6 +5,7 @@
 //! fixed-size structs in one `Vec`, attributes/events/links live in shared arenas addressed by
 //! [`Slice`]s, and trees are index arrays built iteratively.
 
+pub mod graph;
 mod ids;
 mod search;
 mod store;

@@ -1,0 +1,412 @@
+//! The service dependency graph, built from the spans alone: who calls whom, how often, how
+//! slow, how often it fails.
+//!
+//! A call is one of:
+//! - a span whose parent belongs to another service (a client span and the server span it
+//!   caused, a producer and its consumer, or a parent → child across services with no
+//!   client/server kinds): counted once, from the parent's service to the child's;
+//! - a client or producer span with no child in another service: a call to something that
+//!   reported no spans (a database, a queue, an external API), named from the span's
+//!   attributes the way Grafana Tempo's service graphs name such "virtual" nodes
+//!   ([`peer`]).
+//!
+//! A call fails if either side has an error status. Its latency is as the caller saw it (the
+//! client or producer span's duration; the callee's when the caller is not a client). For a
+//! client span and the server span it caused, the time lost between them (the server
+//! starting late plus the client ending late: network and queueing) is kept as the gap.
+
+mod peer;
+#[cfg(test)]
+mod tests;
+
+pub use peer::NodeKind;
+
+use super::{Span, SpanKind, StatusCode, Store, Trace, NO_PARENT};
+use peer::PeerKeys;
+use std::collections::HashMap;
+
+/// A node: a service that reported spans, or something the spans call that did not.
+#[derive(Clone, PartialEq, Debug)]
+pub struct GraphNode {
+    pub name: String,
+    pub kind: NodeKind,
+    /// Named from client spans' attributes (or an X-Ray inferred segment), not a service
+    /// that reported spans of its own.
+    pub inferred: bool,
+    /// Spans the node reported, and those with an error status.
+    pub spans: u64,
+    pub errors: u64,
+    pub calls_in: u64,
+    pub calls_out: u64,
+    /// Durations of its server and consumer spans, ns.
+    pub server_latency: Percentiles,
+}
+
+/// One (caller, callee) pair and its calls.
+#[derive(Clone, PartialEq, Debug)]
+pub struct GraphEdge {
+    /// Indices into [`ServiceGraph::nodes`].
+    pub from: usize,
+    pub to: usize,
+    pub calls: u64,
+    /// Calls where the caller or the callee has an error status.
+    pub errors: u64,
+    /// Some call went through a queue (a producer or consumer span).
+    pub messaging: bool,
+    /// Latency as the caller saw it, ns.
+    pub latency: Percentiles,
+    /// For client → server pairs: the server starting late plus the client ending late, ns.
+    pub gap: Percentiles,
+    /// Store indices of the calling spans, in trace order.
+    pub callers: Vec<u32>,
+}
+
+impl GraphEdge {
+    /// Share of calls that failed (0 when there were none).
+    pub fn error_rate(&self) -> f64 {
+        if self.calls == 0 {
+            0.0
+        } else {
+            self.errors as f64 / self.calls as f64
+        }
+    }
+}
+
+/// p50, p95 and p99 of a set of durations (nearest rank), ns; `None` for an empty set.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub struct Percentiles {
+    pub count: u64,
+    pub p50: Option<i64>,
+    pub p95: Option<i64>,
+    pub p99: Option<i64>,
+}
+
+impl Percentiles {
+    /// The percentiles of `values` (sorted in place).
+    pub fn of(values: &mut [i64]) -> Percentiles {
+        values.sort_unstable();
+        Percentiles {
+            count: values.len() as u64,
+            p50: nearest_rank(values, 50),
+            p95: nearest_rank(values, 95),
+            p99: nearest_rank(values, 99),
+        }
+    }
+}
+
+/// The `p`-th percentile of sorted `values` by the nearest-rank method.
+pub fn nearest_rank(sorted: &[i64], p: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+/// Nodes sorted by kind then name, and edges sorted by caller then callee.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct ServiceGraph {
+    pub nodes: Vec<GraphNode>,
+    pub edges: Vec<GraphEdge>,
+}
+
+impl ServiceGraph {
+    /// The index of the node named `name`.
+    pub fn node(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// The edge from `from` to `to`, by node names.
+    pub fn edge(&self, from: &str, to: &str) -> Option<&GraphEdge> {
+        let (from, to) = (self.node(from)?, self.node(to)?);
+        self.edges.iter().find(|e| e.from == from && e.to == to)
+    }
+}
+
+/// The service graph of `traces` (all loaded traces, or one).
+pub fn build_service_graph<'t>(
+    store: &Store,
+    traces: impl IntoIterator<Item = &'t Trace>,
+) -> ServiceGraph {
+    let mut builder = Builder::new(store);
+    for trace in traces {
+        builder.add_trace(trace);
+    }
+    builder.finish()
+}
+
+/// A node while the graph is built.
+struct NodeAcc {
+    node: GraphNode,
+    server_nanos: Vec<i64>,
+    /// Its spans that are database calls, and messaging ones: a service that reports only
+    /// such spans (a "mysql" service of database client spans, as Jaeger's HotROD has) is
+    /// drawn as a database or a queue.
+    database_spans: u64,
+    messaging_spans: u64,
+}
+
+/// An edge while the graph is built.
+#[derive(Default)]
+struct EdgeAcc {
+    calls: u64,
+    errors: u64,
+    messaging: bool,
+    latency: Vec<i64>,
+    gap: Vec<i64>,
+    callers: Vec<u32>,
+}
+
+struct Builder<'s> {
+    store: &'s Store,
+    keys: PeerKeys,
+    nodes: Vec<NodeAcc>,
+    /// Node of each service, by its name's interned id (`usize::MAX`: none yet), and of
+    /// each name.
+    by_service: Vec<usize>,
+    by_name: HashMap<String, usize>,
+    edges: HashMap<(usize, usize), EdgeAcc>,
+    /// Per trace position: the span has a child in another service (reused per trace).
+    answered: Vec<bool>,
+}
+
+impl<'s> Builder<'s> {
+    fn new(store: &'s Store) -> Self {
+        Builder {
+            store,
+            keys: PeerKeys::new(&store.strings),
+            nodes: Vec::new(),
+            by_service: vec![usize::MAX; store.strings.len()],
+            by_name: HashMap::new(),
+            edges: HashMap::new(),
+            answered: Vec::new(),
+        }
+    }
+
+    fn span(&self, trace: &Trace, pos: usize) -> Option<&'s Span> {
+        let store = self.store;
+        trace
+            .spans
+            .get(pos)
+            .and_then(|&i| store.spans.get(i as usize))
+    }
+
+    /// Counts a trace's spans into their services and its calls into edges.
+    fn add_trace(&mut self, trace: &Trace) {
+        self.answered.clear();
+        self.answered.resize(trace.len(), false);
+        for pos in 0..trace.len() {
+            let Some(span) = self.span(trace, pos) else {
+                continue;
+            };
+            self.count_span(span);
+            let parent_pos = trace.parent.get(pos).copied().unwrap_or(NO_PARENT);
+            if parent_pos == NO_PARENT {
+                continue;
+            }
+            let Some(parent) = self.span(trace, parent_pos as usize) else {
+                continue;
+            };
+            if parent.service != span.service {
+                self.answered[parent_pos as usize] = true;
+                self.add_call(parent, span, trace.spans[parent_pos as usize]);
+            }
+        }
+        for pos in 0..trace.len() {
+            let Some(span) = self.span(trace, pos) else {
+                continue;
+            };
+            if !self.answered[pos] && matches!(span.kind, SpanKind::Client | SpanKind::Producer) {
+                self.add_unanswered_call(span, trace.spans[pos]);
+            }
+        }
+    }
+
+    fn count_span(&mut self, span: &Span) {
+        let node = self.service_node(span);
+        let acc = &mut self.nodes[node];
+        acc.node.spans += 1;
+        if span.status == StatusCode::Error {
+            acc.node.errors += 1;
+        }
+        if matches!(span.kind, SpanKind::Server | SpanKind::Consumer) && !span.end_unknown() {
+            acc.server_nanos.push(span.duration_nanos);
+        }
+        if matches!(
+            span.kind,
+            SpanKind::Client | SpanKind::Producer | SpanKind::Consumer
+        ) {
+            match self.keys.kind_of(self.store, span) {
+                NodeKind::Database => acc.database_spans += 1,
+                NodeKind::Messaging => acc.messaging_spans += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// The node of `span`'s service, made on first sight (an X-Ray inferred segment makes
+    /// an inferred node, of the kind its attributes say).
+    fn service_node(&mut self, span: &Span) -> usize {
+        let slot = span.service.0 as usize;
+        if let Some(&node) = self.by_service.get(slot).filter(|&&n| n != usize::MAX) {
+            return node;
+        }
+        let name = self.store.strings.get(span.service).to_string();
+        let inferred = self.keys.is_inferred(self.store, span);
+        let kind = if inferred {
+            self.keys.kind_of(self.store, span)
+        } else {
+            NodeKind::Service
+        };
+        let node = self.node_named(name, kind, inferred);
+        if let Some(entry) = self.by_service.get_mut(slot) {
+            *entry = node;
+        }
+        node
+    }
+
+    fn node_named(&mut self, name: String, kind: NodeKind, inferred: bool) -> usize {
+        if let Some(&node) = self.by_name.get(&name) {
+            return node;
+        }
+        let node = self.nodes.len();
+        self.nodes.push(NodeAcc {
+            node: GraphNode {
+                name: name.clone(),
+                kind,
+                inferred,
+                spans: 0,
+                errors: 0,
+                calls_in: 0,
+                calls_out: 0,
+                server_latency: Percentiles::default(),
+            },
+            server_nanos: Vec::new(),
+            database_spans: 0,
+            messaging_spans: 0,
+        });
+        self.by_name.insert(name, node);
+        node
+    }
+
+    /// A call from `caller` (store index `caller_index`) to `callee`, a span of another
+    /// service.
+    fn add_call(&mut self, caller: &Span, callee: &Span, caller_index: u32) {
+        let from = self.service_node(caller);
+        let to = self.service_node(callee);
+        let client = matches!(caller.kind, SpanKind::Client | SpanKind::Producer);
+        let seen_by_caller = if client { caller } else { callee };
+        let gap = (caller.kind == SpanKind::Client
+            && callee.kind == SpanKind::Server
+            && !caller.end_unknown()
+            && !callee.end_unknown())
+        .then(|| {
+            let late_start = (callee.start_unix_nanos - caller.start_unix_nanos).max(0);
+            let late_end = (caller.end_unix_nanos() - callee.end_unix_nanos()).max(0);
+            late_start.saturating_add(late_end)
+        });
+        let call = Call {
+            failed: caller.status == StatusCode::Error || callee.status == StatusCode::Error,
+            messaging: caller.kind == SpanKind::Producer || callee.kind == SpanKind::Consumer,
+            latency: (!seen_by_caller.end_unknown()).then_some(seen_by_caller.duration_nanos),
+            gap,
+            caller: caller_index,
+        };
+        self.record(from, to, call);
+    }
+
+    /// A client or producer span that nothing in the loaded data answered: a call to the
+    /// node its attributes name, if they name one.
+    fn add_unanswered_call(&mut self, span: &Span, index: u32) {
+        let Some((name, kind)) = self.keys.peer_of(self.store, span) else {
+            return;
+        };
+        let from = self.service_node(span);
+        let service = self.store.strings.lookup(&name);
+        let known = service
+            .and_then(|id| self.by_service.get(id.0 as usize))
+            .copied();
+        let to = match known.filter(|&n| n != usize::MAX) {
+            Some(node) => node,
+            None => self.node_named(name, kind, true),
+        };
+        if from == to {
+            return;
+        }
+        let call = Call {
+            failed: span.status == StatusCode::Error,
+            messaging: kind == NodeKind::Messaging,
+            latency: (!span.end_unknown()).then_some(span.duration_nanos),
+            gap: None,
+            caller: index,
+        };
+        self.record(from, to, call);
+    }
+
+    fn record(&mut self, from: usize, to: usize, call: Call) {
+        self.nodes[from].node.calls_out += 1;
+        self.nodes[to].node.calls_in += 1;
+        let edge = self.edges.entry((from, to)).or_default();
+        edge.calls += 1;
+        edge.errors += u64::from(call.failed);
+        edge.messaging |= call.messaging;
+        edge.latency.extend(call.latency);
+        edge.gap.extend(call.gap);
+        edge.callers.push(call.caller);
+    }
+
+    /// The graph, nodes sorted by kind and name, edges by caller and callee.
+    fn finish(self) -> ServiceGraph {
+        let mut nodes: Vec<GraphNode> = self
+            .nodes
+            .into_iter()
+            .map(|mut acc| {
+                acc.node.server_latency = Percentiles::of(&mut acc.server_nanos);
+                let spans = acc.node.spans;
+                if acc.node.kind == NodeKind::Service && spans > 0 {
+                    if acc.database_spans == spans {
+                        acc.node.kind = NodeKind::Database;
+                    } else if acc.messaging_spans == spans {
+                        acc.node.kind = NodeKind::Messaging;
+                    }
+                }
+                acc.node
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..nodes.len()).collect();
+        order.sort_by(|&a, &b| {
+            (nodes[a].kind, &nodes[a].name).cmp(&(nodes[b].kind, &nodes[b].name))
+        });
+        let mut new_index = vec![0; nodes.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut sorted: Vec<Option<GraphNode>> = nodes.drain(..).map(Some).collect();
+        let nodes: Vec<GraphNode> = order.iter().filter_map(|&old| sorted[old].take()).collect();
+        let mut edges: Vec<GraphEdge> = self
+            .edges
+            .into_iter()
+            .map(|((from, to), mut acc)| GraphEdge {
+                from: new_index[from],
+                to: new_index[to],
+                calls: acc.calls,
+                errors: acc.errors,
+                messaging: acc.messaging,
+                latency: Percentiles::of(&mut acc.latency),
+                gap: Percentiles::of(&mut acc.gap),
+                callers: acc.callers,
+            })
+            .collect();
+        edges.sort_by_key(|e| (e.from, e.to));
+        ServiceGraph { nodes, edges }
+    }
+}
+
+/// One call, as the builder records it.
+struct Call {
+    failed: bool,
+    messaging: bool,
+    latency: Option<i64>,
+    gap: Option<i64>,
+    caller: u32,
+}
