@@ -125,14 +125,69 @@ impl ServiceGraph {
 
 /// The service graph of `traces` (all loaded traces, or one).
 pub fn build_service_graph<'t>(
-    store: &Store,
+    store: &'t Store,
     traces: impl IntoIterator<Item = &'t Trace>,
 ) -> ServiceGraph {
-    let mut builder = Builder::new(store);
-    for trace in traces {
-        builder.add_trace(trace);
+    let mut build = ServiceGraphBuild::new(store, traces);
+    while !build.step(usize::MAX) {}
+    build.finish()
+}
+
+/// [`build_service_graph`] as a value, a bounded number of spans at a time (`step`), so a
+/// page can build the graph of a million spans in short tasks; the result is the same.
+pub struct ServiceGraphBuild<'t> {
+    builder: Builder<'t>,
+    traces: Vec<&'t Trace>,
+    /// Where the build is: trace, pass over its spans (0: spans and calls to their
+    /// parents; 1: unanswered client spans), position.
+    trace: usize,
+    pass: u8,
+    pos: usize,
+}
+
+impl<'t> ServiceGraphBuild<'t> {
+    pub fn new(store: &'t Store, traces: impl IntoIterator<Item = &'t Trace>) -> Self {
+        ServiceGraphBuild {
+            builder: Builder::new(store),
+            traces: traces.into_iter().collect(),
+            trace: 0,
+            pass: 0,
+            pos: 0,
+        }
     }
-    builder.finish()
+
+    /// Visits up to `budget` spans (at least one); true once every span is counted.
+    pub fn step(&mut self, budget: usize) -> bool {
+        let mut left = budget.max(1);
+        while let Some(&trace) = self.traces.get(self.trace) {
+            if self.pass == 0 && self.pos == 0 {
+                self.builder.start_trace(trace);
+            }
+            let end = trace.len().min(self.pos.saturating_add(left));
+            for pos in self.pos..end {
+                match self.pass {
+                    0 => self.builder.visit(trace, pos),
+                    _ => self.builder.visit_unanswered(trace, pos),
+                }
+            }
+            left -= end - self.pos;
+            self.pos = end;
+            if self.pos == trace.len() {
+                self.pos = 0;
+                self.pass = 1 - self.pass;
+                self.trace += usize::from(self.pass == 0);
+            }
+            if left == 0 {
+                return self.trace >= self.traces.len();
+            }
+        }
+        true
+    }
+
+    /// The graph (call once [`ServiceGraphBuild::step`] has returned true).
+    pub fn finish(self) -> ServiceGraph {
+        self.builder.finish()
+    }
 }
 
 /// A node while the graph is built.
@@ -191,34 +246,43 @@ impl<'s> Builder<'s> {
             .and_then(|&i| store.spans.get(i as usize))
     }
 
-    /// Counts a trace's spans into their services and its calls into edges.
-    fn add_trace(&mut self, trace: &Trace) {
+    /// Starts a trace: no span of it has been answered yet.
+    fn start_trace(&mut self, trace: &Trace) {
         self.answered.clear();
         self.answered.resize(trace.len(), false);
-        for pos in 0..trace.len() {
-            let Some(span) = self.span(trace, pos) else {
-                continue;
-            };
-            self.count_span(span);
-            let parent_pos = trace.parent.get(pos).copied().unwrap_or(NO_PARENT);
-            if parent_pos == NO_PARENT {
-                continue;
-            }
-            let Some(parent) = self.span(trace, parent_pos as usize) else {
-                continue;
-            };
-            if parent.service != span.service {
-                self.answered[parent_pos as usize] = true;
-                self.add_call(parent, span, trace.spans[parent_pos as usize]);
-            }
+    }
+
+    /// Counts the span at `pos` into its service, and the call from its parent if the parent
+    /// is of another service.
+    fn visit(&mut self, trace: &Trace, pos: usize) {
+        let Some(span) = self.span(trace, pos) else {
+            return;
+        };
+        self.count_span(span);
+        let parent_pos = trace.parent.get(pos).copied().unwrap_or(NO_PARENT);
+        if parent_pos == NO_PARENT {
+            return;
         }
-        for pos in 0..trace.len() {
-            let Some(span) = self.span(trace, pos) else {
-                continue;
-            };
-            if !self.answered[pos] && matches!(span.kind, SpanKind::Client | SpanKind::Producer) {
-                self.add_unanswered_call(span, trace.spans[pos]);
+        let Some(parent) = self.span(trace, parent_pos as usize) else {
+            return;
+        };
+        if parent.service != span.service {
+            if let Some(answered) = self.answered.get_mut(parent_pos as usize) {
+                *answered = true;
             }
+            self.add_call(parent, span, trace.spans[parent_pos as usize]);
+        }
+    }
+
+    /// Once a trace is visited: a client or producer span that no span of another service
+    /// answered calls what its attributes name.
+    fn visit_unanswered(&mut self, trace: &Trace, pos: usize) {
+        let Some(span) = self.span(trace, pos) else {
+            return;
+        };
+        let answered = self.answered.get(pos).copied().unwrap_or(true);
+        if !answered && matches!(span.kind, SpanKind::Client | SpanKind::Producer) {
+            self.add_unanswered_call(span, trace.spans[pos]);
         }
     }
 

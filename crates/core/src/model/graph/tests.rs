@@ -338,3 +338,33 @@ fn generated_traces_count_every_call_once() {
         .windows(2)
         .all(|w| (w[0].from, w[0].to) < (w[1].from, w[1].to)));
 }
+
+#[test]
+fn a_graph_built_in_steps_is_the_graph_built_at_once() {
+    let cfg = spanorama_gen::GenConfig {
+        seed: 9,
+        traces: 7,
+        spans_min: 1,
+        spans_max: 300,
+        ..spanorama_gen::GenConfig::default()
+    };
+    let (bytes, _) = spanorama_gen::to_bytes(&cfg, spanorama_gen::Format::Otlp).unwrap();
+    let store = import("gen.json", &bytes).unwrap();
+    let traces = build_traces(&store);
+    let whole = build_service_graph(&store, &traces);
+    for budget in [0, 1, 7, 299, 300, 301, 5_000] {
+        let mut build = ServiceGraphBuild::new(&store, &traces);
+        let mut steps = 0;
+        while !build.step(budget) {
+            steps += 1;
+            assert!(
+                steps <= store.spans.len() * 2 + 2,
+                "budget {budget}: no end"
+            );
+        }
+        assert_eq!(build.finish(), whole, "budget {budget}");
+    }
+    let mut none = ServiceGraphBuild::new(&store, []);
+    assert!(none.step(10));
+    assert_eq!(none.finish(), ServiceGraph::default());
+}
