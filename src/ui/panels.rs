@@ -114,22 +114,50 @@ fn loading_bar(props: &LoadingBarProps) -> Html {
 
 /// `3 traces · 12,345 spans · 18 services · loaded in 120 ms`.
 fn summary(state: &super::state::AppState) -> String {
-    if state.store.spans.is_empty() {
+    let store = &state.store;
+    if store.spans.is_empty() && store.dependencies.is_empty() {
         return "No traces loaded".into();
     }
-    let mut text = format!(
-        "{} · {} · {}",
-        format_counted(state.traces.len() as u64, "trace", "traces"),
-        format_counted(state.store.spans.len() as u64, "span", "spans"),
-        format_counted(state.service_count as u64, "service", "services"),
-    );
+    let mut parts = Vec::new();
+    if !store.spans.is_empty() {
+        parts.push(format_counted(state.traces.len() as u64, "trace", "traces"));
+        parts.push(format_counted(store.spans.len() as u64, "span", "spans"));
+        parts.push(format_counted(
+            state.service_count as u64,
+            "service",
+            "services",
+        ));
+    }
+    if !store.dependencies.is_empty() {
+        let links = store.dependencies.len() as u64;
+        parts.push(format_counted(links, "dependency link", "dependency links"));
+    }
     if let Some(ms) = state.last_load_ms {
-        text.push_str(&format!(
-            " · loaded in {} ms",
+        parts.push(format!(
+            "loaded in {} ms",
             format_count(ms.round().max(0.0) as u64)
         ));
     }
-    text
+    parts.join(" · ")
+}
+
+/// What a file holds: its traces and spans, or its dependency links.
+fn file_counts(store: &Store, index: usize, f: &spanorama_core::model::FileInfo) -> String {
+    let links = store
+        .dependencies
+        .iter()
+        .filter(|d| d.file as usize == index)
+        .count();
+    if f.span_count == 0 && links > 0 {
+        let links = format_counted(links as u64, "dependency link", "dependency links");
+        return format!("{links} · {}", bytes_text(f.bytes));
+    }
+    format!(
+        "{} · {} · {}",
+        format_counted(f.trace_count as u64, "trace", "traces"),
+        format_counted(f.span_count as u64, "span", "spans"),
+        bytes_text(f.bytes),
+    )
 }
 
 #[derive(Properties, PartialEq)]
@@ -146,16 +174,11 @@ pub fn file_list(props: &FileListProps) -> Html {
     html! {
         <details id="files" class="files" open={props.store.files.iter().any(|f| !f.warnings.is_empty())}>
             <summary>{ format_counted(props.store.files.len() as u64, "file loaded", "files loaded") }</summary>
-            { for props.store.files.iter().map(|f| html! {
+            { for props.store.files.iter().enumerate().map(|(i, f)| html! {
                 <div class="file-info">
                     <span class="file-name">{ f.name.clone() }</span>
                     <span class="file-format">{ f.format.clone() }</span>
-                    <span class="file-counts">{ format!(
-                        "{} · {} · {}",
-                        format_counted(f.trace_count as u64, "trace", "traces"),
-                        format_counted(f.span_count as u64, "span", "spans"),
-                        bytes_text(f.bytes),
-                    ) }</span>
+                    <span class="file-counts">{ file_counts(&props.store, i, f) }</span>
                     if !f.warnings.is_empty() {
                         <ul class="file-warnings">
                             { for f.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }

@@ -90,3 +90,17 @@ appTest('one request exported by OpenTelemetry and by Zipkin is one trace', () =
   const detail = await app.waitFor('the child span in #detail', () => app.detail(), (d) => d?.fields?.Service === 'payment');
   assert.equal(detail.fields.Parent?.slice(0, 16), '00f067aa0ba902b7', JSON.stringify(detail.fields));
 });
+
+appTest('dependency files load as dependency links, beside traces', () => env, async ({ open }) => {
+  const app = await open();
+  // Jaeger's dependency links (7 links between 8 services) and an X-Ray trace.
+  await app.loadFiles([corpusFile('jaeger-deps/jaegerui-deps-small.json')]);
+  await app.waitForSummary(/^7 dependency links · loaded in/);
+  const [info] = await app.waitFor('the file listed', () => app.fileInfos(), (f) => f.length === 1);
+  assert.match(info, /Jaeger dependency links/);
+  assert.match(info, /\b7 dependency links\b/);
+  await app.loadFiles([corpusFile('xray/contrib-ddbSample-nested-fault.json')]);
+  await app.waitForSummary(/^1 trace · 18 spans · \d+ services? · 7 dependency links/);
+  assert.deepEqual(await app.messages('error'), []);
+  await app.waitForCanvas();
+});

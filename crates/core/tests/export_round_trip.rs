@@ -189,10 +189,14 @@ fn every_corpus_file_that_loads_survives_an_otlp_round_trip() {
         for path in files {
             let name = path.strip_prefix(&corpus).unwrap().display().to_string();
             let bytes = std::fs::read(&path).unwrap();
-            // Files that are not traces are refused (tests/corpus.rs says which and why).
+            // Files that are not traces are refused (tests/corpus.rs says which and why);
+            // dependency files load, with no spans to export.
             let Ok(store) = import(&name, &bytes) else {
                 continue;
             };
+            if store.spans.is_empty() {
+                continue;
+            }
             let back = round_trip(&name, &store);
             if let Some(diff) = differences(&store, &back) {
                 failures.push(format!("{name}: {diff}"));

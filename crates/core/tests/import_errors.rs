@@ -52,17 +52,22 @@ fn zipkin_v1_is_read_as_v1() {
 }
 
 #[test]
-fn dependency_data_is_recognised_and_said_not_to_be_traces() {
-    let links = br#"[{"parent": "frontend", "child": "cart", "callCount": 12}]"#;
-    let err = fails("deps.json", links);
+fn dependency_files_without_links_say_so() {
+    let err = fails(
+        "deps.json",
+        br#"[{"parent": "", "child": "b", "callCount": 1}]"#,
+    );
     assert_mentions(
         &err,
-        &[
-            "Jaeger dependency links",
-            "not traces",
-            "AWS X-Ray JSON",
-            "Zipkin v1 JSON",
-        ],
+        &["Jaeger dependency links", "names a service at both ends"],
+    );
+    let err = fails(
+        "deps.json",
+        br#"[{"parent": "a", "child": "b", "callCount": "many"}]"#,
+    );
+    assert_mentions(
+        &err,
+        &["Jaeger dependency links", "callCount", "line 1 column"],
     );
 }
 

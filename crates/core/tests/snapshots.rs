@@ -24,10 +24,12 @@ use std::path::{Path, PathBuf};
 const FORMATS: &[(&str, &str)] = &[
     ("datadog", "Datadog JSON"),
     ("jaeger", "Jaeger JSON"),
+    ("jaeger_deps", "Jaeger dependency links"),
     ("jaeger_proto", "Jaeger api_v2 protobuf-JSON"),
     ("newrelic", "New Relic JSON"),
     ("otlp", "OTLP JSON"),
     ("xray", "AWS X-Ray JSON"),
+    ("xray_graph", "AWS X-Ray service graph"),
     ("zipkin", "Zipkin v2 JSON"),
     ("zipkin1", "Zipkin v1 JSON"),
 ];

@@ -7,6 +7,7 @@
 
 mod builder;
 mod datadog;
+mod dependencies;
 mod gzip;
 pub mod ids;
 mod jaeger;
@@ -59,6 +60,8 @@ pub const IMPORTERS: &[Importer] = &[
     xray::IMPORTER,
     datadog::IMPORTER,
     newrelic::IMPORTER,
+    dependencies::JAEGER,
+    dependencies::XRAY,
 ];
 
 /// Largest file content Spanorama reads, in bytes (1.5 GiB): a wasm32 instance has at most
@@ -151,7 +154,7 @@ pub fn import_with_progress(
         builder.set_input_len(bytes.len());
         match (imp.parse)(bytes, &mut builder) {
             Ok(()) => {
-                if builder.span_count() == 0 {
+                if builder.span_count() == 0 && builder.store().dependencies.is_empty() {
                     failures.push(format!("{}: the file contains no spans", imp.name));
                     continue;
                 }
@@ -198,17 +201,11 @@ fn finish(builder: StoreBuilder, file_name: &str, imp: &Importer, len: usize) ->
 /// Formats we can recognise but not yet read, so the user gets a precise message.
 fn recognise_unsupported(head: &[u8]) -> Option<&'static str> {
     let k = |key: &str| has_key(head, key);
-    if k("Services") && k("ReferenceId") {
-        return Some("an AWS X-Ray service graph (dependency data, not traces)");
-    }
     if k("TraceSummaries") {
         return Some(
             "AWS X-Ray trace summaries (get-trace-summaries output: trace ids and statistics, \
              not spans; export the traces with batch-get-traces)",
         );
-    }
-    if k("callCount") && k("parent") && k("child") {
-        return Some("Jaeger dependency links (dependency data, not traces)");
     }
     if k("traceEvents") || (k("ph") && k("ts")) {
         return Some("a Chrome Trace Event file (a profile, not distributed traces)");
@@ -358,13 +355,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn xray_dependency_data_and_summaries_are_refused_by_name() {
-        let graph =
-            br#"{"Services": [{"ReferenceId": 0, "Name": "Scorekeep", "Names": ["Scorekeep"],
-            "Type": "AWS::ElasticBeanstalk::Environment", "Edges": [{"ReferenceId": 1}]}]}"#;
-        let e = import("graph.json", graph).unwrap_err();
-        assert!(e.message.contains("X-Ray service graph"), "{e}");
-        assert!(e.message.contains("dependency data, not traces"), "{e}");
+    fn xray_summaries_are_refused_by_name() {
         let summaries = br#"{"TraceSummaries": [{"Id": "1-5d82881a-0a9126e92a73e971eed891b9",
             "Duration": 0.232, "HasFault": false}], "ApproximateTime": 1568835600.0}"#;
         let e = import("summaries.json", summaries).unwrap_err();

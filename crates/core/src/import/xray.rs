@@ -55,8 +55,8 @@
 //!   X-Ray form is kept as the trace id's display text. Segment ids are 16 hex digits.
 //!
 //! Ignored: unknown fields (the Go SDK writes `"Dummy": false`), `Traces[].Duration`,
-//! `Segments[].Id` (the document has its own), the service graph (`get-service-graph`
-//! output is dependency data and is refused by name).
+//! `Segments[].Id` (the document has its own). The service graph (`get-service-graph`
+//! output) is dependency data, read by `dependencies.rs`.
 //!
 //! Units: `start_time` / `end_time` are seconds since the Unix epoch as JSON numbers (often
 //! `1.568835610432E9`), with microsecond or finer digits; they are converted to integer
@@ -99,7 +99,7 @@ fn sniff(head: &[u8]) -> Sniff {
     }
     let k = |key: &str| has_key(head, key);
     if k("Services") && k("ReferenceId") {
-        return Sniff::No; // get-service-graph: dependency data, refused by name
+        return Sniff::No; // get-service-graph: dependency data (dependencies.rs)
     }
     let batch = k("Traces") && (k("Segments") || k("Document") || k("UnprocessedTraceIds"));
     if batch || k("TraceSegmentDocuments") {

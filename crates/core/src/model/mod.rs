@@ -18,8 +18,8 @@ pub mod wire;
 pub use ids::{SpanId, TraceId};
 pub use search::{find_spans, TraceSearch};
 pub use store::{
-    Attr, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind, SpanWarning,
-    StatusCode, Store, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
+    Attr, Dependency, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind,
+    SpanWarning, StatusCode, Store, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
 };
 pub use strings::{Interner, StrId};
 pub use tree::{build_traces, Trace, TreeWarning, NO_PARENT};

@@ -339,6 +339,27 @@ pub struct Store {
     /// Original text of trace ids that were not hex.
     pub trace_id_text: HashMap<TraceId, StrId>,
     pub files: Vec<FileInfo>,
+    /// Calls between services read from dependency files (Jaeger `/api/dependencies`,
+    /// X-Ray `get-service-graph`), which carry no spans.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// Calls from one service to another over some period, as a dependency file gives them.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct Dependency {
+    pub parent: StrId,
+    pub child: StrId,
+    /// What the file says each end is (X-Ray's `Type`, e.g. `AWS::DynamoDB::Table`; empty
+    /// when it does not say).
+    pub parent_type: StrId,
+    pub child_type: StrId,
+    pub calls: u64,
+    /// Calls that failed, when the file counts them.
+    pub errors: Option<u64>,
+    /// Latency p50, p95 and p99 from the file's histogram, ns (0: not given).
+    pub latency_nanos: [i64; 3],
+    /// Index into [`Store::files`].
+    pub file: u32,
 }
 
 /// Appends `items` to an arena and returns the slice they occupy.
@@ -483,6 +504,15 @@ impl Store {
         for (id, text) in other.trace_id_text {
             self.trace_id_text.insert(id, m(text));
         }
+        self.dependencies
+            .extend(other.dependencies.iter().map(|d| Dependency {
+                parent: m(d.parent),
+                child: m(d.child),
+                parent_type: m(d.parent_type),
+                child_type: m(d.child_type),
+                file: d.file + file_base,
+                ..*d
+            }));
         self.files.extend(other.files);
     }
 

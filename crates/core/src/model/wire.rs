@@ -16,8 +16,8 @@
 
 use super::ids::{SpanId, TraceId};
 use super::store::{
-    Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind, SpanWarning, StatusCode,
-    Store,
+    Dependency, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind, SpanWarning,
+    StatusCode, Store,
 };
 use super::strings::StrId;
 use super::tree::{Trace, TreeWarning};
@@ -41,6 +41,7 @@ const TAG_TRACE: u8 = 11;
 const TAG_TRACE_ROWS: u8 = 12;
 const TAG_TRACE_WARNINGS: u8 = 13;
 const TAG_COUNTS: u8 = 14;
+const TAG_DEPENDENCIES: u8 = 15;
 
 /// Bytes a span the decoder sets aside, when it learns the model's size, for what is built
 /// on the model after it arrives (see `reserve_for_counts`).
@@ -383,6 +384,40 @@ impl Record for (TraceId, StrId) {
     }
 }
 
+impl Record for Dependency {
+    fn size(&self) -> usize {
+        16 + 8 + 8 + 24 + 4
+    }
+    fn put(&self, w: &mut Vec<u8>) {
+        for id in [self.parent, self.child, self.parent_type, self.child_type] {
+            put_u32(w, id.0);
+        }
+        put_u64(w, self.calls);
+        put_u64(w, self.errors.unwrap_or(u64::MAX));
+        for nanos in self.latency_nanos {
+            put_i64(w, nanos);
+        }
+        put_u32(w, self.file);
+    }
+    fn get(r: &mut Reader<'_>) -> Result<Self> {
+        let (parent, child) = (r.str_id()?, r.str_id()?);
+        let (parent_type, child_type) = (r.str_id()?, r.str_id()?);
+        let calls = r.u64()?;
+        let errors = Some(r.u64()?).filter(|&e| e != u64::MAX);
+        let latency_nanos = [r.i64()?, r.i64()?, r.i64()?];
+        Ok(Dependency {
+            parent,
+            child,
+            parent_type,
+            child_type,
+            calls,
+            errors,
+            latency_nanos,
+            file: r.u32()?,
+        })
+    }
+}
+
 impl Record for FileInfo {
     fn size(&self) -> usize {
         64 + self.name.len() + self.warnings.iter().map(|w| w.len() + 4).sum::<usize>()
@@ -632,7 +667,8 @@ impl<'a> Encoder<'a> {
                     next,
                     limit,
                 ),
-                11 => match self.traces {
+                11 => section(&mut part, TAG_DEPENDENCIES, &s.dependencies, next, limit),
+                12 => match self.traces {
                     Some(traces) => self.trace_sections(traces, &mut part),
                     None => break,
                 },
@@ -793,6 +829,7 @@ impl Decoder {
             TAG_LINKS => read_into(r, count, &mut s.links)?,
             TAG_RESOURCES => read_into(r, count, &mut s.resources)?,
             TAG_SPAN_WARNINGS => read_into(r, count, &mut s.span_warnings)?,
+            TAG_DEPENDENCIES => read_into(r, count, &mut s.dependencies)?,
             TAG_SPAN_ID_TEXT => {
                 for _ in 0..count {
                     let (id, text) = <(SpanId, StrId)>::get(r)?;
@@ -977,6 +1014,18 @@ mod tests {
             scope_version: StrId::EMPTY,
             scope_attrs: Slice::default(),
         });
+        for i in 0..40u64 {
+            s.dependencies.push(Dependency {
+                parent: svc,
+                child: op,
+                parent_type: StrId::EMPTY,
+                child_type: val,
+                calls: i * 1_000_000_007,
+                errors: (i % 2 == 0).then_some(i),
+                latency_nanos: [i as i64, -1, i64::MAX],
+                file: 0,
+            });
+        }
         for i in 0..500u64 {
             s.spans.push(Span {
                 trace_id: TraceId(1 + (i % 3) as u128),
@@ -1051,6 +1100,7 @@ mod tests {
         assert_eq!(a.span_id_text, b.span_id_text);
         assert_eq!(a.trace_id_text, b.trace_id_text);
         assert_eq!(a.files, b.files);
+        assert_eq!(a.dependencies, b.dependencies);
         assert_eq!(a.attrs.len(), b.attrs.len());
         // Packed attributes compare bit for bit (so NaN equals NaN).
         assert_eq!(a.attrs, b.attrs);

@@ -11,7 +11,7 @@ use std::fmt::Write;
 #[allow(dead_code)]
 pub fn render_import(name: &str, bytes: &[u8]) -> String {
     match import(name, bytes) {
-        Ok(store) => render(&store),
+        Ok(store) => render(&store) + &render_dependencies(&store),
         Err(e) => format!("error: {}\n", e.message),
     }
 }
@@ -124,4 +124,37 @@ pub fn render(store: &Store) -> String {
     out.lines()
         .map(|l| l.trim_end().to_string() + "\n")
         .collect()
+}
+
+/// A dependency file's links, one a line: `link <parent> -> <child>: <calls> calls`, then
+/// ` <errors> errors`, ` p50/p95/p99 <ns>` and ` types <parent>|<child>` where the file gives them.
+pub fn render_dependencies(store: &Store) -> String {
+    let mut out = String::new();
+    let text = |id| store.strings.get(id);
+    for d in &store.dependencies {
+        let _ = write!(
+            out,
+            "link {} -> {}: {} calls",
+            text(d.parent),
+            text(d.child),
+            d.calls
+        );
+        if let Some(errors) = d.errors {
+            let _ = write!(out, ", {errors} errors");
+        }
+        if d.latency_nanos != [0; 3] {
+            let [p50, p95, p99] = d.latency_nanos;
+            let _ = write!(out, ", p50/p95/p99 {p50}/{p95}/{p99}");
+        }
+        if !text(d.parent_type).is_empty() || !text(d.child_type).is_empty() {
+            let _ = write!(
+                out,
+                ", types {}|{}",
+                text(d.parent_type),
+                text(d.child_type)
+            );
+        }
+        out.push('\n');
+    }
+    out
 }

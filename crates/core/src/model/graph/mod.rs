@@ -184,9 +184,24 @@ impl<'t> ServiceGraphBuild<'t> {
         true
     }
 
+    /// Adds the store's dependency links (from dependency files, which have no spans): for
+    /// the graph of everything loaded, not of one trace.
+    pub fn with_dependencies(mut self) -> Self {
+        for dependency in &self.builder.store.dependencies {
+            self.builder.add_dependency(dependency);
+        }
+        self
+    }
+
     /// The graph (call once [`ServiceGraphBuild::step`] has returned true).
     pub fn finish(self) -> ServiceGraph {
         self.builder.finish()
+    }
+
+    /// Steps to the end and gives the graph.
+    pub fn build(mut self) -> ServiceGraph {
+        while !self.step(usize::MAX) {}
+        self.finish()
     }
 }
 
@@ -210,6 +225,8 @@ struct EdgeAcc {
     latency: Vec<i64>,
     gap: Vec<i64>,
     callers: Vec<u32>,
+    /// Latency quantiles a dependency file gave for this edge (used when no span did).
+    file_latency: Option<[i64; 3]>,
 }
 
 struct Builder<'s> {
@@ -407,6 +424,34 @@ impl<'s> Builder<'s> {
         self.record(from, to, call);
     }
 
+    /// A dependency file's link: its calls and failures, its quantiles; its ends as
+    /// services, or of the kind their type says.
+    fn add_dependency(&mut self, d: &crate::model::Dependency) {
+        let from = self.dependency_node(d.parent, d.parent_type);
+        let to = self.dependency_node(d.child, d.child_type);
+        self.nodes[from].node.calls_out += d.calls;
+        self.nodes[to].node.calls_in += d.calls;
+        let edge = self.edges.entry((from, to)).or_default();
+        edge.calls += d.calls;
+        edge.errors += d.errors.unwrap_or(0);
+        if d.latency_nanos.iter().any(|&n| n > 0) {
+            edge.file_latency = Some(d.latency_nanos);
+        }
+    }
+
+    fn dependency_node(&mut self, name: crate::model::StrId, kind: crate::model::StrId) -> usize {
+        let slot = name.0 as usize;
+        if let Some(&node) = self.by_service.get(slot).filter(|&&n| n != usize::MAX) {
+            return node;
+        }
+        let kind = peer::kind_of_type(self.store.strings.get(kind));
+        let node = self.node_named(self.store.strings.get(name).to_string(), kind, false);
+        if let Some(entry) = self.by_service.get_mut(slot) {
+            *entry = node;
+        }
+        node
+    }
+
     fn record(&mut self, from: usize, to: usize, call: Call) {
         self.nodes[from].node.calls_out += 1;
         self.nodes[to].node.calls_in += 1;
@@ -456,7 +501,15 @@ impl<'s> Builder<'s> {
                 calls: acc.calls,
                 errors: acc.errors,
                 messaging: acc.messaging,
-                latency: Percentiles::of(&mut acc.latency),
+                latency: match acc.file_latency {
+                    Some([p50, p95, p99]) if acc.latency.is_empty() => Percentiles {
+                        count: acc.calls,
+                        p50: Some(p50),
+                        p95: Some(p95),
+                        p99: Some(p99),
+                    },
+                    _ => Percentiles::of(&mut acc.latency),
+                },
                 gap: Percentiles::of(&mut acc.gap),
                 callers: acc.callers,
             })

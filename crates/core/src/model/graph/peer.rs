@@ -41,6 +41,43 @@ impl NodeKind {
     }
 }
 
+/// The kind of an AWS X-Ray service graph node by its `Type` (`AWS::DynamoDB::Table`,
+/// `remote`, `client`, `AWS::EC2::Instance`…); a service when the file gives none.
+pub(super) fn kind_of_type(kind: &str) -> NodeKind {
+    const DATABASES: [&str; 5] = [
+        "AWS::DynamoDB",
+        "AWS::RDS",
+        "Database::",
+        "AWS::ElastiCache",
+        "AWS::DocDB",
+    ];
+    const QUEUES: [&str; 5] = [
+        "AWS::SQS",
+        "AWS::SNS",
+        "AWS::Kinesis",
+        "AWS::Events",
+        "AWS::MQ",
+    ];
+    const COMPUTE: [&str; 6] = [
+        "AWS::EC2",
+        "AWS::ECS",
+        "AWS::EKS",
+        "AWS::Lambda",
+        "AWS::ElasticBeanstalk",
+        "AWS::AppRunner",
+    ];
+    let is = |prefixes: &[&str]| prefixes.iter().any(|p| kind.starts_with(p));
+    if kind.is_empty() || is(&COMPUTE) {
+        NodeKind::Service
+    } else if is(&DATABASES) {
+        NodeKind::Database
+    } else if is(&QUEUES) {
+        NodeKind::Messaging
+    } else {
+        NodeKind::External
+    }
+}
+
 /// Keys that make a span a database call.
 const DATABASE: [&str; 6] = [
     "db.system",
