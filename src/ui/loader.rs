@@ -29,3 +29,17 @@ pub fn url_from_query() -> Option<String> {
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     params.get("url").filter(|u| !u.trim().is_empty())
 }
+
+/// The page's URL fragment (without `#`), if any.
+pub fn fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let hash = hash.trim_start_matches('#');
+    (!hash.is_empty()).then(|| hash.to_string())
+}
+
+/// Keeps the shown view in the URL's fragment (`#view=graph`), so it survives a reload.
+pub fn set_view_fragment(view: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(&format!("view={view}"));
+    }
+}

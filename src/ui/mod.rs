@@ -3,6 +3,7 @@
 
 mod detail;
 mod export;
+mod graph_view;
 mod import_client;
 mod loader;
 mod minimap;
@@ -15,7 +16,7 @@ mod waterfall;
 
 use crate::worker::protocol::Source;
 pub use spanorama_core::state::Shared;
-use state::{Action, PageState};
+use state::{Action, PageState, View};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -176,7 +177,11 @@ fn use_loads(state: &UseReducerHandle<PageState>) -> (Callback<Vec<Source>>, Cal
     {
         let onload = onload.clone();
         let client = (*client).clone();
+        let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
+            if let Some(view) = loader::fragment().and_then(|f| View::from_fragment(&f)) {
+                dispatch.dispatch(Action::ShowView(view));
+            }
             import_client::start(&client);
             if let Some(source) = loader::url_from_query().and_then(|u| loader::url_source(&u)) {
                 onload.emit(vec![source]);
@@ -262,7 +267,12 @@ pub fn app() -> Html {
                     selected={state.selected_trace}
                     onselect={on_select_trace} />
             }
-            if state.selected().is_some() {
+            if !store.spans.is_empty() || !store.dependencies.is_empty() {
+                <panels::ViewSwitch state={state.clone()} />
+            }
+            if state.view == View::Graph && (!store.spans.is_empty() || !store.dependencies.is_empty()) {
+                <graph_view::GraphView state={state.clone()} />
+            } else if state.selected().is_some() {
                 <trace_view::TraceView state={state.clone()} />
             } else {
                 <panels::Welcome />

@@ -1,7 +1,7 @@
 //! The page's smaller panels: the status line (summary, download all, loading bar), the
 //! messages, the list of loaded files, and the welcome text.
 
-use super::state::{Action, LoadPhase, PageState};
+use super::state::{Action, LoadPhase, PageState, View};
 use super::{export, Shared};
 use spanorama_core::model::units::{format_count, format_counted};
 use spanorama_core::model::{summarise_warnings, Store};
@@ -207,6 +207,35 @@ pub fn welcome() -> Html {
             <h1>{"Look at a trace"}</h1>
             <p>{"Drop trace files anywhere on this page, use "}<b>{"Open files"}</b>{", paste a URL above, or pick an example. Spanorama reads OpenTelemetry OTLP JSON (and JSON Lines), Jaeger (UI JSON and api_v2), Zipkin v1 and v2, AWS X-Ray, Datadog and New Relic files, also gzip-compressed; the format is recognised from the content."}</p>
             <p class="privacy">{"Everything happens in your browser: your traces are never uploaded anywhere."}</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ViewSwitchProps {
+    pub state: UseReducerHandle<PageState>,
+}
+
+/// Waterfall | Service graph: tabs that choose what the trace area shows (and keep it in the
+/// URL's fragment).
+#[function_component(ViewSwitch)]
+pub fn view_switch(props: &ViewSwitchProps) -> Html {
+    let tab = |view: View, id: &'static str, label: &'static str| {
+        let dispatch = props.state.dispatcher();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            super::loader::set_view_fragment(view.name());
+            dispatch.dispatch(Action::ShowView(view));
+        });
+        let selected = props.state.view == view;
+        html! {
+            <button {id} role="tab" aria-selected={selected.to_string()}
+                class={classes!("view-tab", selected.then_some("selected"))} {onclick}>{ label }</button>
+        }
+    };
+    html! {
+        <div class="view-switch" role="tablist" aria-label="View">
+            { tab(View::Waterfall, "view-waterfall", "Waterfall") }
+            { tab(View::Graph, "view-graph", "Service graph") }
         </div>
     }
 }

@@ -43,6 +43,50 @@ pub struct AppState {
     pub search: SearchState,
     /// Bumped whenever the selection should be scrolled into view (search steps).
     pub reveal: u32,
+    /// What the trace area shows.
+    pub view: View,
+    /// What the service graph covers.
+    pub graph_scope: GraphScope,
+}
+
+/// The trace area's views.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum View {
+    #[default]
+    Waterfall,
+    Graph,
+}
+
+impl View {
+    /// Its name in the page's URL fragment (`#view=graph`).
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Waterfall => "waterfall",
+            View::Graph => "graph",
+        }
+    }
+
+    /// The view named in a URL fragment such as `#view=graph` (other `key=value` pairs,
+    /// separated by `&`, are ignored).
+    pub fn from_fragment(fragment: &str) -> Option<View> {
+        let value = fragment
+            .trim_start_matches('#')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("view="))?;
+        [View::Waterfall, View::Graph]
+            .into_iter()
+            .find(|v| v.name() == value)
+    }
+}
+
+/// What the service graph covers.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum GraphScope {
+    /// Every loaded trace, and the links of dependency files.
+    #[default]
+    All,
+    /// The selected trace.
+    Trace,
 }
 
 /// Things that change the state, named by what happened.
@@ -87,6 +131,8 @@ pub enum Action {
         generation: u32,
         matches: Vec<u32>,
     },
+    ShowView(View),
+    SetGraphScope(GraphScope),
 }
 
 impl AppState {
@@ -128,6 +174,8 @@ impl AppState {
                 generation,
                 matches,
             } => next.search_counted(generation, matches),
+            Action::ShowView(view) => next.view = view,
+            Action::SetGraphScope(scope) => next.graph_scope = scope,
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);

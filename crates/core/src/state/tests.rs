@@ -220,3 +220,26 @@ fn a_big_trace_is_counted_later_and_stale_counts_are_dropped() {
         counted.iter().position(|&m| m == shown)
     );
 }
+
+#[test]
+fn the_view_and_the_graph_scope_are_chosen_and_survive_a_load() {
+    let state = loaded(2, 10).reduce(Action::ShowView(View::Graph));
+    let state = state.reduce(Action::SetGraphScope(GraphScope::Trace));
+    let state = finish(
+        &start(&state, 2, "b.json"),
+        2,
+        Some(Box::new(model(1, 5, 4))),
+        &[],
+    );
+    assert_eq!(
+        (state.view, state.graph_scope),
+        (View::Graph, GraphScope::Trace)
+    );
+    assert_eq!(View::from_fragment("#view=graph"), Some(View::Graph));
+    assert_eq!(
+        View::from_fragment("trace=ab&view=waterfall"),
+        Some(View::Waterfall)
+    );
+    assert_eq!(View::from_fragment("#view=flame"), None);
+    assert_eq!(View::from_fragment(""), None);
+}

@@ -1,0 +1,329 @@
+//! The service graph view: who calls whom among everything loaded (and the links of
+//! dependency files) or within the selected trace, as two sortable tables, `#graph-nodes`
+//! and `#graph-edges` (what keyboard and screen-reader users read). The graph is built in
+//! steps of [`GRAPH_STEP_SPANS`] spans, one task each, so a million spans never block the
+//! page.
+
+use super::state::{Action, GraphScope, PageState};
+use super::{Measure, Shared};
+use spanorama_core::model::graph::{GraphEdge, GraphNode, ServiceGraph, ServiceGraphBuild};
+use spanorama_core::model::units::{format_count, format_duration};
+use std::cmp::Ordering;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Spans counted into the graph per task.
+const GRAPH_STEP_SPANS: usize = 100_000;
+
+#[derive(Properties, PartialEq)]
+pub struct GraphViewProps {
+    pub state: UseReducerHandle<PageState>,
+}
+
+#[function_component(GraphView)]
+pub fn graph_view(props: &GraphViewProps) -> Html {
+    let state = &props.state;
+    let graph = use_service_graph(state);
+    let scope = |scope: GraphScope| {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: Event| dispatch.dispatch(Action::SetGraphScope(scope)))
+    };
+    let has_trace = state.selected().is_some();
+    let by_trace = state.graph_scope == GraphScope::Trace && has_trace;
+    html! {
+        <div id="graph-view" class="graph-view">
+            <div class="graph-toolbar" role="radiogroup" aria-label="What the graph covers">
+                <label><input type="radio" name="graph-scope" id="graph-scope-all" checked={!by_trace}
+                    onchange={scope(GraphScope::All)} />{" All loaded traces"}</label>
+                <label><input type="radio" name="graph-scope" id="graph-scope-trace" checked={by_trace}
+                    disabled={!has_trace} onchange={scope(GraphScope::Trace)} />{" Selected trace"}</label>
+            </div>
+            { match &*graph {
+                None => html! { <div class="graph-building" role="status">{"Building the service graph…"}</div> },
+                Some(g) if g.nodes.is_empty() => html! { <div class="graph-empty">{"No services to show."}</div> },
+                Some(g) => html! {
+                    <div class="graph-tables">
+                        <NodeTable graph={g.clone()} />
+                        <EdgeTable graph={g.clone()} />
+                    </div>
+                },
+            } }
+        </div>
+    }
+}
+
+/// The graph of what `state` scopes, built in steps after each change; `None` meanwhile.
+#[hook]
+fn use_service_graph(
+    state: &UseReducerHandle<PageState>,
+) -> UseStateHandle<Option<Shared<ServiceGraph>>> {
+    let graph = use_state(|| None::<Shared<ServiceGraph>>);
+    let trace = (state.graph_scope == GraphScope::Trace)
+        .then_some(state.selected_trace)
+        .flatten();
+    let key = (state.store.clone(), state.traces.clone(), trace);
+    {
+        let graph = graph.clone();
+        use_effect_with(key, move |(store, traces, trace)| {
+            graph.set(None);
+            let stopped = Rc::new(std::cell::Cell::new(false));
+            let (store, traces, trace, done) =
+                (store.clone(), traces.clone(), *trace, stopped.clone());
+            yew::platform::spawn_local(async move {
+                let built = build_in_steps(&store, &traces, trace, &done).await;
+                if let Some(built) = built {
+                    graph.set(Some(Shared::new(built)));
+                }
+            });
+            move || stopped.set(true)
+        });
+    }
+    graph
+}
+
+/// Builds the graph of one trace (`Some(index)`) or of all of them and the dependency
+/// links, a step per task; `None` if `stopped` was set meanwhile.
+async fn build_in_steps(
+    store: &Shared<spanorama_core::model::Store>,
+    traces: &Shared<Vec<spanorama_core::model::Trace>>,
+    trace: Option<usize>,
+    stopped: &std::cell::Cell<bool>,
+) -> Option<ServiceGraph> {
+    let mut build = match trace {
+        Some(i) => ServiceGraphBuild::new(store, traces.get(i)),
+        None => ServiceGraphBuild::new(store, traces.iter()).with_dependencies(),
+    };
+    loop {
+        gloo::timers::future::TimeoutFuture::new(0).await;
+        if stopped.get() {
+            return None;
+        }
+        let _timing = Measure::new("spanorama:graph-step");
+        if build.step(GRAPH_STEP_SPANS) {
+            return Some(build.finish());
+        }
+    }
+}
+
+/// A table's sort: a column and its direction.
+#[derive(Copy, Clone, PartialEq)]
+struct Sort {
+    column: usize,
+    descending: bool,
+}
+
+/// A sortable column: its title, how it orders two rows, and whether it is a number.
+struct Column<T> {
+    title: &'static str,
+    order: fn(&ServiceGraph, &T, &T) -> Ordering,
+    numeric: bool,
+}
+
+/// Header cells that sort by their column (again: the other way).
+fn header<T>(columns: &[Column<T>], sort: &UseStateHandle<Sort>) -> Html {
+    let cell = |i: usize, c: &Column<T>| {
+        let sort = sort.clone();
+        let current = *sort;
+        // A new column sorts numbers biggest first and names A to Z.
+        let numeric = c.numeric;
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let descending = if current.column == i {
+                !current.descending
+            } else {
+                numeric
+            };
+            sort.set(Sort {
+                column: i,
+                descending,
+            })
+        });
+        let aria = match (current.column == i, current.descending) {
+            (false, _) => "none",
+            (true, true) => "descending",
+            (true, false) => "ascending",
+        };
+        html! {
+            <th aria-sort={aria} class={classes!(c.numeric.then_some("num"))}>
+                <button class="sort" {onclick}>{ c.title }</button>
+            </th>
+        }
+    };
+    html! { <tr>{ for columns.iter().enumerate().map(|(i, c)| cell(i, c)) }</tr> }
+}
+
+/// Row indices of `items` in the order `sort` says.
+fn sorted<T>(graph: &ServiceGraph, items: &[T], columns: &[Column<T>], sort: Sort) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..items.len()).collect();
+    if let Some(column) = columns.get(sort.column) {
+        rows.sort_by(|&a, &b| {
+            let o = (column.order)(graph, &items[a], &items[b]);
+            if sort.descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+    rows
+}
+
+fn nanos(n: Option<i64>) -> String {
+    n.map_or_else(|| "–".to_string(), format_duration)
+}
+
+#[derive(Properties, PartialEq)]
+struct TableProps {
+    graph: Shared<ServiceGraph>,
+}
+
+const NODE_COLUMNS: [Column<GraphNode>; 7] = [
+    Column {
+        title: "Node",
+        order: |_, a, b| a.name.cmp(&b.name),
+        numeric: false,
+    },
+    Column {
+        title: "Kind",
+        order: |_, a, b| a.kind.cmp(&b.kind),
+        numeric: false,
+    },
+    Column {
+        title: "Spans",
+        order: |_, a, b| a.spans.cmp(&b.spans),
+        numeric: true,
+    },
+    Column {
+        title: "Errors",
+        order: |_, a, b| a.errors.cmp(&b.errors),
+        numeric: true,
+    },
+    Column {
+        title: "Calls in",
+        order: |_, a, b| a.calls_in.cmp(&b.calls_in),
+        numeric: true,
+    },
+    Column {
+        title: "Calls out",
+        order: |_, a, b| a.calls_out.cmp(&b.calls_out),
+        numeric: true,
+    },
+    Column {
+        title: "Server p95",
+        order: |_, a, b| a.server_latency.p95.cmp(&b.server_latency.p95),
+        numeric: true,
+    },
+];
+
+/// Every node: a `tr` with `data-node`, `data-kind`, `data-spans`, `data-errors`.
+#[function_component(NodeTable)]
+fn node_table(props: &TableProps) -> Html {
+    let sort = use_state(|| Sort {
+        column: 4,
+        descending: true,
+    });
+    let g = &props.graph;
+    let row = |n: &GraphNode| {
+        html! {
+            <tr data-node={n.name.clone()} data-kind={n.kind.as_str()} data-spans={n.spans.to_string()}
+                data-errors={n.errors.to_string()}>
+                <td class="name">{ n.name.clone() }</td>
+                <td>{ n.kind.as_str() }{ if n.inferred { " (inferred)" } else { "" } }</td>
+                <td class="num">{ format_count(n.spans) }</td>
+                <td class="num">{ format_count(n.errors) }</td>
+                <td class="num">{ format_count(n.calls_in) }</td>
+                <td class="num">{ format_count(n.calls_out) }</td>
+                <td class="num">{ nanos(n.server_latency.p95) }</td>
+            </tr>
+        }
+    };
+    html! {
+        <table id="graph-nodes" class="graph-table">
+            <caption>{ format!("{} nodes", format_count(g.nodes.len() as u64)) }</caption>
+            <thead>{ header(&NODE_COLUMNS, &sort) }</thead>
+            <tbody>{ for sorted(g, &g.nodes, &NODE_COLUMNS, *sort).into_iter().map(|i| row(&g.nodes[i])) }</tbody>
+        </table>
+    }
+}
+
+const EDGE_COLUMNS: [Column<GraphEdge>; 8] = [
+    Column {
+        title: "From → to",
+        order: |g, a, b| edge_name(g, a).cmp(&edge_name(g, b)),
+        numeric: false,
+    },
+    Column {
+        title: "Calls",
+        order: |_, a, b| a.calls.cmp(&b.calls),
+        numeric: true,
+    },
+    Column {
+        title: "Errors",
+        order: |_, a, b| a.errors.cmp(&b.errors),
+        numeric: true,
+    },
+    Column {
+        title: "Error %",
+        order: |_, a, b| a.error_rate().total_cmp(&b.error_rate()),
+        numeric: true,
+    },
+    Column {
+        title: "p50",
+        order: |_, a, b| a.latency.p50.cmp(&b.latency.p50),
+        numeric: true,
+    },
+    Column {
+        title: "p95",
+        order: |_, a, b| a.latency.p95.cmp(&b.latency.p95),
+        numeric: true,
+    },
+    Column {
+        title: "p99",
+        order: |_, a, b| a.latency.p99.cmp(&b.latency.p99),
+        numeric: true,
+    },
+    Column {
+        title: "Gap p50",
+        order: |_, a, b| a.gap.p50.cmp(&b.gap.p50),
+        numeric: true,
+    },
+];
+
+fn edge_name(g: &ServiceGraph, e: &GraphEdge) -> (String, String) {
+    let name = |i: usize| g.nodes.get(i).map_or_else(String::new, |n| n.name.clone());
+    (name(e.from), name(e.to))
+}
+
+/// Every edge: a `tr` with `data-from`, `data-to`, `data-calls`, `data-errors`,
+/// `data-p50-ns`, `data-p95-ns` (empty when unknown).
+#[function_component(EdgeTable)]
+fn edge_table(props: &TableProps) -> Html {
+    let sort = use_state(|| Sort {
+        column: 1,
+        descending: true,
+    });
+    let g = &props.graph;
+    let ns = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    let row = |e: &GraphEdge| {
+        let (from, to) = edge_name(g, e);
+        html! {
+            <tr data-from={from.clone()} data-to={to.clone()} data-calls={e.calls.to_string()}
+                data-errors={e.errors.to_string()} data-p50-ns={ns(e.latency.p50)} data-p95-ns={ns(e.latency.p95)}>
+                <td class="name">{ format!("{from} → {to}") }{ if e.messaging { " (async)" } else { "" } }</td>
+                <td class="num">{ format_count(e.calls) }</td>
+                <td class="num">{ format_count(e.errors) }</td>
+                <td class="num">{ format!("{:.1} %", e.error_rate() * 100.0) }</td>
+                <td class="num">{ nanos(e.latency.p50) }</td>
+                <td class="num">{ nanos(e.latency.p95) }</td>
+                <td class="num">{ nanos(e.latency.p99) }</td>
+                <td class="num">{ nanos(e.gap.p50) }</td>
+            </tr>
+        }
+    };
+    html! {
+        <table id="graph-edges" class="graph-table">
+            <caption>{ format!("{} calls between them", format_count(g.edges.len() as u64)) }</caption>
+            <thead>{ header(&EDGE_COLUMNS, &sort) }</thead>
+            <tbody>{ for sorted(g, &g.edges, &EDGE_COLUMNS, *sort).into_iter().map(|i| row(&g.edges[i])) }</tbody>
+        </table>
+    }
+}

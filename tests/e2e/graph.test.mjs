@@ -1,0 +1,94 @@
+// The service graph view: the view switch (kept in the URL's fragment), the scope, and the
+// two tables, checked against figures computed here from the files themselves.
+
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appTest, corpusFile, DIST_DIR, startEnv } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await startEnv();
+});
+after(async () => {
+  await env?.close();
+});
+
+/** The rows of a graph table as objects of their `data-*` attributes. */
+async function rows(page, id) {
+  return page.locator(`#${id} tbody tr`).evaluateAll((trs) => trs.map((tr) => ({ ...tr.dataset })));
+}
+
+/** Waits for the graph's tables and returns their rows. */
+async function graphTables(app) {
+  await app.waitFor('the graph tables', () => app.page.locator('#graph-nodes tbody tr').count(), (n) => n > 0);
+  return { nodes: await rows(app.page, 'graph-nodes'), edges: await rows(app.page, 'graph-edges') };
+}
+
+appTest('#view=graph opens the service graph; its nodes count the spans of each service', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-traces.jaeger.json#view=graph');
+  await app.waitForSpans(1);
+  const { nodes, edges } = await graphTables(app);
+  // Spans per service, from the file: each span's process names its service.
+  const file = JSON.parse(readFileSync(join(DIST_DIR, 'examples/shop-traces.jaeger.json'), 'utf8'));
+  const perService = new Map();
+  for (const trace of file.data) {
+    for (const span of trace.spans) {
+      const service = trace.processes[span.processID].serviceName;
+      perService.set(service, (perService.get(service) ?? 0) + 1);
+    }
+  }
+  for (const [service, spans] of perService) {
+    const node = nodes.find((n) => n.node === service);
+    assert.ok(node, `node ${service} in ${JSON.stringify(nodes.map((n) => n.node))}`);
+    assert.equal(Number(node.spans), spans, `spans of ${service}`);
+  }
+  // Inferred nodes report no spans; every edge joins two listed nodes.
+  assert.ok(nodes.every((n) => perService.has(n.node) || n.spans === '0'));
+  const names = new Set(nodes.map((n) => n.node));
+  assert.ok(edges.length > 0);
+  assert.ok(edges.every((e) => names.has(e.from) && names.has(e.to) && Number(e.calls) > 0));
+  assert.ok(edges.every((e) => e.p50Ns === '' || Number(e.p50Ns) <= Number(e.p95Ns)));
+  assert.ok(nodes.some((n) => n.kind === 'database'), 'a database among the nodes');
+  // Edges sort by calls, most first, and the other way on a second click.
+  const calls = async () => (await rows(app.page, 'graph-edges')).map((e) => Number(e.calls));
+  const first = await calls();
+  assert.deepEqual(first, [...first].sort((a, b) => b - a));
+  await app.page.click('#graph-edges th:nth-child(2) .sort');
+  await app.waitFor('edges sorted fewest calls first', calls, (c) => c[0] <= c[c.length - 1] && c.length === first.length);
+  assert.deepEqual(await app.messages('error'), []);
+});
+
+appTest('the view switch shows the waterfall and the graph, and keeps the choice in the URL', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-checkout.otlp.json');
+  await app.waitForCanvas();
+  assert.equal(await app.page.getAttribute('#view-waterfall', 'aria-selected'), 'true');
+  await app.page.focus('#view-graph');
+  await app.page.keyboard.press('Enter');
+  await graphTables(app);
+  assert.match(app.page.url(), /#view=graph$/);
+  assert.equal(await app.page.locator('#waterfall-canvas').count(), 0);
+  // The selected trace alone: one trace here, so the same services.
+  await app.page.check('#graph-scope-trace');
+  await graphTables(app);
+  await app.page.click('#view-waterfall');
+  await app.waitForCanvas();
+  assert.match(app.page.url(), /#view=waterfall$/);
+});
+
+appTest('a Jaeger dependency file opens as a graph of its services and links', () => env, async ({ open }) => {
+  const app = await open('index.html#view=graph');
+  const path = corpusFile('jaeger-deps/jaegerui-deps-large.json');
+  await app.loadFiles([path]);
+  const links = JSON.parse(readFileSync(path, 'utf8'));
+  const list = links.data ?? links;
+  const services = new Set(list.flatMap((l) => [l.parent, l.child]));
+  const pairs = new Set(list.map((l) => `${l.parent}\u0000${l.child}`));
+  const { nodes, edges } = await graphTables(app);
+  assert.equal(nodes.length, services.size);
+  assert.equal(edges.length, pairs.size);
+  const calls = edges.reduce((sum, e) => sum + Number(e.calls), 0);
+  assert.equal(calls, list.reduce((sum, l) => sum + l.callCount, 0));
+  assert.ok(nodes.every((n) => n.spans === '0' && n.kind === 'service'));
+});
