@@ -13,7 +13,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// Spans counted into the graph per task.
-const GRAPH_STEP_SPANS: usize = 100_000;
+const GRAPH_STEP_SPANS: usize = 50_000;
 
 #[derive(Properties, PartialEq)]
 pub struct GraphViewProps {

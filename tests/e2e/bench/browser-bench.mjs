@@ -13,6 +13,8 @@
 //   frames    a scripted scroll, zoom (Ctrl+wheel) and pan (Shift+wheel) over the loaded
 //             trace, one input per frame: median and p95 of the frame intervals, and of the
 //             page's own draw measure (performance "spanorama:draw")
+//   graph     the service graph tab clicked → its tables shown, ms, and the longest
+//             main-thread task meanwhile (0: none over 50 ms)
 //   memory    the page's wasm memory and JS heap after the load, and bytes per span
 //             (page wasm memory / spans, and what the load added to it / spans: the app's
 //             own ~2.5 MB weigh on the first at 10k); the worker's wasm memory too (it keeps
@@ -363,6 +365,23 @@ async function measure(env, file) {
     return out;
   });
 
+  // The service graph of the loaded trace: click its tab → its tables shown; the longest
+  // main-thread task meanwhile (the graph is built in steps).
+  const graphOpen = await page.evaluate(async () => {
+    const tasks = [];
+    const observer = new PerformanceObserver((l) => { for (const e of l.getEntries()) tasks.push(e.duration); });
+    observer.observe({ type: 'longtask' });
+    const t0 = performance.now();
+    document.getElementById('view-graph').click();
+    while (!document.querySelector('#graph-nodes tbody tr')) await new Promise((r) => requestAnimationFrame(r));
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 100));
+    observer.disconnect();
+    return { ms, longestTask: Math.max(0, ...tasks) };
+  });
+  interactions.graph = graphOpen.ms;
+  interactions.graphTask = graphOpen.longestTask;
+
   const memory = await page.evaluate(() => ({
     ...(window.spanoramaStats ? window.spanoramaStats() : {}),
     jsHeap: performance.memory ? performance.memory.usedJSHeapSize : NaN,
@@ -421,6 +440,7 @@ console.log(`| ${header.join(' | ')} |`);
 const header2 = [
   'format', 'spans', 'worker read ms (I/O + copy; chunks)', 'worker parse ms', 'parse MB/s (wasm)', 'trees ms', 'hand-over ms',
   'search ms (first match)', 'all counted ms', 'next match ms', 'collapse all ms', 'expand all ms', 'select ms',
+  'service graph ms (longest task)',
 ];
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const r of rows) {
@@ -466,6 +486,7 @@ for (const r of rows) {
       fmt(i.collapseAll),
       fmt(i.expandAll),
       fmt(i.select),
+      `${fmt(i.graph)} (${fmt(i.graphTask)})`,
     ].join(' | ')} |`,
   );
 }

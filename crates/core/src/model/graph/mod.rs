@@ -328,19 +328,39 @@ impl<'s> Builder<'s> {
     /// The node of `span`'s service, made on first sight (an X-Ray inferred segment makes
     /// an inferred node, of the kind its attributes say).
     fn service_node(&mut self, span: &Span) -> usize {
-        let slot = span.service.0 as usize;
-        if let Some(&node) = self.by_service.get(slot).filter(|&&n| n != usize::MAX) {
+        if let Some(node) = self.known(span.service) {
             return node;
         }
-        let name = self.store.strings.get(span.service).to_string();
         let inferred = self.keys.is_inferred(self.store, span);
         let kind = if inferred {
             self.keys.kind_of(self.store, span)
         } else {
             NodeKind::Service
         };
-        let node = self.node_named(name, kind, inferred);
-        if let Some(entry) = self.by_service.get_mut(slot) {
+        self.node_of(span.service, kind, inferred)
+    }
+
+    /// The node of the service named `name` (an interned id), if it has one yet.
+    fn known(&self, name: crate::model::StrId) -> Option<usize> {
+        self.by_service
+            .get(name.0 as usize)
+            .copied()
+            .filter(|&n| n != usize::MAX)
+    }
+
+    /// The node of the service named `name`, made with `kind` on first sight. A node first
+    /// made for a call's peer of that name is this service's: it is not inferred after all.
+    fn node_of(&mut self, name: crate::model::StrId, kind: NodeKind, inferred: bool) -> usize {
+        if let Some(node) = self.known(name) {
+            return node;
+        }
+        let node = self.node_named(self.store.strings.get(name).to_string(), kind, inferred);
+        let acc = &mut self.nodes[node].node;
+        if acc.inferred && !inferred {
+            acc.inferred = false;
+            acc.kind = kind;
+        }
+        if let Some(entry) = self.by_service.get_mut(name.0 as usize) {
             *entry = node;
         }
         node
@@ -403,14 +423,9 @@ impl<'s> Builder<'s> {
             return;
         };
         let from = self.service_node(span);
-        let service = self.store.strings.lookup(&name);
-        let known = service
-            .and_then(|id| self.by_service.get(id.0 as usize))
-            .copied();
-        let to = match known.filter(|&n| n != usize::MAX) {
-            Some(node) => node,
-            None => self.node_named(name, kind, true),
-        };
+        // By name: a service of that name is that node (no interner lookup, which is slow
+        // on a decoded store).
+        let to = self.node_named(name, kind, true);
         if from == to {
             return;
         }
@@ -440,16 +455,8 @@ impl<'s> Builder<'s> {
     }
 
     fn dependency_node(&mut self, name: crate::model::StrId, kind: crate::model::StrId) -> usize {
-        let slot = name.0 as usize;
-        if let Some(&node) = self.by_service.get(slot).filter(|&&n| n != usize::MAX) {
-            return node;
-        }
         let kind = peer::kind_of_type(self.store.strings.get(kind));
-        let node = self.node_named(self.store.strings.get(name).to_string(), kind, false);
-        if let Some(entry) = self.by_service.get_mut(slot) {
-            *entry = node;
-        }
-        node
+        self.node_of(name, kind, false)
     }
 
     fn record(&mut self, from: usize, to: usize, call: Call) {
