@@ -6,7 +6,9 @@
 
 use super::state::{Action, GraphScope, PageState};
 use super::{Measure, Shared};
-use spanorama_core::model::graph::{GraphEdge, GraphNode, ServiceGraph, ServiceGraphBuild};
+use spanorama_core::model::graph::{
+    edge_calls, EdgeCall, GraphEdge, GraphNode, ServiceGraph, ServiceGraphBuild,
+};
 use spanorama_core::model::units::{format_count, format_duration};
 use std::cmp::Ordering;
 use std::rc::Rc;
@@ -14,6 +16,16 @@ use yew::prelude::*;
 
 /// Spans counted into the graph per task.
 const GRAPH_STEP_SPANS: usize = 50_000;
+
+/// Calls listed for a selected edge (the slowest).
+const EDGE_CALLS_SHOWN: usize = 100;
+
+/// What is selected in the tables: a node (its edges are listed) or an edge (its calls).
+#[derive(Copy, Clone, PartialEq, Debug)]
+enum Selection {
+    Node(usize),
+    Edge(usize),
+}
 
 #[derive(Properties, PartialEq)]
 pub struct GraphViewProps {
@@ -24,6 +36,15 @@ pub struct GraphViewProps {
 pub fn graph_view(props: &GraphViewProps) -> Html {
     let state = &props.state;
     let graph = use_service_graph(state);
+    let selection = use_state(|| None::<Selection>);
+    {
+        let selection = selection.clone();
+        use_effect_with(graph.clone(), move |_| selection.set(None));
+    }
+    let onselect = {
+        let selection = selection.clone();
+        Callback::from(move |s: Selection| selection.set(Some(s)))
+    };
     let scope = |scope: GraphScope| {
         let dispatch = state.dispatcher();
         Callback::from(move |_: Event| dispatch.dispatch(Action::SetGraphScope(scope)))
@@ -42,10 +63,13 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
                 None => html! { <div class="graph-building" role="status">{"Building the service graph…"}</div> },
                 Some(g) if g.nodes.is_empty() => html! { <div class="graph-empty">{"No services to show."}</div> },
                 Some(g) => html! {
-                    <div class="graph-tables">
-                        <NodeTable graph={g.clone()} />
-                        <EdgeTable graph={g.clone()} />
-                    </div>
+                    <>
+                        <div class="graph-tables">
+                            <NodeTable graph={g.clone()} onselect={onselect.clone()} />
+                            <EdgeTable graph={g.clone()} onselect={onselect.clone()} />
+                        </div>
+                        { selected_panel(state, g, *selection, &onselect) }
+                    </>
                 },
             } }
         </div>
@@ -174,6 +198,7 @@ fn nanos(n: Option<i64>) -> String {
 #[derive(Properties, PartialEq)]
 struct TableProps {
     graph: Shared<ServiceGraph>,
+    onselect: Callback<Selection>,
 }
 
 const NODE_COLUMNS: [Column<GraphNode>; 7] = [
@@ -222,11 +247,13 @@ fn node_table(props: &TableProps) -> Html {
         descending: true,
     });
     let g = &props.graph;
-    let row = |n: &GraphNode| {
+    let row = |(i, n): (usize, &GraphNode)| {
+        let onselect = props.onselect.clone();
+        let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Node(i)));
         html! {
             <tr data-node={n.name.clone()} data-kind={n.kind.as_str()} data-spans={n.spans.to_string()}
                 data-errors={n.errors.to_string()}>
-                <td class="name">{ n.name.clone() }</td>
+                <td class="name"><button class="link" {onclick}>{ n.name.clone() }</button></td>
                 <td>{ n.kind.as_str() }{ if n.inferred { " (inferred)" } else { "" } }</td>
                 <td class="num">{ format_count(n.spans) }</td>
                 <td class="num">{ format_count(n.errors) }</td>
@@ -240,7 +267,7 @@ fn node_table(props: &TableProps) -> Html {
         <table id="graph-nodes" class="graph-table">
             <caption>{ format!("{} nodes", format_count(g.nodes.len() as u64)) }</caption>
             <thead>{ header(&NODE_COLUMNS, &sort) }</thead>
-            <tbody>{ for sorted(g, &g.nodes, &NODE_COLUMNS, *sort).into_iter().map(|i| row(&g.nodes[i])) }</tbody>
+            <tbody>{ for sorted(g, &g.nodes, &NODE_COLUMNS, *sort).into_iter().map(|i| row((i, &g.nodes[i]))) }</tbody>
         </table>
     }
 }
@@ -303,12 +330,14 @@ fn edge_table(props: &TableProps) -> Html {
     });
     let g = &props.graph;
     let ns = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    let row = |e: &GraphEdge| {
+    let row = |(i, e): (usize, &GraphEdge)| {
         let (from, to) = edge_name(g, e);
+        let onselect = props.onselect.clone();
+        let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Edge(i)));
         html! {
             <tr data-from={from.clone()} data-to={to.clone()} data-calls={e.calls.to_string()}
                 data-errors={e.errors.to_string()} data-p50-ns={ns(e.latency.p50)} data-p95-ns={ns(e.latency.p95)}>
-                <td class="name">{ format!("{from} → {to}") }{ if e.messaging { " (async)" } else { "" } }</td>
+                <td class="name"><button class="link" {onclick}>{ format!("{from} → {to}") }</button>{ if e.messaging { " (async)" } else { "" } }</td>
                 <td class="num">{ format_count(e.calls) }</td>
                 <td class="num">{ format_count(e.errors) }</td>
                 <td class="num">{ format!("{:.1} %", e.error_rate() * 100.0) }</td>
@@ -323,7 +352,135 @@ fn edge_table(props: &TableProps) -> Html {
         <table id="graph-edges" class="graph-table">
             <caption>{ format!("{} calls between them", format_count(g.edges.len() as u64)) }</caption>
             <thead>{ header(&EDGE_COLUMNS, &sort) }</thead>
-            <tbody>{ for sorted(g, &g.edges, &EDGE_COLUMNS, *sort).into_iter().map(|i| row(&g.edges[i])) }</tbody>
+            <tbody>{ for sorted(g, &g.edges, &EDGE_COLUMNS, *sort).into_iter().map(|i| row((i, &g.edges[i]))) }</tbody>
         </table>
+    }
+}
+
+/// The panel of what is selected: a node's edges, or an edge's slowest calls.
+fn selected_panel(
+    state: &UseReducerHandle<PageState>,
+    graph: &Shared<ServiceGraph>,
+    selection: Option<Selection>,
+    onselect: &Callback<Selection>,
+) -> Html {
+    match selection {
+        Some(Selection::Node(node)) if node < graph.nodes.len() => html! {
+            <NodeEdges graph={graph.clone()} {node} onselect={onselect.clone()} />
+        },
+        Some(Selection::Edge(edge)) if edge < graph.edges.len() => html! {
+            <EdgeCalls state={state.clone()} graph={graph.clone()} {edge} />
+        },
+        _ => html! {},
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NodeEdgesProps {
+    graph: Shared<ServiceGraph>,
+    node: usize,
+    onselect: Callback<Selection>,
+}
+
+/// A node's inbound and outbound edges (`#graph-node-edges`); choosing one lists its calls.
+#[function_component(NodeEdges)]
+fn node_edges(props: &NodeEdgesProps) -> Html {
+    let g = &props.graph;
+    let name = g.nodes[props.node].name.clone();
+    let item = |i: usize, e: &GraphEdge| {
+        let (from, to) = edge_name(g, e);
+        let onselect = props.onselect.clone();
+        let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Edge(i)));
+        let figures = format!(
+            " {} calls, {:.1} % errors",
+            format_count(e.calls),
+            e.error_rate() * 100.0
+        );
+        html! {
+            <li><button class="link" {onclick}>{ format!("{from} → {to}") }</button>{ figures }</li>
+        }
+    };
+    let list = |inbound: bool| -> Html {
+        g.edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                if inbound {
+                    e.to == props.node
+                } else {
+                    e.from == props.node
+                }
+            })
+            .map(|(i, e)| item(i, e))
+            .collect()
+    };
+    html! {
+        <section id="graph-node-edges" class="graph-panel" aria-label={format!("Calls of {name}")}>
+            <h3>{ name.clone() }</h3>
+            <h4>{"Called by"}</h4><ul class="callers">{ list(true) }</ul>
+            <h4>{"Calls"}</h4><ul class="callees">{ list(false) }</ul>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EdgeCallsProps {
+    state: UseReducerHandle<PageState>,
+    graph: Shared<ServiceGraph>,
+    edge: usize,
+}
+
+/// An edge's slowest calls (`#graph-edge-calls`, a `tr[data-trace][data-span]` each); one
+/// opens the waterfall of its trace with the calling span selected.
+#[function_component(EdgeCalls)]
+fn edge_calls_panel(props: &EdgeCallsProps) -> Html {
+    let state = &props.state;
+    let g = &props.graph;
+    let edge = &g.edges[props.edge];
+    let (from, to) = edge_name(g, edge);
+    let calls = edge_calls(&state.store, &state.traces, edge, EDGE_CALLS_SHOWN);
+    let title = format!(
+        "{from} → {to}: {} calls, slowest first",
+        format_count(edge.calls)
+    );
+    html! {
+        <section id="graph-edge-calls" class="graph-panel" aria-label={format!("Calls from {from} to {to}")}>
+            <h3>{ title }</h3>
+            if calls.is_empty() {
+                <p>{"This link comes from a dependency file: it has no spans."}</p>
+            } else {
+                <table class="graph-table">
+                    <thead><tr><th class="num">{"Duration"}</th><th>{"Calling span"}</th><th>{"Trace"}</th><th></th></tr></thead>
+                    <tbody>{ for calls.iter().map(|c| call_row(state, c)) }</tbody>
+                </table>
+            }
+        </section>
+    }
+}
+
+/// One call: its duration, the calling span, its trace's root, and a way to it.
+fn call_row(state: &UseReducerHandle<PageState>, call: &EdgeCall) -> Html {
+    let dispatch = state.dispatcher();
+    let (trace, span) = (call.trace, call.span);
+    let onclick = Callback::from(move |_: MouseEvent| {
+        super::loader::set_view_fragment(super::state::View::Waterfall.name());
+        dispatch.dispatch(Action::ShowSpan { trace, span });
+    });
+    let text = |id| state.store.strings.get(id).to_string();
+    let root = state.traces.get(trace).map_or_else(String::new, |t| {
+        format!("{} {}", text(t.root_service), text(t.root_name))
+    });
+    let op = state
+        .store
+        .spans
+        .get(span as usize)
+        .map_or_else(String::new, |s| text(s.name));
+    html! {
+        <tr data-trace={trace.to_string()} data-span={span.to_string()} class={classes!(call.error.then_some("error"))}>
+            <td class="num">{ nanos(call.duration_nanos) }</td>
+            <td>{ op }</td>
+            <td>{ root }</td>
+            <td><button class="link show-span" {onclick}>{"Show in waterfall"}</button></td>
+        </tr>
     }
 }

@@ -92,3 +92,25 @@ appTest('a Jaeger dependency file opens as a graph of its services and links', (
   assert.equal(calls, list.reduce((sum, l) => sum + l.callCount, 0));
   assert.ok(nodes.every((n) => n.spans === '0' && n.kind === 'service'));
 });
+
+appTest('from an edge to its slowest call, and from there to the waterfall with that span selected', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-traces.jaeger.json#view=graph');
+  const { edges } = await graphTables(app);
+  const busiest = edges[0];
+  await app.page.click(`#graph-edges tr[data-from="${busiest.from}"][data-to="${busiest.to}"] button.link`);
+  const calls = await app.waitFor('the edge\u2019s calls', () => rows(app.page, 'graph-edge-calls'), (r) => r.length > 0);
+  assert.equal(calls.length, Math.min(100, Number(busiest.calls)));
+  // A node lists the edges in and out of it.
+  await app.page.click(`#graph-nodes tr[data-node="${busiest.to}"] button.link`);
+  const listed = await app.waitFor('the node\u2019s edges', () => app.page.locator('#graph-node-edges li').allTextContents(), (l) => l.length > 0);
+  assert.ok(listed.some((t) => t.startsWith(`${busiest.from} → ${busiest.to}`)), JSON.stringify(listed));
+  // Back to the edge, then its slowest call in the waterfall.
+  await app.page.click(`#graph-edges tr[data-from="${busiest.from}"][data-to="${busiest.to}"] button.link`);
+  await app.waitFor('the edge\u2019s calls again', () => rows(app.page, 'graph-edge-calls'), (r) => r.length > 0);
+  await app.page.click('#graph-edge-calls tbody tr:first-child button.show-span');
+  await app.waitForCanvas();
+  const detail = await app.waitFor('the calling span\u2019s details', () => app.detail(), (d) => d != null);
+  assert.match(detail.fields.Service ?? JSON.stringify(detail), new RegExp(busiest.from));
+  assert.match(app.page.url(), /#view=waterfall$/);
+  assert.equal(await app.page.getAttribute('#view-waterfall', 'aria-selected'), 'true');
+});

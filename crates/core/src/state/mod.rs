@@ -133,6 +133,12 @@ pub enum Action {
     },
     ShowView(View),
     SetGraphScope(GraphScope),
+    /// Show span `span` (a store index) of trace `trace` in the waterfall: selected,
+    /// unfolded, scrolled to.
+    ShowSpan {
+        trace: usize,
+        span: u32,
+    },
 }
 
 impl AppState {
@@ -175,6 +181,7 @@ impl AppState {
                 matches,
             } => next.search_counted(generation, matches),
             Action::ShowView(view) => next.view = view,
+            Action::ShowSpan { trace, span } => next.show_span(trace, span),
             Action::SetGraphScope(scope) => next.graph_scope = scope,
             Action::DismissError(i) => {
                 if i < next.errors.len() {
@@ -197,6 +204,21 @@ impl AppState {
             self.collapsed = Rc::default();
             self.run_search();
         }
+    }
+
+    fn show_span(&mut self, trace: usize, span: u32) {
+        self.select_trace(trace);
+        let Some(pos) = self
+            .selected()
+            .filter(|_| self.selected_trace == Some(trace))
+            .and_then(|t| t.spans.iter().position(|&s| s == span))
+        else {
+            return;
+        };
+        self.unfold_to(pos as u32);
+        self.selected_span = Some(span);
+        self.reveal = self.reveal.wrapping_add(1);
+        self.view = View::Waterfall;
     }
 
     fn toggle_row(&mut self, pos: u32) {

@@ -243,3 +243,30 @@ fn the_view_and_the_graph_scope_are_chosen_and_survive_a_load() {
     assert_eq!(View::from_fragment("#view=flame"), None);
     assert_eq!(View::from_fragment(""), None);
 }
+
+#[test]
+fn showing_a_span_selects_its_trace_unfolds_it_and_shows_the_waterfall() {
+    let state = loaded(3, 60).reduce(Action::ShowView(View::Graph));
+    let trace = state.traces[2].clone();
+    let deep = (0..trace.len()).max_by_key(|&p| trace.depth[p]).unwrap();
+    let span = trace.spans[deep];
+    let state = state
+        .reduce(Action::SelectTrace(2))
+        .reduce(Action::CollapseAll);
+    let reveal = state.reveal;
+    let shown = state.reduce(Action::ShowSpan { trace: 2, span });
+    assert_eq!(
+        (shown.selected_trace, shown.selected_span),
+        (Some(2), Some(span))
+    );
+    assert_eq!(shown.view, View::Waterfall);
+    assert_eq!(shown.reveal, reveal.wrapping_add(1));
+    let mut p = trace.parent[deep];
+    while p != NO_PARENT {
+        assert!(!shown.collapsed.contains(&p));
+        p = trace.parent[p as usize];
+    }
+    // A span that is not in that trace changes only the trace.
+    let other = state.reduce(Action::ShowSpan { trace: 0, span });
+    assert_eq!((other.selected_trace, other.selected_span), (Some(0), None));
+}

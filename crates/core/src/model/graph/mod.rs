@@ -123,6 +123,45 @@ impl ServiceGraph {
     }
 }
 
+/// One call of an edge, for the list of calls behind it.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct EdgeCall {
+    /// Index into the traces.
+    pub trace: usize,
+    /// Store index of the calling span.
+    pub span: u32,
+    /// The calling span's duration (`None`: its end is unknown) and whether it failed.
+    pub duration_nanos: Option<i64>,
+    pub error: bool,
+}
+
+/// The calls of `edge`, slowest first (at most `limit`), each with the trace it is in.
+pub fn edge_calls(
+    store: &Store,
+    traces: &[Trace],
+    edge: &GraphEdge,
+    limit: usize,
+) -> Vec<EdgeCall> {
+    let trace_of: HashMap<crate::model::TraceId, usize> =
+        traces.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let mut calls: Vec<EdgeCall> = edge
+        .callers
+        .iter()
+        .filter_map(|&span| {
+            let s = store.spans.get(span as usize)?;
+            Some(EdgeCall {
+                trace: *trace_of.get(&s.trace_id)?,
+                span,
+                duration_nanos: (!s.end_unknown()).then_some(s.duration_nanos),
+                error: s.status == StatusCode::Error,
+            })
+        })
+        .collect();
+    calls.sort_by_key(|c| (std::cmp::Reverse(c.duration_nanos), c.trace, c.span));
+    calls.truncate(limit);
+    calls
+}
+
 /// The service graph of `traces` (all loaded traces, or one).
 pub fn build_service_graph<'t>(
     store: &'t Store,

@@ -368,3 +368,28 @@ fn a_graph_built_in_steps_is_the_graph_built_at_once() {
     assert!(none.step(10));
     assert_eq!(none.finish(), ServiceGraph::default());
 }
+
+#[test]
+fn an_edge_lists_its_calls_slowest_first_with_their_traces() {
+    let store = import(
+        "test.json",
+        &otlp(&[
+            S("web", 1, 0, "SERVER", 0, 100, false, &[]),
+            S("web", 2, 1, "CLIENT", 10, 20, false, &[]),
+            S("cart", 3, 2, "SERVER", 11, 19, false, &[]),
+            S("web", 4, 1, "CLIENT", 30, 80, true, &[]),
+            S("cart", 5, 4, "SERVER", 31, 79, false, &[]),
+        ]),
+    )
+    .unwrap();
+    let traces = build_traces(&store);
+    let g = build_service_graph(&store, &traces);
+    let e = g.edge("web", "cart").unwrap();
+    let calls = edge_calls(&store, &traces, e, 10);
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].duration_nanos, Some(50_000));
+    assert!(calls[0].error && !calls[1].error);
+    assert!(calls.iter().all(|c| c.trace == 0));
+    assert_eq!(store.spans[calls[0].span as usize].span_id.0, 4);
+    assert_eq!(edge_calls(&store, &traces, e, 1).len(), 1);
+}
