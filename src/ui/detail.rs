@@ -14,6 +14,8 @@ pub struct DetailProps {
     /// Store index of the span shown.
     pub span: u32,
     pub onselect: Callback<Option<u32>>,
+    /// Show a service (the span's) in the service graph.
+    pub onshowservice: Callback<String>,
 }
 
 #[function_component(DetailPanel)]
@@ -36,10 +38,19 @@ pub fn detail_panel(props: &DetailProps) -> Html {
         let onselect = props.onselect.clone();
         Callback::from(move |_: MouseEvent| onselect.emit(None))
     };
+    let show_in_graph = {
+        let (on, service) = (
+            props.onshowservice.clone(),
+            store.strings.get(span.service).to_string(),
+        );
+        Callback::from(move |_: MouseEvent| on.emit(service.clone()))
+    };
     html! {
         <aside id="detail" class="detail">
             <div class="detail-head">
                 <h2 class="detail-title">{ store.strings.get(span.name).to_string() }</h2>
+                <button id="show-in-graph" class="show-in-graph" title="Show this span's service in the service graph"
+                    onclick={show_in_graph}>{"Show in graph"}</button>
                 <button class="close" title="Close" onclick={onclose}>{"×"}</button>
             </div>
             { shown.facts(&props.onselect) }

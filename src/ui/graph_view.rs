@@ -4,7 +4,7 @@
 //! steps of [`GRAPH_STEP_SPANS`] spans, one task each, so a million spans never block the
 //! page.
 
-use super::state::{Action, GraphScope, PageState};
+use super::state::{Action, GraphScope, GraphSelection, PageState};
 use super::{Measure, Shared};
 use spanorama_core::model::graph::{
     edge_calls, EdgeCall, GraphEdge, GraphNode, ServiceGraph, ServiceGraphBuild,
@@ -20,11 +20,44 @@ const GRAPH_STEP_SPANS: usize = 50_000;
 /// Calls listed for a selected edge (the slowest).
 const EDGE_CALLS_SHOWN: usize = 100;
 
-/// What is selected in the tables: a node (its edges are listed) or an edge (its calls).
+/// What is selected in the tables, by index into the graph: a node (its edges are listed)
+/// or an edge (its calls). The state keeps it by names ([`GraphSelection`]).
 #[derive(Copy, Clone, PartialEq, Debug)]
 enum Selection {
     Node(usize),
     Edge(usize),
+}
+
+impl Selection {
+    /// The selection in `graph` of what `chosen` names.
+    fn find(graph: &ServiceGraph, chosen: &GraphSelection) -> Option<Selection> {
+        match chosen {
+            GraphSelection::Node(name) => graph.node(name).map(Selection::Node),
+            GraphSelection::Edge { from, to } => {
+                let (from, to) = (graph.node(from)?, graph.node(to)?);
+                let edge = graph
+                    .edges
+                    .iter()
+                    .position(|e| e.from == from && e.to == to)?;
+                Some(Selection::Edge(edge))
+            }
+        }
+    }
+
+    /// What it names.
+    fn names(self, graph: &ServiceGraph) -> Option<GraphSelection> {
+        let name = |i: usize| graph.nodes.get(i).map(|n| n.name.clone());
+        match self {
+            Selection::Node(i) => name(i).map(GraphSelection::Node),
+            Selection::Edge(i) => {
+                let e = graph.edges.get(i)?;
+                Some(GraphSelection::Edge {
+                    from: name(e.from)?,
+                    to: name(e.to)?,
+                })
+            }
+        }
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -36,14 +69,16 @@ pub struct GraphViewProps {
 pub fn graph_view(props: &GraphViewProps) -> Html {
     let state = &props.state;
     let graph = use_service_graph(state);
-    let selection = use_state(|| None::<Selection>);
-    {
-        let selection = selection.clone();
-        use_effect_with(graph.clone(), move |_| selection.set(None));
-    }
+    let selection = match (&*graph, &state.graph_selection) {
+        (Some(g), Some(chosen)) => Selection::find(g, chosen),
+        _ => None,
+    };
     let onselect = {
-        let selection = selection.clone();
-        Callback::from(move |s: Selection| selection.set(Some(s)))
+        let (dispatch, graph) = (state.dispatcher(), graph.clone());
+        Callback::from(move |s: Selection| {
+            let chosen = (*graph).as_ref().and_then(|g| s.names(g));
+            dispatch.dispatch(Action::SelectInGraph(chosen));
+        })
     };
     let scope = |scope: GraphScope| {
         let dispatch = state.dispatcher();
@@ -68,7 +103,7 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
                             <NodeTable graph={g.clone()} onselect={onselect.clone()} />
                             <EdgeTable graph={g.clone()} onselect={onselect.clone()} />
                         </div>
-                        { selected_panel(state, g, *selection, &onselect) }
+                        { selected_panel(state, g, selection, &onselect) }
                     </>
                 },
             } }

@@ -33,6 +33,13 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |pos: u32| dispatch.dispatch(Action::ToggleRow(pos)))
     };
+    let show_in_graph = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |service: String| {
+            super::loader::set_view_fragment(super::state::View::Graph.name());
+            dispatch.dispatch(Action::ShowInGraph(service));
+        })
+    };
     let store = state.store.clone();
     let traces = state.traces.clone();
     html! {
@@ -66,7 +73,8 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                         traces={traces.clone()}
                         trace_index={index}
                         span={span}
-                        onselect={on_select_span} />
+                        onselect={on_select_span}
+                        onshowservice={show_in_graph} />
                 }
             </div>
         </div>

@@ -114,3 +114,15 @@ appTest('from an edge to its slowest call, and from there to the waterfall with 
   assert.match(app.page.url(), /#view=waterfall$/);
   assert.equal(await app.page.getAttribute('#view-waterfall', 'aria-selected'), 'true');
 });
+
+appTest('"Show in graph" in a span\u2019s details opens the graph on its service', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-checkout.otlp.json');
+  await app.waitForCanvas();
+  await app.clickRow(1);
+  const detail = await app.waitFor('a span\u2019s details', () => app.detail(), (d) => d != null);
+  await app.page.click('#show-in-graph');
+  await graphTables(app);
+  const listed = await app.waitFor('the service\u2019s edges', () => app.page.locator('#graph-node-edges h3').allTextContents(), (l) => l.length === 1);
+  assert.deepEqual(listed, [detail.fields.Service]);
+  assert.match(app.page.url(), /#view=graph$/);
+});

@@ -47,6 +47,15 @@ pub struct AppState {
     pub view: View,
     /// What the service graph covers.
     pub graph_scope: GraphScope,
+    /// What is chosen in the service graph, by names (they outlive a rebuilt graph).
+    pub graph_selection: Option<GraphSelection>,
+}
+
+/// A node or an edge of the service graph, by node names.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum GraphSelection {
+    Node(String),
+    Edge { from: String, to: String },
 }
 
 /// The trace area's views.
@@ -139,6 +148,10 @@ pub enum Action {
         trace: usize,
         span: u32,
     },
+    /// Choose a node or an edge of the service graph (`None`: nothing).
+    SelectInGraph(Option<GraphSelection>),
+    /// Show the service graph with this service's node chosen.
+    ShowInGraph(String),
 }
 
 impl AppState {
@@ -182,6 +195,11 @@ impl AppState {
             } => next.search_counted(generation, matches),
             Action::ShowView(view) => next.view = view,
             Action::ShowSpan { trace, span } => next.show_span(trace, span),
+            Action::SelectInGraph(selection) => next.graph_selection = selection,
+            Action::ShowInGraph(service) => {
+                next.view = View::Graph;
+                next.graph_selection = Some(GraphSelection::Node(service));
+            }
             Action::SetGraphScope(scope) => next.graph_scope = scope,
             Action::DismissError(i) => {
                 if i < next.errors.len() {

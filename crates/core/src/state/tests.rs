@@ -270,3 +270,23 @@ fn showing_a_span_selects_its_trace_unfolds_it_and_shows_the_waterfall() {
     let other = state.reduce(Action::ShowSpan { trace: 0, span });
     assert_eq!((other.selected_trace, other.selected_span), (Some(0), None));
 }
+
+#[test]
+fn show_in_graph_chooses_the_service_node() {
+    let state = loaded(1, 10).reduce(Action::ShowInGraph("cart".into()));
+    assert_eq!(state.view, View::Graph);
+    assert_eq!(
+        state.graph_selection,
+        Some(GraphSelection::Node("cart".into()))
+    );
+    let edge = GraphSelection::Edge {
+        from: "a".into(),
+        to: "b".into(),
+    };
+    let state = state.reduce(Action::SelectInGraph(Some(edge.clone())));
+    assert_eq!(state.graph_selection, Some(edge));
+    assert_eq!(
+        state.reduce(Action::SelectInGraph(None)).graph_selection,
+        None
+    );
+}
