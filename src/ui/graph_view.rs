@@ -86,13 +86,26 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
     };
     let has_trace = state.selected().is_some();
     let by_trace = state.graph_scope == GraphScope::Trace && has_trace;
+    let filter = use_state(String::new);
+    let oninput = {
+        let filter = filter.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                filter.set(input.value());
+            }
+        })
+    };
     html! {
         <div id="graph-view" class="graph-view">
-            <div class="graph-toolbar" role="radiogroup" aria-label="What the graph covers">
-                <label><input type="radio" name="graph-scope" id="graph-scope-all" checked={!by_trace}
-                    onchange={scope(GraphScope::All)} />{" All loaded traces"}</label>
-                <label><input type="radio" name="graph-scope" id="graph-scope-trace" checked={by_trace}
-                    disabled={!has_trace} onchange={scope(GraphScope::Trace)} />{" Selected trace"}</label>
+            <div class="graph-toolbar">
+                <div role="radiogroup" aria-label="What the graph covers">
+                    <label><input type="radio" name="graph-scope" id="graph-scope-all" checked={!by_trace}
+                        onchange={scope(GraphScope::All)} />{" All loaded traces"}</label>
+                    <label><input type="radio" name="graph-scope" id="graph-scope-trace" checked={by_trace}
+                        disabled={!has_trace} onchange={scope(GraphScope::Trace)} />{" Selected trace"}</label>
+                </div>
+                <input id="graph-search" type="search" placeholder="Find a service" aria-label="Find a service in the graph"
+                    value={(*filter).clone()} {oninput} />
             </div>
             { match &*graph {
                 None => html! { <div class="graph-building" role="status">{"Building the service graph…"}</div> },
@@ -100,8 +113,8 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
                 Some(g) => html! {
                     <>
                         <div class="graph-tables">
-                            <NodeTable graph={g.clone()} onselect={onselect.clone()} />
-                            <EdgeTable graph={g.clone()} onselect={onselect.clone()} />
+                            <NodeTable graph={g.clone()} onselect={onselect.clone()} filter={(*filter).clone()} />
+                            <EdgeTable graph={g.clone()} onselect={onselect.clone()} filter={(*filter).clone()} />
                         </div>
                         { selected_panel(state, g, selection, &onselect) }
                     </>
@@ -234,6 +247,13 @@ fn nanos(n: Option<i64>) -> String {
 struct TableProps {
     graph: Shared<ServiceGraph>,
     onselect: Callback<Selection>,
+    /// Only nodes (and edges with an end) whose name contains it, ignoring case.
+    filter: String,
+}
+
+/// Whether `name` contains `filter` (lower case), ignoring case.
+fn matches_filter(name: &str, filter: &str) -> bool {
+    filter.is_empty() || name.to_lowercase().contains(filter)
 }
 
 const NODE_COLUMNS: [Column<GraphNode>; 7] = [
@@ -277,6 +297,7 @@ const NODE_COLUMNS: [Column<GraphNode>; 7] = [
 /// Every node: a `tr` with `data-node`, `data-kind`, `data-spans`, `data-errors`.
 #[function_component(NodeTable)]
 fn node_table(props: &TableProps) -> Html {
+    let filter = props.filter.trim().to_lowercase();
     let sort = use_state(|| Sort {
         column: 4,
         descending: true,
@@ -302,7 +323,9 @@ fn node_table(props: &TableProps) -> Html {
         <table id="graph-nodes" class="graph-table">
             <caption>{ format!("{} nodes", format_count(g.nodes.len() as u64)) }</caption>
             <thead>{ header(&NODE_COLUMNS, &sort) }</thead>
-            <tbody>{ for sorted(g, &g.nodes, &NODE_COLUMNS, *sort).into_iter().map(|i| row((i, &g.nodes[i]))) }</tbody>
+            <tbody>{ for sorted(g, &g.nodes, &NODE_COLUMNS, *sort).into_iter()
+                .filter(|&i| matches_filter(&g.nodes[i].name, &filter))
+                .map(|i| row((i, &g.nodes[i]))) }</tbody>
         </table>
     }
 }
@@ -359,6 +382,7 @@ fn edge_name(g: &ServiceGraph, e: &GraphEdge) -> (String, String) {
 /// `data-p50-ns`, `data-p95-ns` (empty when unknown).
 #[function_component(EdgeTable)]
 fn edge_table(props: &TableProps) -> Html {
+    let filter = props.filter.trim().to_lowercase();
     let sort = use_state(|| Sort {
         column: 1,
         descending: true,
@@ -387,7 +411,12 @@ fn edge_table(props: &TableProps) -> Html {
         <table id="graph-edges" class="graph-table">
             <caption>{ format!("{} calls between them", format_count(g.edges.len() as u64)) }</caption>
             <thead>{ header(&EDGE_COLUMNS, &sort) }</thead>
-            <tbody>{ for sorted(g, &g.edges, &EDGE_COLUMNS, *sort).into_iter().map(|i| row((i, &g.edges[i]))) }</tbody>
+            <tbody>{ for sorted(g, &g.edges, &EDGE_COLUMNS, *sort).into_iter()
+                .filter(|&i| {
+                    let (from, to) = edge_name(g, &g.edges[i]);
+                    matches_filter(&from, &filter) || matches_filter(&to, &filter)
+                })
+                .map(|i| row((i, &g.edges[i]))) }</tbody>
         </table>
     }
 }

@@ -57,6 +57,13 @@ appTest('#view=graph opens the service graph; its nodes count the spans of each 
   assert.deepEqual(first, [...first].sort((a, b) => b - a));
   await app.page.click('#graph-edges th:nth-child(2) .sort');
   await app.waitFor('edges sorted fewest calls first', calls, (c) => c[0] <= c[c.length - 1] && c.length === first.length);
+  // Finding a service keeps its node and the edges at either end of it.
+  await app.page.fill('#graph-search', 'CART');
+  const found = await app.waitFor('nodes found', () => rows(app.page, 'graph-nodes'), (r) => r.length < nodes.length);
+  const nodeNames = (list) => list.map((n) => n.node).sort();
+  assert.deepEqual(nodeNames(found), nodeNames(nodes.filter((n) => n.node.includes('cart'))));
+  const kept = await rows(app.page, 'graph-edges');
+  assert.ok(kept.length > 0 && kept.every((e) => e.from.includes('cart') || e.to.includes('cart')));
   assert.deepEqual(await app.messages('error'), []);
 });
 
