@@ -1,6 +1,7 @@
 //! Layout: what goes where. Pure functions from the model (and a view request) to rows,
 //! pixel positions and ruler ticks; the renderer only paints what these return.
 
+pub mod graph_viewport;
 pub mod input;
 pub mod minimap;
 pub mod request;
