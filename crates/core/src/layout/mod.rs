@@ -1,6 +1,7 @@
 //! Layout: what goes where. Pure functions from the model (and a view request) to rows,
 //! pixel positions and ruler ticks; the renderer only paints what these return.
 
+pub mod graph;
 pub mod graph_viewport;
 pub mod input;
 pub mod minimap;
@@ -9,6 +10,10 @@ pub mod time_scale;
 pub mod waterfall;
 pub mod window;
 
+pub use graph::{
+    focus, layout_graph, Bounds, EdgePath, FocusDirection, GraphLayout, GraphLayoutCache,
+    GraphLayoutOptions, GraphLayoutRequest, NodePlace, Subgraph,
+};
 pub use input::{key_command, wheel_window, WaterfallCommand, Wheel};
 pub use minimap::{
     minimap_coverage, CoverageBuilder, MinimapCoverage, MinimapGeometry, MinimapRect,
