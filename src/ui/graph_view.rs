@@ -14,6 +14,11 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// Graphs with more nodes are drawn as the neighbourhood of the chosen node (the tables
+/// still list every node): a thousand services laid out at once are no longer readable,
+/// and laying them out would block the page.
+const MAX_DRAWN_NODES: usize = 300;
+
 /// Spans counted into the graph per task.
 const GRAPH_STEP_SPANS: usize = 50_000;
 
@@ -112,6 +117,7 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
                 Some(g) if g.nodes.is_empty() => html! { <div class="graph-empty">{"No services to show."}</div> },
                 Some(g) => html! {
                     <>
+                        { drawing(state, g, selection, &onselect) }
                         <div class="graph-tables">
                             <NodeTable graph={g.clone()} onselect={onselect.clone()} filter={(*filter).clone()} />
                             <EdgeTable graph={g.clone()} onselect={onselect.clone()} filter={(*filter).clone()} />
@@ -547,4 +553,77 @@ fn call_row(state: &UseReducerHandle<PageState>, call: &EdgeCall) -> Html {
             <td><button class="link show-span" {onclick}>{"Show in waterfall"}</button></td>
         </tr>
     }
+}
+
+/// The canvas: the whole graph, or for a big one the chosen node and what it calls and is
+/// called by (two calls away), or a note saying how to get there.
+fn drawing(
+    state: &UseReducerHandle<PageState>,
+    graph: &Shared<ServiceGraph>,
+    selection: Option<Selection>,
+    onselect: &Callback<Selection>,
+) -> Html {
+    use super::graph_canvas::{GraphCanvas, Pick};
+    use spanorama_core::layout::graph::{focus, FocusDirection};
+    let (drawn, original): (Shared<ServiceGraph>, Rc<Vec<usize>>) = if graph.nodes.len()
+        <= MAX_DRAWN_NODES
+    {
+        (graph.clone(), Rc::new((0..graph.nodes.len()).collect()))
+    } else {
+        let node = match selection {
+            Some(Selection::Node(n)) => n,
+            Some(Selection::Edge(e)) => graph.edges[e].from,
+            None => {
+                let note = format!(
+                    "{} nodes: choose one in the table (or find it) to draw it with its neighbours.",
+                    format_count(graph.nodes.len() as u64)
+                );
+                return html! { <div class="graph-note">{ note }</div> };
+            }
+        };
+        let sub = focus(graph, node, 2, FocusDirection::Both);
+        (Shared::new(sub.graph), Rc::new(sub.original))
+    };
+    let chosen = match selection {
+        Some(Selection::Node(n)) => original.iter().position(|&o| o == n).map(Pick::Node),
+        Some(Selection::Edge(e)) => {
+            let edge = &graph.edges[e];
+            let (from, to) = (
+                original.iter().position(|&o| o == edge.from),
+                original.iter().position(|&o| o == edge.to),
+            );
+            drawn
+                .edges
+                .iter()
+                .position(|d| Some(d.from) == from && Some(d.to) == to)
+                .map(Pick::Edge)
+        }
+        None => None,
+    };
+    let onpick = {
+        let (onselect, drawn, original, graph) = (
+            onselect.clone(),
+            drawn.clone(),
+            original.clone(),
+            graph.clone(),
+        );
+        Callback::from(move |pick: Pick| {
+            let node = |i: usize| original.get(i).copied();
+            let selection = match pick {
+                Pick::Node(i) => node(i).map(Selection::Node),
+                Pick::Edge(i) => drawn.edges.get(i).and_then(|d| {
+                    let (from, to) = (node(d.from)?, node(d.to)?);
+                    graph
+                        .edges
+                        .iter()
+                        .position(|e| e.from == from && e.to == to)
+                        .map(Selection::Edge)
+                }),
+            };
+            if let Some(selection) = selection {
+                onselect.emit(selection);
+            }
+        })
+    };
+    html! { <GraphCanvas graph={drawn} palette={state.palette.clone()} {chosen} {onpick} /> }
 }

@@ -3,7 +3,9 @@
 
 mod detail;
 mod export;
+mod graph_canvas;
 mod graph_view;
+mod hooks;
 mod import_client;
 mod loader;
 mod minimap;

@@ -5,12 +5,11 @@
 //! `spanorama_core::layout::input`; this component carries it out.
 
 mod draw;
-mod hooks;
 mod tooltip;
 
+use super::hooks::{self, use_element_size, use_wheel};
 use super::Shared;
 use draw::{use_waterfall_draw, WaterfallSource};
-use hooks::{use_element_size, use_wheel};
 use spanorama_core::layout::{
     key_command, visible_rows, wheel_window, TimeWindow, WaterfallCommand, WaterfallGeometry,
     WaterfallRequest, Wheel,

@@ -51,6 +51,17 @@ appTest('#view=graph opens the service graph; its nodes count the spans of each 
   assert.ok(edges.every((e) => names.has(e.from) && names.has(e.to) && Number(e.calls) > 0));
   assert.ok(edges.every((e) => e.p50Ns === '' || Number(e.p50Ns) <= Number(e.p95Ns)));
   assert.ok(nodes.some((n) => n.kind === 'database'), 'a database among the nodes');
+  // The drawing: every node, painted (some pixels are not the background).
+  await app.waitFor('the graph drawn', () => app.page.getAttribute('#graph-canvas', 'data-draws'), (d) => Number(d) > 0);
+  assert.equal(Number(await app.page.getAttribute('#graph-canvas', 'data-nodes')), nodes.length);
+  const painted = await app.page.evaluate(() => {
+    const c = document.getElementById('graph-canvas');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250) n++;
+    return n;
+  });
+  assert.ok(painted > 2000, `${painted} painted pixels`);
   // Edges sort by calls, most first, and the other way on a second click.
   const calls = async () => (await rows(app.page, 'graph-edges')).map((e) => Number(e.calls));
   const first = await calls();
@@ -98,6 +109,13 @@ appTest('a Jaeger dependency file opens as a graph of its services and links', (
   const calls = edges.reduce((sum, e) => sum + Number(e.calls), 0);
   assert.equal(calls, list.reduce((sum, l) => sum + l.callCount, 0));
   assert.ok(nodes.every((n) => n.spans === '0' && n.kind === 'service'));
+  // Too many to draw at once: choosing a node draws its neighbourhood.
+  assert.equal(await app.page.locator('#graph-canvas').count(), 0);
+  const busiest = nodes[0].node; // the table lists the most called first
+  await app.page.click(`#graph-nodes tr[data-node="${busiest}"] button.link`);
+  await app.waitFor('the neighbourhood drawn', () => app.page.getAttribute('#graph-canvas', 'data-draws'), (d) => Number(d) > 0);
+  const drawn = Number(await app.page.getAttribute('#graph-canvas', 'data-nodes'));
+  assert.ok(drawn >= 2 && drawn < nodes.length, `${drawn} nodes drawn`);
 });
 
 appTest('from an edge to its slowest call, and from there to the waterfall with that span selected', () => env, async ({ open }) => {

@@ -1,0 +1,305 @@
+//! Paints the service graph: edges as polylines (thickness by calls, colour by error rate,
+//! an arrow at the callee, a label), nodes as a shape per kind (circle: service, cylinder:
+//! database, hexagon: messaging, diamond: external) sized by the layout, with an error ring,
+//! and their names. A hovered or chosen node lights up with its neighbours; the rest dims.
+//! Never reads spans: a graph, its layout and a viewport in, a picture out. Crisp at any
+//! `devicePixelRatio`.
+
+use spanorama_core::layout::graph::GraphLayout;
+use spanorama_core::layout::graph_viewport::GraphViewport;
+use spanorama_core::model::graph::{GraphEdge, NodeKind, ServiceGraph};
+use spanorama_core::model::units::{format_count, format_duration};
+use spanorama_core::theme::{self, Palette};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// What an edge's label shows.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum EdgeLabel {
+    #[default]
+    Calls,
+    ErrorRate,
+    P95,
+}
+
+impl EdgeLabel {
+    fn text(self, e: &GraphEdge) -> String {
+        match self {
+            EdgeLabel::Calls => format_count(e.calls),
+            EdgeLabel::ErrorRate => format!("{:.1} %", e.error_rate() * 100.0),
+            EdgeLabel::P95 => e.latency.p95.map_or_else(String::new, format_duration),
+        }
+    }
+}
+
+/// One frame to paint.
+pub struct GraphFrame<'a> {
+    pub graph: &'a ServiceGraph,
+    pub layout: &'a GraphLayout,
+    pub palette: &'a Palette,
+    pub viewport: GraphViewport,
+    pub width_px: f64,
+    pub height_px: f64,
+    pub label: EdgeLabel,
+    /// The node whose neighbourhood is lit (hovered, else chosen).
+    pub focus: Option<usize>,
+    /// The chosen edge, drawn on top.
+    pub chosen_edge: Option<usize>,
+    pub device_pixel_ratio: f64,
+}
+
+/// Resizes the backing store if needed and paints the frame.
+pub fn draw(canvas: &HtmlCanvasElement, frame: &GraphFrame) -> Result<(), String> {
+    let dpr = frame.device_pixel_ratio.max(1.0);
+    let (w, h) = (
+        (frame.width_px * dpr).round().max(1.0) as u32,
+        (frame.height_px * dpr).round().max(1.0) as u32,
+    );
+    if canvas.width() != w {
+        canvas.set_width(w);
+    }
+    if canvas.height() != h {
+        canvas.set_height(h);
+    }
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+        .ok_or("no 2d context")?;
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
+        .map_err(|_| "setTransform failed".to_string())?;
+    ctx.set_fill_style_str(theme::BACKGROUND);
+    ctx.fill_rect(0.0, 0.0, frame.width_px, frame.height_px);
+    let lit = Lit::new(frame);
+    for (i, edge) in frame.graph.edges.iter().enumerate() {
+        if Some(i) != frame.chosen_edge {
+            paint_edge(&ctx, frame, i, edge, lit.edge(i));
+        }
+    }
+    if let Some(i) = frame.chosen_edge.filter(|&i| i < frame.graph.edges.len()) {
+        paint_edge(&ctx, frame, i, &frame.graph.edges[i], Light::Chosen);
+    }
+    for i in 0..frame.graph.nodes.len() {
+        paint_node(&ctx, frame, i, lit.node(i));
+    }
+    Ok(())
+}
+
+/// How strongly a part is drawn.
+#[derive(Copy, Clone, PartialEq)]
+enum Light {
+    Normal,
+    Dim,
+    Chosen,
+}
+
+/// Which nodes and edges the focus lights: the node, its neighbours, the edges between.
+struct Lit {
+    focus: Option<usize>,
+    neighbours: Vec<bool>,
+    edges: Vec<(usize, usize)>,
+}
+
+impl Lit {
+    fn new(frame: &GraphFrame) -> Self {
+        let g = frame.graph;
+        let mut neighbours = vec![false; g.nodes.len()];
+        if let Some(f) = frame.focus {
+            for e in &g.edges {
+                if e.from == f || e.to == f {
+                    neighbours[e.from] = true;
+                    neighbours[e.to] = true;
+                }
+            }
+        }
+        Lit {
+            focus: frame.focus,
+            neighbours,
+            edges: g.edges.iter().map(|e| (e.from, e.to)).collect(),
+        }
+    }
+
+    fn node(&self, i: usize) -> Light {
+        match self.focus {
+            None => Light::Normal,
+            Some(f) if f == i => Light::Chosen,
+            Some(_) if self.neighbours.get(i).copied().unwrap_or(false) => Light::Normal,
+            Some(_) => Light::Dim,
+        }
+    }
+
+    fn edge(&self, i: usize) -> Light {
+        match (self.focus, self.edges.get(i)) {
+            (Some(f), Some(&(a, b))) if a != f && b != f => Light::Dim,
+            _ => Light::Normal,
+        }
+    }
+}
+
+/// Error rate 0 → grey, any failure → orange to red.
+fn edge_colour(e: &GraphEdge) -> &'static str {
+    match e.error_rate() {
+        r if r <= 0.0 => "#94a3b8",
+        r if r < 0.05 => "#f59e0b",
+        _ => theme::ERROR,
+    }
+}
+
+fn paint_edge(
+    ctx: &CanvasRenderingContext2d,
+    f: &GraphFrame,
+    i: usize,
+    e: &GraphEdge,
+    light: Light,
+) {
+    let Some(path) = f.layout.edges.get(i) else {
+        return;
+    };
+    let points: Vec<(f64, f64)> = path
+        .points
+        .iter()
+        .map(|&p| f.viewport.to_screen(p))
+        .collect();
+    if points.len() < 2 {
+        return;
+    }
+    let width = 1.0 + (e.calls as f64).max(1.0).log10().min(5.0);
+    let colour = if light == Light::Chosen {
+        "#1d4ed8"
+    } else {
+        edge_colour(e)
+    };
+    ctx.set_global_alpha(if light == Light::Dim { 0.15 } else { 1.0 });
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(if light == Light::Chosen {
+        width + 1.5
+    } else {
+        width
+    });
+    ctx.begin_path();
+    ctx.move_to(points[0].0, points[0].1);
+    for p in &points[1..] {
+        ctx.line_to(p.0, p.1);
+    }
+    ctx.stroke();
+    arrow_head(
+        ctx,
+        points[points.len() - 2],
+        points[points.len() - 1],
+        4.0 + width,
+        colour,
+    );
+    if light != Light::Dim {
+        // The label sits at the middle of the middle segment.
+        let k = (points.len() - 1) / 2;
+        let mid = (
+            (points[k].0 + points[k + 1].0) / 2.0,
+            (points[k].1 + points[k + 1].1) / 2.0,
+        );
+        ctx.set_font(theme::FONT_SMALL);
+        ctx.set_fill_style_str(theme::TEXT_MUTED);
+        let _ = ctx.fill_text(&f.label.text(e), mid.0 + 3.0, mid.1 - 3.0);
+    }
+    ctx.set_global_alpha(1.0);
+}
+
+/// A filled arrow head at `to`, pointing away from `from`.
+fn arrow_head(
+    ctx: &CanvasRenderingContext2d,
+    from: (f64, f64),
+    to: (f64, f64),
+    size: f64,
+    colour: &str,
+) {
+    let angle = (to.1 - from.1).atan2(to.0 - from.0);
+    ctx.begin_path();
+    ctx.move_to(to.0, to.1);
+    for side in [-0.45f64, 0.45] {
+        let a = angle + std::f64::consts::PI + side;
+        ctx.line_to(to.0 + size * a.cos(), to.1 + size * a.sin());
+    }
+    ctx.close_path();
+    ctx.set_fill_style_str(colour);
+    ctx.fill();
+}
+
+fn paint_node(ctx: &CanvasRenderingContext2d, f: &GraphFrame, i: usize, light: Light) {
+    let (Some(node), Some(place)) = (f.graph.nodes.get(i), f.layout.nodes.get(i)) else {
+        return;
+    };
+    let (x, y) = f.viewport.to_screen((place.x, place.y));
+    let r = (place.radius * f.viewport.scale).max(3.0);
+    ctx.set_global_alpha(if light == Light::Dim { 0.2 } else { 1.0 });
+    ctx.set_fill_style_str(f.palette.colour(&node.name));
+    shape(ctx, node.kind, x, y, r);
+    ctx.fill();
+    let error_rate = if node.spans > 0 {
+        node.errors as f64 / node.spans as f64
+    } else {
+        0.0
+    };
+    ctx.set_stroke_style_str(if error_rate > 0.0 {
+        theme::ERROR
+    } else {
+        "#475569"
+    });
+    ctx.set_line_width(if error_rate > 0.0 {
+        1.5 + 4.0 * error_rate.min(1.0)
+    } else {
+        1.0
+    });
+    if light == Light::Chosen {
+        ctx.set_stroke_style_str("#1d4ed8");
+        ctx.set_line_width(3.0);
+    }
+    ctx.stroke();
+    ctx.set_font(if light == Light::Chosen {
+        theme::FONT_BOLD
+    } else {
+        theme::FONT
+    });
+    ctx.set_fill_style_str(theme::TEXT);
+    ctx.set_text_align("center");
+    let _ = ctx.fill_text(&node.name, x, y + r + 13.0);
+    ctx.set_text_align("start");
+    ctx.set_global_alpha(1.0);
+}
+
+/// The path of a node's shape, centred on `(x, y)` within radius `r`.
+fn shape(ctx: &CanvasRenderingContext2d, kind: NodeKind, x: f64, y: f64, r: f64) {
+    ctx.begin_path();
+    match kind {
+        NodeKind::Service => {
+            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+        }
+        NodeKind::Database => {
+            // A cylinder: a box with rounded top and bottom.
+            let (w, h) = (r * 0.85, r);
+            ctx.move_to(x - w, y - h * 0.7);
+            ctx.bezier_curve_to(x - w, y - h * 1.1, x + w, y - h * 1.1, x + w, y - h * 0.7);
+            ctx.line_to(x + w, y + h * 0.7);
+            ctx.bezier_curve_to(x + w, y + h * 1.1, x - w, y + h * 1.1, x - w, y + h * 0.7);
+            ctx.close_path();
+        }
+        NodeKind::Messaging => {
+            for k in 0..6 {
+                let a = std::f64::consts::PI / 3.0 * k as f64;
+                let (px, py) = (x + r * a.cos(), y + r * a.sin());
+                if k == 0 {
+                    ctx.move_to(px, py);
+                } else {
+                    ctx.line_to(px, py);
+                }
+            }
+            ctx.close_path();
+        }
+        NodeKind::External => {
+            ctx.move_to(x, y - r);
+            ctx.line_to(x + r, y);
+            ctx.line_to(x, y + r);
+            ctx.line_to(x - r, y);
+            ctx.close_path();
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! The service graph drawn on a canvas (`#graph-canvas`): laid out left to right, fitted to
+//! the view, zoomed with the wheel at the pointer, panned by dragging; hovering a node lights
+//! its neighbours and shows its figures, clicking a node or an edge chooses it. Drawing is
+//! `render::graph`; positions are `layout::graph`, screen coordinates
+//! `layout::graph_viewport`.
+
+use super::hooks::{use_element_size, use_wheel, OnWheel};
+use super::Shared;
+use crate::render::graph::{draw, EdgeLabel, GraphFrame};
+use spanorama_core::layout::graph::{layout_graph, GraphLayout, GraphLayoutOptions};
+use spanorama_core::layout::graph_viewport::{circle_at, polyline_at, GraphViewport, WorldBox};
+use spanorama_core::model::graph::ServiceGraph;
+use spanorama_core::model::units::{format_count, format_duration};
+use spanorama_core::theme::Palette;
+use std::rc::Rc;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+/// A node or an edge of the drawn graph, by its index there.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub enum Pick {
+    Node(usize),
+    Edge(usize),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GraphCanvasProps {
+    /// What to draw (the whole graph, or a focus on part of it).
+    pub graph: Shared<ServiceGraph>,
+    pub palette: Rc<Palette>,
+    /// What is chosen, in the drawn graph's indices.
+    pub chosen: Option<Pick>,
+    pub onpick: Callback<Pick>,
+}
+
+/// Padding around the fitted graph, CSS px.
+const FIT_PADDING_PX: f64 = 24.0;
+
+#[function_component(GraphCanvas)]
+pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
+    let wrap_ref = use_node_ref();
+    let canvas_ref = use_node_ref();
+    let size = use_element_size(wrap_ref.clone());
+    let layout = use_memo(props.graph.clone(), |g| {
+        layout_graph(g, &GraphLayoutOptions::default())
+    });
+    let viewport = use_state(|| None::<GraphViewport>);
+    let hover = use_state(|| None::<(Pick, f64, f64)>);
+    let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
+    let label = use_state(EdgeLabel::default);
+    use_fit_on_new_graph(&props.graph, &viewport);
+    let shown = fitted(*viewport, &layout, size);
+    use_wheel(canvas_ref.clone(), zoom_on_wheel(&viewport, shown));
+    let focus = match (hover.map(|h| h.0), props.chosen) {
+        (Some(Pick::Node(n)), _) | (_, Some(Pick::Node(n))) => Some(n),
+        _ => None,
+    };
+    let chosen_edge = match props.chosen {
+        Some(Pick::Edge(e)) => Some(e),
+        _ => None,
+    };
+    let draw_state = DrawState {
+        layout: Shared(layout.clone()),
+        viewport: shown,
+        size,
+        label: *label,
+        focus,
+        chosen_edge,
+    };
+    use_graph_draw(props, &canvas_ref, draw_state);
+    let pick_at = {
+        let (layout, graph) = (layout.clone(), props.graph.clone());
+        move |x: f64, y: f64| pick(&graph, &layout, shown?, (x, y))
+    };
+    let onpointerdown = {
+        let drag = drag.clone();
+        Callback::from(move |e: PointerEvent| {
+            *drag.borrow_mut() = Some((e.offset_x() as f64, e.offset_y() as f64, false))
+        })
+    };
+    let onpointermove = {
+        let (drag, viewport, hover, pick_at) = (
+            drag.clone(),
+            viewport.clone(),
+            hover.clone(),
+            pick_at.clone(),
+        );
+        Callback::from(move |e: PointerEvent| {
+            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+            let mut d = drag.borrow_mut();
+            match (d.as_mut(), shown) {
+                (Some((sx, sy, moved)), Some(v)) if e.buttons() & 1 == 1 => {
+                    if (x - *sx).hypot(y - *sy) > 3.0 || *moved {
+                        *moved = true;
+                        viewport.set(Some(v.panned(x - *sx, y - *sy)));
+                        (*sx, *sy) = (x, y);
+                    }
+                }
+                _ => hover.set(pick_at(x, y).map(|p| (p, x, y))),
+            }
+        })
+    };
+    let onpointerup = {
+        let (drag, onpick) = (drag.clone(), props.onpick.clone());
+        Callback::from(move |e: PointerEvent| {
+            let was = drag.borrow_mut().take();
+            if let Some((_, _, false)) = was {
+                if let Some(p) = pick_at(e.offset_x() as f64, e.offset_y() as f64) {
+                    onpick.emit(p);
+                }
+            }
+        })
+    };
+    let onpointerleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: PointerEvent| hover.set(None))
+    };
+    let onfit = {
+        let viewport = viewport.clone();
+        Callback::from(move |_: MouseEvent| viewport.set(None))
+    };
+    let onlabel = {
+        let label = label.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                label.set(match select.value().as_str() {
+                    "errors" => EdgeLabel::ErrorRate,
+                    "p95" => EdgeLabel::P95,
+                    _ => EdgeLabel::Calls,
+                });
+            }
+        })
+    };
+    html! {
+        <div class="graph-canvas-box">
+            <div class="graph-canvas-tools">
+                <button id="graph-fit" onclick={onfit}>{"Fit"}</button>
+                <label>{"Edge labels "}
+                    <select id="graph-label" onchange={onlabel}>
+                        <option value="calls" selected={*label == EdgeLabel::Calls}>{"calls"}</option>
+                        <option value="errors" selected={*label == EdgeLabel::ErrorRate}>{"error %"}</option>
+                        <option value="p95" selected={*label == EdgeLabel::P95}>{"p95"}</option>
+                    </select>
+                </label>
+                <span class="muted">{"Wheel to zoom, drag to pan, click to choose"}</span>
+            </div>
+            <div class="graph-canvas-wrap" ref={wrap_ref}>
+                <canvas id="graph-canvas" ref={canvas_ref} data-nodes={props.graph.nodes.len().to_string()}
+                    {onpointerdown} {onpointermove} {onpointerup} {onpointerleave} />
+                { hover_tip(&props.graph, *hover) }
+            </div>
+        </div>
+    }
+}
+
+/// Forgets the viewport when a new graph comes, so it is fitted.
+#[hook]
+fn use_fit_on_new_graph(
+    graph: &Shared<ServiceGraph>,
+    viewport: &UseStateHandle<Option<GraphViewport>>,
+) {
+    let viewport = viewport.clone();
+    use_effect_with(graph.clone(), move |_| viewport.set(None));
+}
+
+/// The viewport shown: the chosen one, or the layout fitted to the view.
+fn fitted(
+    chosen: Option<GraphViewport>,
+    layout: &GraphLayout,
+    size: Option<(f64, f64)>,
+) -> Option<GraphViewport> {
+    let (w, h) = size?;
+    let b = layout.bounds;
+    let world = WorldBox {
+        min_x: b.min_x,
+        min_y: b.min_y,
+        max_x: b.max_x,
+        max_y: b.max_y,
+    };
+    Some(chosen.unwrap_or_else(|| GraphViewport::fit(world, w, h, FIT_PADDING_PX)))
+}
+
+fn zoom_on_wheel(
+    viewport: &UseStateHandle<Option<GraphViewport>>,
+    shown: Option<GraphViewport>,
+) -> OnWheel {
+    let viewport = viewport.clone();
+    Rc::new(move |e: &web_sys::WheelEvent| {
+        let Some(v) = shown else { return };
+        e.prevent_default();
+        let factor = (-e.delta_y() * 0.0015).exp();
+        viewport.set(Some(
+            v.zoomed_at((e.offset_x() as f64, e.offset_y() as f64), factor),
+        ));
+    })
+}
+
+/// What is under screen point `at`: a node first, else an edge.
+fn pick(
+    graph: &ServiceGraph,
+    layout: &GraphLayout,
+    v: GraphViewport,
+    at: (f64, f64),
+) -> Option<Pick> {
+    let world = v.to_world(at);
+    let slack = 3.0 / v.scale;
+    let circles = layout.nodes.iter().map(|n| (n.x, n.y, n.radius));
+    if let Some(node) = circle_at(circles, world, slack).filter(|&i| i < graph.nodes.len()) {
+        return Some(Pick::Node(node));
+    }
+    let lines = layout.edges.iter().map(|e| e.points.as_slice());
+    polyline_at(lines, world, 5.0 / v.scale)
+        .filter(|&i| i < graph.edges.len())
+        .map(Pick::Edge)
+}
+
+/// What a draw depends on besides the graph and palette.
+#[derive(Clone, PartialEq)]
+struct DrawState {
+    layout: Shared<GraphLayout>,
+    viewport: Option<GraphViewport>,
+    size: Option<(f64, f64)>,
+    label: EdgeLabel,
+    /// The node whose neighbourhood is lit (hovered, else chosen), and the chosen edge.
+    focus: Option<usize>,
+    chosen_edge: Option<usize>,
+}
+
+/// Draws whenever what is drawn changes; counts draws in `data-draws`.
+#[hook]
+fn use_graph_draw(props: &GraphCanvasProps, canvas_ref: &NodeRef, state: DrawState) {
+    let draws = use_mut_ref(|| 0u64);
+    let canvas_ref = canvas_ref.clone();
+    let deps = (props.graph.clone(), props.palette.clone(), state);
+    use_effect_with(deps, move |(graph, palette, state)| {
+        let canvas = canvas_ref.cast::<HtmlCanvasElement>();
+        let (Some(canvas), Some(viewport), Some((w, h))) = (canvas, state.viewport, state.size)
+        else {
+            return;
+        };
+        let _timing = super::Measure::new("spanorama:graph-draw");
+        let frame = GraphFrame {
+            graph,
+            layout: &state.layout,
+            palette,
+            viewport,
+            width_px: w,
+            height_px: h,
+            label: state.label,
+            focus: state.focus,
+            chosen_edge: state.chosen_edge,
+            device_pixel_ratio: web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
+        };
+        if let Err(e) = draw(&canvas, &frame) {
+            gloo::console::error!(format!("graph draw failed: {e}"));
+            return;
+        }
+        let mut n = draws.borrow_mut();
+        *n += 1;
+        let _ = canvas.set_attribute("data-draws", &n.to_string());
+    });
+}
+
+/// The hovered node's or edge's figures, beside the pointer.
+fn hover_tip(graph: &ServiceGraph, hover: Option<(Pick, f64, f64)>) -> Html {
+    let Some((pick, x, y)) = hover else {
+        return html! {};
+    };
+    let lines: Vec<String> = match pick {
+        Pick::Node(i) => graph.nodes.get(i).map_or_else(Vec::new, |n| {
+            vec![
+                format!("{} ({})", n.name, n.kind.as_str()),
+                format!(
+                    "{} spans, {} errors",
+                    format_count(n.spans),
+                    format_count(n.errors)
+                ),
+                format!(
+                    "{} calls in, {} out",
+                    format_count(n.calls_in),
+                    format_count(n.calls_out)
+                ),
+            ]
+        }),
+        Pick::Edge(i) => graph.edges.get(i).map_or_else(Vec::new, |e| {
+            let name = |i: usize| graph.nodes.get(i).map_or("", |n| n.name.as_str());
+            let p = |v: Option<i64>| v.map_or_else(|| "–".into(), format_duration);
+            vec![
+                format!("{} → {}", name(e.from), name(e.to)),
+                format!(
+                    "{} calls, {:.1} % failed",
+                    format_count(e.calls),
+                    e.error_rate() * 100.0
+                ),
+                format!(
+                    "p50 {} · p95 {} · p99 {}",
+                    p(e.latency.p50),
+                    p(e.latency.p95),
+                    p(e.latency.p99)
+                ),
+            ]
+        }),
+    };
+    let style = format!("left: {}px; top: {}px", x + 14.0, y + 14.0);
+    html! {
+        <div id="graph-tooltip" class="graph-tooltip" {style}>
+            { for lines.into_iter().map(|l| html! { <div>{ l }</div> }) }
+        </div>
+    }
+}
