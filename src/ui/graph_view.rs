@@ -78,10 +78,12 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
         (Some(g), Some(chosen)) => Selection::find(g, chosen),
         _ => None,
     };
+    // The same callback while the graph is: the tables (thousands of rows for a big
+    // dependency file) then do not render again when only the choice changes.
     let onselect = {
-        let (dispatch, graph) = (state.dispatcher(), graph.clone());
-        Callback::from(move |s: Selection| {
-            let chosen = (*graph).as_ref().and_then(|g| s.names(g));
+        let dispatch = state.dispatcher();
+        use_callback((*graph).clone(), move |s: Selection, graph| {
+            let chosen = graph.as_ref().and_then(|g| s.names(g));
             dispatch.dispatch(Action::SelectInGraph(chosen));
         })
     };
