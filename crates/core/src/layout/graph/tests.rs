@@ -324,3 +324,14 @@ fn jaeger_small_example_lays_out() {
     let l = layout(&g);
     assert!(l.bounds.width() > 0.0);
 }
+
+#[test]
+fn jaeger_large_example_busiest_neighbourhood_lays_out() {
+    let g = jaeger("jaegerui-deps-large.json");
+    assert_eq!(g.nodes.len(), 1238);
+    let traffic = |i: usize| g.nodes[i].calls_in + g.nodes[i].calls_out;
+    let busiest = (0..g.nodes.len()).max_by_key(|&i| traffic(i)).unwrap();
+    let near = focus(&g, busiest, 1, FocusDirection::Both);
+    assert!(near.graph.nodes.len() > 50);
+    layout(&near.graph);
+}
