@@ -583,7 +583,11 @@ fn drawing(
                 return html! { <div class="graph-note">{ note }</div> };
             }
         };
-        let sub = focus(graph, node, 2, FocusDirection::Both);
+        // Two calls each way when that stays drawable, else one.
+        let mut sub = focus(graph, node, 2, FocusDirection::Both);
+        if sub.graph.nodes.len() > MAX_DRAWN_NODES {
+            sub = focus(graph, node, 1, FocusDirection::Both);
+        }
         (Shared::new(sub.graph), Rc::new(sub.original))
     };
     let chosen = match selection {
