@@ -4,6 +4,12 @@
 use js_sys::{ArrayBuffer, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// Wall-clock time, ms since the Unix epoch (`Date.now()`: available on the page and in
+/// the worker).
+pub fn epoch_ms() -> f64 {
+    js_sys::Date::now()
+}
+
 /// Builds a plain JS object from key/value pairs.
 pub fn object(fields: &[(&str, JsValue)]) -> Object {
     let obj = Object::new();

@@ -15,10 +15,6 @@ use std::cell::{Cell, RefCell};
 /// Progress messages are sent at most this often (ms), so the page re-renders rarely.
 const PROGRESS_EVERY_MS: f64 = 100.0;
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
 /// Throttled progress of one load.
 pub(super) struct Progress {
     id: u32,
@@ -36,7 +32,7 @@ impl Progress {
         spans: usize,
         force: bool,
     ) {
-        let now = now_ms();
+        let now = crate::js::epoch_ms();
         if !force && now - self.last_ms < PROGRESS_EVERY_MS {
             return;
         }
@@ -55,7 +51,7 @@ impl Progress {
 /// Handles load `id` of `sources`; the reply that ends it.
 pub(super) async fn load(state: &RefCell<State>, id: u32, sources: &[Source]) -> Done {
     let mut timings = Timings {
-        started_at: now_ms(),
+        started_at: crate::js::epoch_ms(),
         ..Timings::default()
     };
     let mut progress = Progress { id, last_ms: 0.0 };
@@ -78,7 +74,7 @@ pub(super) async fn load(state: &RefCell<State>, id: u32, sources: &[Source]) ->
     } else {
         None
     };
-    timings.done_at = now_ms();
+    timings.done_at = crate::js::epoch_ms();
     Done {
         id,
         errors,
@@ -101,7 +97,7 @@ async fn import_source(
         file: name.to_string(),
         message,
     };
-    let started = now_ms();
+    let started = crate::js::epoch_ms();
     progress.send(name, LoadPhase::Reading, 0.0, 0.0, 0, true);
     // Spans parsed so far, for progress.
     let spans = Cell::new(0);
@@ -109,7 +105,7 @@ async fn import_source(
     let mut stream = StreamImport::new(name, 0, &mut count_spans);
     let mut stats = ReadStats::default();
     let kept = read_source(source, &mut stream, progress, &spans, &mut stats, true).await;
-    let read_done = now_ms();
+    let read_done = crate::js::epoch_ms();
     timings.add_read(&stats, read_done - started);
     let kept = kept.map_err(&fail)?;
     let total = (kept.offset + kept.bytes.len()) as f64;
@@ -125,7 +121,7 @@ async fn import_source(
             again.finish(&whole.map_err(&fail)?.bytes)
         }
     };
-    timings.parse_ms += now_ms() - read_done;
+    timings.parse_ms += crate::js::epoch_ms() - read_done;
     result
 }
 
@@ -144,9 +140,9 @@ fn send_model(
     }
     let model = &*model;
     let spans = model.spans.len();
-    let mut mark = now_ms();
+    let mut mark = crate::js::epoch_ms();
     let mut lap = |into: &mut f64| {
-        let now = now_ms();
+        let now = crate::js::epoch_ms();
         *into += now - mark;
         mark = now;
     };

@@ -130,9 +130,9 @@ async fn read_stream(
     to.stream.expect_len(total as usize);
     let mut offset = 0usize;
     loop {
-        let t0 = now_ms();
+        let t0 = crate::js::epoch_ms();
         let next = chunks.next().await.map_err(&browser_failed)?;
-        let t1 = now_ms();
+        let t1 = crate::js::epoch_ms();
         to.stats.io_ms += t1 - t0;
         let Some(chunk) = next else {
             break;
@@ -171,13 +171,13 @@ async fn read_stream(
         bytes.resize(from + len, 0);
         chunk.copy_to(&mut bytes[from..]);
         to.stats.chunks += 1;
-        let t2 = now_ms();
+        let t2 = crate::js::epoch_ms();
         to.stats.copy_ms += t2 - t1;
         chunks.ask_again(chunk);
-        let t3 = now_ms();
+        let t3 = crate::js::epoch_ms();
         to.stats.io_ms += t3 - t2;
         to.stream.feed_at(bytes, offset);
-        to.stats.parse_ms += now_ms() - t3;
+        to.stats.parse_ms += crate::js::epoch_ms() - t3;
         if to.stream.lost_head(offset) {
             // Streaming stopped after the head was dropped: the import reads the file again
             // whole at the end; nothing read from here on is needed.
@@ -373,8 +373,4 @@ async fn fetch_url(url: &str, to: &mut Reading<'_, '_>) -> Result<Vec<u8>, Strin
     // Kept whole: were streaming to stop part-way, a second download could differ.
     read_stream(body, &mut bytes, total, to, false, failed).await?;
     Ok(bytes)
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
 }

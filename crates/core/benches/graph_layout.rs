@@ -135,16 +135,7 @@ fn graph_of(calls: &[(&str, &str, u64)]) -> ServiceGraph {
     let mut nodes = Vec::new();
     for (i, (name, slot)) in index.iter_mut().enumerate() {
         *slot = i;
-        nodes.push(GraphNode {
-            name: name.to_string(),
-            kind: NodeKind::Service,
-            inferred: false,
-            spans: 0,
-            errors: 0,
-            calls_in: 0,
-            calls_out: 0,
-            server_latency: Percentiles::default(),
-        });
+        nodes.push(GraphNode::new(name.to_string(), NodeKind::Service, false));
     }
     let mut edges = BTreeMap::new();
     for &(a, b, n) in calls {

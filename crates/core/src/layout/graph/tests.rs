@@ -7,16 +7,7 @@ use crate::model::graph::{GraphEdge, GraphNode, NodeKind, Percentiles};
 use std::collections::BTreeMap;
 
 fn node(name: &str) -> GraphNode {
-    GraphNode {
-        name: name.to_string(),
-        kind: NodeKind::Service,
-        inferred: false,
-        spans: 0,
-        errors: 0,
-        calls_in: 0,
-        calls_out: 0,
-        server_latency: Percentiles::default(),
-    }
+    GraphNode::new(name.to_string(), NodeKind::Service, false)
 }
 
 /// A graph of `(caller, callee, calls)`; nodes sorted by name, as the model sorts them.

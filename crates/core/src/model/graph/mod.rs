@@ -42,6 +42,22 @@ pub struct GraphNode {
     pub server_latency: Percentiles,
 }
 
+impl GraphNode {
+    /// A node with nothing counted yet.
+    pub fn new(name: String, kind: NodeKind, inferred: bool) -> Self {
+        GraphNode {
+            name,
+            kind,
+            inferred,
+            spans: 0,
+            errors: 0,
+            calls_in: 0,
+            calls_out: 0,
+            server_latency: Percentiles::default(),
+        }
+    }
+}
+
 /// One (caller, callee) pair and its calls.
 #[derive(Clone, PartialEq, Debug)]
 pub struct GraphEdge {
@@ -411,16 +427,7 @@ impl<'s> Builder<'s> {
         }
         let node = self.nodes.len();
         self.nodes.push(NodeAcc {
-            node: GraphNode {
-                name: name.clone(),
-                kind,
-                inferred,
-                spans: 0,
-                errors: 0,
-                calls_in: 0,
-                calls_out: 0,
-                server_latency: Percentiles::default(),
-            },
+            node: GraphNode::new(name.clone(), kind, inferred),
             server_nanos: Vec::new(),
             database_spans: 0,
             messaging_spans: 0,
