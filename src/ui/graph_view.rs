@@ -119,7 +119,7 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
                 Some(g) if g.nodes.is_empty() => html! { <div class="graph-empty">{"No services to show."}</div> },
                 Some(g) => html! {
                     <>
-                        { drawing(state, g, selection, &onselect) }
+                        <GraphDrawing graph={g.clone()} palette={state.palette.clone()} {selection} onselect={onselect.clone()} />
                         <div class="graph-tables">
                             <NodeTable graph={g.clone()} onselect={onselect.clone()} filter={(*filter).clone()} />
                             <EdgeTable graph={g.clone()} onselect={onselect.clone()} filter={(*filter).clone()} />
@@ -535,7 +535,6 @@ fn call_row(state: &UseReducerHandle<PageState>, call: &EdgeCall) -> Html {
     let dispatch = state.dispatcher();
     let (trace, span) = (call.trace, call.span);
     let onclick = Callback::from(move |_: MouseEvent| {
-        super::loader::set_view_fragment(super::state::View::Waterfall.name());
         dispatch.dispatch(Action::ShowSpan { trace, span });
     });
     let text = |id| state.store.strings.get(id).to_string();
@@ -557,63 +556,56 @@ fn call_row(state: &UseReducerHandle<PageState>, call: &EdgeCall) -> Html {
     }
 }
 
-/// The canvas: the whole graph, or for a big one the chosen node and what it calls and is
-/// called by (two calls away), or a note saying how to get there.
-fn drawing(
-    state: &UseReducerHandle<PageState>,
-    graph: &Shared<ServiceGraph>,
+#[derive(Properties, PartialEq)]
+struct DrawingProps {
+    graph: Shared<ServiceGraph>,
+    palette: Rc<spanorama_core::theme::Palette>,
     selection: Option<Selection>,
-    onselect: &Callback<Selection>,
-) -> Html {
+    onselect: Callback<Selection>,
+}
+
+/// The canvas: the whole graph, or for a big one the chosen node and what it calls and is
+/// called by, or a note saying how to get there. The part drawn is kept while its centre
+/// is, so the layout and the viewport survive other changes.
+#[function_component(GraphDrawing)]
+fn graph_drawing(props: &DrawingProps) -> Html {
     use super::graph_canvas::{GraphCanvas, Pick};
-    use spanorama_core::layout::graph::{focus, FocusDirection};
-    let (drawn, original): (Shared<ServiceGraph>, Rc<Vec<usize>>) = if graph.nodes.len()
-        <= MAX_DRAWN_NODES
-    {
-        (graph.clone(), Rc::new((0..graph.nodes.len()).collect()))
-    } else {
-        let node = match selection {
-            Some(Selection::Node(n)) => n,
-            Some(Selection::Edge(e)) => graph.edges[e].from,
-            None => {
-                let note = format!(
-                    "{} nodes: choose one in the table (or find it) to draw it with its neighbours.",
-                    format_count(graph.nodes.len() as u64)
-                );
-                return html! { <div class="graph-note">{ note }</div> };
-            }
-        };
-        // Two calls each way when that stays drawable, else one.
-        let mut sub = focus(graph, node, 2, FocusDirection::Both);
-        if sub.graph.nodes.len() > MAX_DRAWN_NODES {
-            sub = focus(graph, node, 1, FocusDirection::Both);
-        }
-        (Shared::new(sub.graph), Rc::new(sub.original))
+    let graph = &props.graph;
+    let big = graph.nodes.len() > MAX_DRAWN_NODES;
+    let centre = match props.selection {
+        _ if !big => None,
+        Some(Selection::Node(n)) => Some(n),
+        Some(Selection::Edge(e)) => graph.edges.get(e).map(|e| e.from),
+        None => None,
     };
-    let chosen = match selection {
-        Some(Selection::Node(n)) => original.iter().position(|&o| o == n).map(Pick::Node),
-        Some(Selection::Edge(e)) => {
-            let edge = &graph.edges[e];
-            let (from, to) = (
-                original.iter().position(|&o| o == edge.from),
-                original.iter().position(|&o| o == edge.to),
-            );
+    let part = use_memo((graph.clone(), centre), |(graph, centre)| {
+        drawn_part(graph, *centre)
+    });
+    if big && centre.is_none() {
+        let note = format!(
+            "{} nodes: choose one in the table (or find it) to draw it with its neighbours.",
+            format_count(graph.nodes.len() as u64)
+        );
+        return html! { <div class="graph-note">{ note }</div> };
+    }
+    let (drawn, original) = (&part.0, &part.1);
+    let index_of = |o: usize| original.iter().position(|&i| i == o);
+    let chosen = match props.selection {
+        Some(Selection::Node(n)) => index_of(n).map(Pick::Node),
+        Some(Selection::Edge(e)) => graph.edges.get(e).and_then(|edge| {
+            let (from, to) = (index_of(edge.from)?, index_of(edge.to)?);
             drawn
                 .edges
                 .iter()
-                .position(|d| Some(d.from) == from && Some(d.to) == to)
+                .position(|d| d.from == from && d.to == to)
                 .map(Pick::Edge)
-        }
+        }),
         None => None,
     };
     let onpick = {
-        let (onselect, drawn, original, graph) = (
-            onselect.clone(),
-            drawn.clone(),
-            original.clone(),
-            graph.clone(),
-        );
+        let (onselect, part, graph) = (props.onselect.clone(), part.clone(), graph.clone());
         Callback::from(move |pick: Pick| {
+            let (drawn, original) = (&part.0, &part.1);
             let node = |i: usize| original.get(i).copied();
             let selection = match pick {
                 Pick::Node(i) => node(i).map(Selection::Node),
@@ -631,5 +623,22 @@ fn drawing(
             }
         })
     };
-    html! { <GraphCanvas graph={drawn} palette={state.palette.clone()} {chosen} {onpick} /> }
+    html! { <GraphCanvas graph={drawn.clone()} palette={props.palette.clone()} {chosen} {onpick} /> }
+}
+
+/// What is drawn, and the index in `graph` of each of its nodes: the whole graph, or the
+/// part within two calls of `centre` each way (one, if two would be too many to draw).
+fn drawn_part(
+    graph: &Shared<ServiceGraph>,
+    centre: Option<usize>,
+) -> (Shared<ServiceGraph>, Vec<usize>) {
+    use spanorama_core::layout::graph::{focus, FocusDirection};
+    let Some(centre) = centre else {
+        return (graph.clone(), (0..graph.nodes.len()).collect());
+    };
+    let mut sub = focus(graph, centre, 2, FocusDirection::Both);
+    if sub.graph.nodes.len() > MAX_DRAWN_NODES {
+        sub = focus(graph, centre, 1, FocusDirection::Both);
+    }
+    (Shared::new(sub.graph), sub.original)
 }

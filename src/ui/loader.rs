@@ -1,6 +1,7 @@
 //! What the user asks to load, turned into [`Source`]s for the import worker: picked or
 //! dropped files, and URLs (`?url=`, the URL field, bundled examples).
 
+use super::state::View;
 use crate::worker::protocol::Source;
 
 /// A URL as the user typed it, resolved against the page (so `examples/x.json` works from
@@ -30,16 +31,19 @@ pub fn url_from_query() -> Option<String> {
     params.get("url").filter(|u| !u.trim().is_empty())
 }
 
-/// The page's URL fragment (without `#`), if any.
-pub fn fragment() -> Option<String> {
+/// The view the page's URL fragment names (`#view=graph`), if any.
+pub fn view_in_fragment() -> Option<View> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    let hash = hash.trim_start_matches('#');
-    (!hash.is_empty()).then(|| hash.to_string())
+    View::from_fragment(&hash)
 }
 
-/// Keeps the shown view in the URL's fragment (`#view=graph`), so it survives a reload.
-pub fn set_view_fragment(view: &str) {
+/// Keeps the shown view in the URL's fragment, so it survives a reload. A URL without one
+/// stands for the waterfall and is left alone until another view is shown.
+pub fn keep_view_in_fragment(view: View) {
+    if view_in_fragment().unwrap_or_default() == view {
+        return;
+    }
     if let Some(window) = web_sys::window() {
-        let _ = window.location().set_hash(&format!("view={view}"));
+        let _ = window.location().set_hash(&format!("view={}", view.name()));
     }
 }

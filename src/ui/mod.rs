@@ -179,11 +179,7 @@ fn use_loads(state: &UseReducerHandle<PageState>) -> (Callback<Vec<Source>>, Cal
     {
         let onload = onload.clone();
         let client = (*client).clone();
-        let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
-            if let Some(view) = loader::fragment().and_then(|f| View::from_fragment(&f)) {
-                dispatch.dispatch(Action::ShowView(view));
-            }
             import_client::start(&client);
             if let Some(source) = loader::url_from_query().and_then(|u| loader::url_source(&u)) {
                 onload.emit(vec![source]);
@@ -246,7 +242,9 @@ fn use_drop_target(
 #[function_component(App)]
 pub fn app() -> Html {
     let _timing = Measure::new("spanorama:render-app");
-    let state = use_reducer(PageState::default);
+    // The view the URL's fragment names is the one shown first (it survives a reload).
+    let state = use_reducer(|| PageState::showing(loader::view_in_fragment().unwrap_or_default()));
+    use_effect_with(state.view, |&view| loader::keep_view_in_fragment(view));
     let (onload, oncancel) = use_loads(&state);
     let (dragging, ondragover, ondragleave, ondrop) = use_drop_target(onload.clone());
     use_search_counting(&state);

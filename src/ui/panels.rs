@@ -223,7 +223,6 @@ pub fn view_switch(props: &ViewSwitchProps) -> Html {
     let tab = |view: View, id: &'static str, label: &'static str| {
         let dispatch = props.state.dispatcher();
         let onclick = Callback::from(move |_: MouseEvent| {
-            super::loader::set_view_fragment(view.name());
             dispatch.dispatch(Action::ShowView(view));
         });
         let selected = props.state.view == view;

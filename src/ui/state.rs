@@ -9,6 +9,16 @@ use yew::Reducible;
 #[derive(Clone, Default, PartialEq)]
 pub struct PageState(AppState);
 
+impl PageState {
+    /// The state at start-up, showing `view`.
+    pub fn showing(view: View) -> Self {
+        PageState(AppState {
+            view,
+            ..AppState::default()
+        })
+    }
+}
+
 impl Deref for PageState {
     type Target = AppState;
     fn deref(&self) -> &AppState {

@@ -36,7 +36,6 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
     let show_in_graph = {
         let dispatch = state.dispatcher();
         Callback::from(move |service: String| {
-            super::loader::set_view_fragment(super::state::View::Graph.name());
             dispatch.dispatch(Action::ShowInGraph(service));
         })
     };
