@@ -252,6 +252,10 @@ pub fn app() -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |i: usize| dispatch.dispatch(Action::SelectTrace(i)))
     };
+    let on_clear_filter = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |()| dispatch.dispatch(Action::FilterTraces(None)))
+    };
     let store = state.store.clone();
     let traces = state.traces.clone();
     html! {
@@ -265,7 +269,9 @@ pub fn app() -> Html {
                     store={store.clone()}
                     traces={traces.clone()}
                     selected={state.selected_trace}
-                    onselect={on_select_trace} />
+                    onselect={on_select_trace}
+                    filter={state.trace_filter.clone()}
+                    onclear={on_clear_filter} />
             }
             if !store.spans.is_empty() || !store.dependencies.is_empty() {
                 <panels::ViewSwitch state={state.clone()} />

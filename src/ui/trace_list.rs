@@ -1,9 +1,11 @@
 //! The list of loaded traces: root service and operation, start, duration, span and error
-//! counts. Clicking a row shows that trace.
+//! counts. Clicking a row shows that trace. A filter (the traces through a service of the
+//! graph) narrows it, with a line saying so and a way back to all of them.
 
 use super::Shared;
 use spanorama_core::model::units::{format_count, format_duration, format_timestamp};
 use spanorama_core::model::{Store, Trace};
+use spanorama_core::state::TraceFilter;
 use yew::prelude::*;
 
 /// Rows rendered at most; more traces are summarised in a footer line.
@@ -15,11 +17,26 @@ pub struct TraceListProps {
     pub traces: Shared<Vec<Trace>>,
     pub selected: Option<usize>,
     pub onselect: Callback<usize>,
+    /// Only these traces (`None`: all).
+    pub filter: Option<TraceFilter>,
+    /// Clears the filter.
+    pub onclear: Callback<()>,
 }
 
 #[function_component(TraceList)]
 pub fn trace_list(props: &TraceListProps) -> Html {
     let store = &props.store;
+    let all: Vec<usize>;
+    let shown: &[usize] = match &props.filter {
+        Some(f) => &f.traces,
+        None => {
+            all = (0..props.traces.len()).collect();
+            &all
+        }
+    };
+    let rows = shown
+        .iter()
+        .filter_map(|&i| props.traces.get(i).map(|t| (i, t)));
     let longest = props
         .traces
         .iter()
@@ -28,6 +45,8 @@ pub fn trace_list(props: &TraceListProps) -> Html {
         .unwrap_or(1)
         .max(1);
     html! {
+        <>
+        { filter_line(props) }
         <div class="trace-list-wrap">
             <table id="trace-list" class="trace-list">
                 <thead>
@@ -41,7 +60,7 @@ pub fn trace_list(props: &TraceListProps) -> Html {
                     </tr>
                 </thead>
                 <tbody>
-                    { for props.traces.iter().take(MAX_ROWS).enumerate().map(|(i, t)| {
+                    { for rows.take(MAX_ROWS).map(|(i, t)| {
                         let onselect = props.onselect.clone();
                         let selected = props.selected == Some(i);
                         let share = t.duration_nanos() as f64 / longest as f64 * 100.0;
@@ -67,9 +86,32 @@ pub fn trace_list(props: &TraceListProps) -> Html {
                     }) }
                 </tbody>
             </table>
-            if props.traces.len() > MAX_ROWS {
-                <div class="more">{ format!("Showing the first {} of {} traces", format_count(MAX_ROWS as u64), format_count(props.traces.len() as u64)) }</div>
+            if shown.len() > MAX_ROWS {
+                <div class="more">{ format!("Showing the first {} of {} traces", format_count(MAX_ROWS as u64), format_count(shown.len() as u64)) }</div>
             }
+        </div>
+        </>
+    }
+}
+
+/// What the filter keeps (`#trace-filter`), and a button to list every trace again
+/// (`#trace-filter-clear`).
+fn filter_line(props: &TraceListProps) -> Html {
+    let Some(filter) = &props.filter else {
+        return html! {};
+    };
+    let onclear = props.onclear.clone();
+    let onclick = Callback::from(move |_: MouseEvent| onclear.emit(()));
+    let text = format!(
+        "{} of {} traces {}",
+        format_count(filter.traces.len() as u64),
+        format_count(props.traces.len() as u64),
+        filter.label
+    );
+    html! {
+        <div id="trace-filter" class="trace-filter" role="status" data-count={filter.traces.len().to_string()}>
+            <span>{ text }</span>
+            <button id="trace-filter-clear" onclick={onclick}>{"Show all traces"}</button>
         </div>
     }
 }

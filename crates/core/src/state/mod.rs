@@ -49,6 +49,16 @@ pub struct AppState {
     pub graph_scope: GraphScope,
     /// What is chosen in the service graph, by names (they outlive a rebuilt graph).
     pub graph_selection: Option<GraphSelection>,
+    /// The trace list narrowed to some traces (`None`: every trace).
+    pub trace_filter: Option<TraceFilter>,
+}
+
+/// Some of the loaded traces, and what they have in common ("through cart"): indices into
+/// the traces, so a new model drops it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TraceFilter {
+    pub label: String,
+    pub traces: Rc<Vec<usize>>,
 }
 
 /// A node or an edge of the service graph, by node names.
@@ -152,6 +162,8 @@ pub enum Action {
     SelectInGraph(Option<GraphSelection>),
     /// Show the service graph with this service's node chosen.
     ShowInGraph(String),
+    /// List only these traces (`None`: all of them).
+    FilterTraces(Option<TraceFilter>),
 }
 
 impl AppState {
@@ -201,6 +213,7 @@ impl AppState {
                 next.graph_selection = Some(GraphSelection::Node(service));
             }
             Action::SetGraphScope(scope) => next.graph_scope = scope,
+            Action::FilterTraces(filter) => next.trace_filter = filter,
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
@@ -294,6 +307,7 @@ impl AppState {
             self.selected_span = None;
         }
         self.selected_trace = selected;
+        self.trace_filter = None;
         self.service_count = services.len();
         self.palette = Rc::new(Palette::for_services(
             services.iter().map(|s| store.strings.get(*s)),

@@ -290,3 +290,24 @@ fn show_in_graph_chooses_the_service_node() {
         None
     );
 }
+
+#[test]
+fn a_trace_filter_holds_until_cleared_or_a_new_model_comes() {
+    let filter = TraceFilter {
+        label: "through cart".into(),
+        traces: Rc::new(vec![0, 2]),
+    };
+    let state = loaded(3, 10).reduce(Action::FilterTraces(Some(filter.clone())));
+    assert_eq!(state.trace_filter, Some(filter.clone()));
+    let state = state.reduce(Action::SelectTrace(1));
+    assert_eq!(state.trace_filter, Some(filter.clone()));
+    assert_eq!(state.reduce(Action::FilterTraces(None)).trace_filter, None);
+    // Its indices are into the traces shown: a new model drops it.
+    let state = finish(
+        &start(&state, 2, "b.json"),
+        2,
+        Some(Box::new(model(1, 5, 4))),
+        &[],
+    );
+    assert_eq!(state.trace_filter, None);
+}

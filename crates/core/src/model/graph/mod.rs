@@ -18,8 +18,10 @@
 mod peer;
 #[cfg(test)]
 mod tests;
+mod traces;
 
 pub use peer::NodeKind;
+pub use traces::{traces_through_node, traces_with_edge};
 
 use super::{Span, SpanKind, StatusCode, Store, Trace, NO_PARENT};
 use peer::PeerKeys;

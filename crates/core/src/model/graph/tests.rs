@@ -393,3 +393,61 @@ fn an_edge_lists_its_calls_slowest_first_with_their_traces() {
     assert_eq!(store.spans[calls[0].span as usize].span_id.0, 4);
     assert_eq!(edge_calls(&store, &traces, e, 1).len(), 1);
 }
+
+#[test]
+fn the_traces_through_a_node_or_with_an_edge() {
+    let cfg = spanorama_gen::GenConfig {
+        seed: 11,
+        traces: 30,
+        spans_min: 5,
+        spans_max: 200,
+        ..spanorama_gen::GenConfig::default()
+    };
+    let (bytes, _) = spanorama_gen::to_bytes(&cfg, spanorama_gen::Format::Otlp).unwrap();
+    let store = import("gen.json", &bytes).unwrap();
+    let traces = build_traces(&store);
+    let g = build_service_graph(&store, &traces);
+    let services_of = |t: &Trace| -> std::collections::HashSet<&str> {
+        t.spans
+            .iter()
+            .map(|&s| store.strings.get(store.spans[s as usize].service))
+            .collect()
+    };
+    for (n, node) in g.nodes.iter().enumerate() {
+        let through = traces_through_node(&store, &traces, &g, n);
+        assert!(through.windows(2).all(|w| w[0] < w[1]), "{}", node.name);
+        if node.inferred {
+            // Reached only by calls: every trace has a caller of it, and there is one.
+            assert!(!through.is_empty(), "{}", node.name);
+            let callers: Vec<usize> = g
+                .edges
+                .iter()
+                .filter(|e| e.to == n)
+                .map(|e| e.from)
+                .collect();
+            for &t in &through {
+                let services = services_of(&traces[t]);
+                assert!(callers
+                    .iter()
+                    .any(|&c| services.contains(g.nodes[c].name.as_str())));
+            }
+        } else {
+            // Counted independently: the traces with a span of the service.
+            let expected: Vec<usize> = (0..traces.len())
+                .filter(|&t| services_of(&traces[t]).contains(node.name.as_str()))
+                .collect();
+            assert_eq!(through, expected, "{}", node.name);
+        }
+    }
+    for e in &g.edges {
+        let with = traces_with_edge(&store, &traces, e);
+        assert!(!with.is_empty() && with.len() as u64 <= e.calls);
+        let through_callee = traces_through_node(&store, &traces, &g, e.to);
+        assert!(with.iter().all(|t| through_callee.contains(t)));
+        let caller = g.nodes[e.from].name.as_str();
+        assert!(with
+            .iter()
+            .all(|&t| services_of(&traces[t]).contains(caller)));
+    }
+    assert!(traces_through_node(&store, &traces, &g, g.nodes.len()).is_empty());
+}
