@@ -7,7 +7,7 @@
 use super::hooks::{use_element_size, use_wheel, OnWheel};
 use super::Shared;
 use crate::render::graph::{draw, EdgeLabel, GraphFrame};
-use spanorama_core::layout::graph::{layout_graph, GraphLayout, GraphLayoutOptions};
+use spanorama_core::layout::graph::{layout_shape, GraphLayout, GraphLayoutOptions, GraphShape};
 use spanorama_core::layout::graph_viewport::{circle_at, polyline_at, GraphViewport, WorldBox};
 use spanorama_core::model::graph::ServiceGraph;
 use spanorama_core::model::units::{format_count, format_duration};
@@ -36,20 +36,24 @@ pub struct GraphCanvasProps {
 /// Padding around the fitted graph, CSS px.
 const FIT_PADDING_PX: f64 = 24.0;
 
+/// Graphs up to this size (nodes plus edges) are laid out on the page, at once; bigger ones
+/// in the layout worker, as the layout's time grows faster than the graph (BENCHMARKS.md).
+const LAY_OUT_ON_PAGE_MAX: usize = 400;
+
 #[function_component(GraphCanvas)]
 pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
     let wrap_ref = use_node_ref();
     let canvas_ref = use_node_ref();
     let size = use_element_size(wrap_ref.clone());
-    let layout = use_memo(props.graph.clone(), |g| {
-        layout_graph(g, &GraphLayoutOptions::default())
-    });
+    let laid_out = use_graph_layout(&props.graph);
+    let pending = laid_out.is_none();
+    let layout = laid_out.unwrap_or_default();
     let viewport = use_state(|| None::<GraphViewport>);
     let hover = use_state(|| None::<(Pick, f64, f64)>);
     let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
     let label = use_state(EdgeLabel::default);
     use_fit_on_new_graph(&props.graph, &viewport);
-    let shown = fitted(*viewport, &layout, size);
+    let shown = fitted(*viewport, &layout, size.filter(|_| !pending));
     use_wheel(canvas_ref.clone(), zoom_on_wheel(&viewport, shown));
     let focus = match (hover.map(|h| h.0), props.chosen) {
         (Some(Pick::Node(n)), _) | (_, Some(Pick::Node(n))) => Some(n),
@@ -148,8 +152,52 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
                 <canvas id="graph-canvas" ref={canvas_ref} data-nodes={props.graph.nodes.len().to_string()}
                     {onpointerdown} {onpointermove} {onpointerup} {onpointerleave} />
                 { hover_tip(&props.graph, *hover) }
+                if pending {
+                    <div class="graph-laying-out" role="status">{ format!(
+                        "Laying out {} nodes and {} edges…",
+                        format_count(props.graph.nodes.len() as u64),
+                        format_count(props.graph.edges.len() as u64)
+                    ) }</div>
+                }
             </div>
         </div>
+    }
+}
+
+/// The layout of `graph`: made at once for a small graph, else by the layout worker
+/// (`None` meanwhile; on the page after all if the worker fails).
+#[hook]
+fn use_graph_layout(graph: &Shared<ServiceGraph>) -> Option<Rc<GraphLayout>> {
+    let options = GraphLayoutOptions::default();
+    let here = use_memo(graph.clone(), move |g| {
+        let shape = GraphShape::of(g, &options);
+        let small = shape.size() <= LAY_OUT_ON_PAGE_MAX;
+        small.then(|| Rc::new(layout_shape(&shape, &options)))
+    });
+    let remote = use_state(|| None::<(Shared<ServiceGraph>, Rc<GraphLayout>)>);
+    {
+        let (remote, needed) = (remote.clone(), here.is_none());
+        use_effect_with(graph.clone(), move |g| {
+            if needed {
+                let g = g.clone();
+                yew::platform::spawn_local(async move {
+                    let shape = GraphShape::of(&g, &options);
+                    let layout = match super::layout_client::lay_out(&shape, &options).await {
+                        Ok(layout) => layout,
+                        Err(e) => {
+                            gloo::console::warn!(format!("{e}; laying the graph out on the page"));
+                            layout_shape(&shape, &options)
+                        }
+                    };
+                    remote.set(Some((g, Rc::new(layout))));
+                });
+            }
+        });
+    }
+    match (&*here, &*remote) {
+        (Some(layout), _) => Some(layout.clone()),
+        (None, Some((g, layout))) if g == graph => Some(layout.clone()),
+        _ => None,
     }
 }
 

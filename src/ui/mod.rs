@@ -7,6 +7,7 @@ mod graph_canvas;
 mod graph_view;
 mod hooks;
 mod import_client;
+mod layout_client;
 mod loader;
 mod minimap;
 mod panels;

@@ -116,6 +116,11 @@ appTest('a Jaeger dependency file opens as a graph of its services and links', (
   await app.waitFor('the neighbourhood drawn', () => app.page.getAttribute('#graph-canvas', 'data-draws'), (d) => Number(d) > 0);
   const drawn = Number(await app.page.getAttribute('#graph-canvas', 'data-nodes'));
   assert.ok(drawn >= 2 && drawn < nodes.length, `${drawn} nodes drawn`);
+  // The whole graph cannot be asked for; one call around the node can.
+  assert.equal(await app.page.locator('#graph-hops option[value=all]').isDisabled(), true);
+  await app.page.selectOption('#graph-hops', '1');
+  const near = new Set([busiest, ...list.filter((l) => l.parent === busiest).map((l) => l.child), ...list.filter((l) => l.child === busiest).map((l) => l.parent)]);
+  await app.waitFor('one call around it drawn', () => app.page.getAttribute('#graph-canvas', 'data-nodes').then(Number), (n) => n === near.size);
 });
 
 appTest('from an edge to its slowest call, and from there to the waterfall with that span selected', () => env, async ({ open }) => {
@@ -150,4 +155,66 @@ appTest('"Show in graph" in a span\u2019s details opens the graph on its service
   const listed = await app.waitFor('the service\u2019s edges', () => app.page.locator('#graph-node-edges h3').allTextContents(), (l) => l.length === 1);
   assert.deepEqual(listed, [detail.fields.Service]);
   assert.match(app.page.url(), /#view=graph$/);
+});
+
+/** Moves over the graph's canvas until the tooltip names a node; returns where and which. */
+async function findNodeOnCanvas(page) {
+  const box = await page.locator('#graph-canvas').boundingBox();
+  for (let y = 12; y < box.height; y += 14) {
+    for (let x = 12; x < box.width; x += 14) {
+      await page.mouse.move(box.x + x, box.y + y);
+      const tip = await page.locator('#graph-tooltip div').first().textContent({ timeout: 50 }).catch(() => null);
+      const name = tip?.match(/^(.*) \((service|database|messaging|external)\)$/)?.[1];
+      if (name) return { x: box.x + x, y: box.y + y, name };
+    }
+  }
+  throw new Error('no node found on the canvas');
+}
+
+appTest('hovering and clicking a node on the canvas, its neighbourhood, and its traces in the list', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-traces.jaeger.json#view=graph');
+  const { nodes, edges } = await graphTables(app);
+  await app.waitFor('the graph drawn', () => app.page.getAttribute('#graph-canvas', 'data-draws'), (d) => Number(d) > 0);
+  // Hover: the tooltip names a node; a click chooses it and its panel lists its figures.
+  const at = await findNodeOnCanvas(app.page);
+  assert.ok(nodes.some((n) => n.node === at.name), at.name);
+  await app.page.mouse.click(at.x, at.y);
+  await app.waitFor('the node\u2019s panel', () => app.page.locator('#graph-node-edges h3').textContent(), (t) => t === at.name);
+  const figures = await app.page.locator('#graph-node-edges dt').allTextContents();
+  assert.ok(figures.includes('Spans') && figures.includes('Calls in / out'), JSON.stringify(figures));
+  // Its neighbourhood: one call either way, then callees only.
+  const callers = new Set(edges.filter((e) => e.to === at.name).map((e) => e.from));
+  const callees = new Set(edges.filter((e) => e.from === at.name).map((e) => e.to));
+  const drawnNodes = () => app.page.getAttribute('#graph-canvas', 'data-nodes').then(Number);
+  await app.page.selectOption('#graph-hops', '1');
+  const near = new Set([at.name, ...callers, ...callees]);
+  await app.waitFor('one call around it drawn', drawnNodes, (n) => n === near.size);
+  assert.match(await app.page.locator('#graph-drawn').textContent(), new RegExp(`within 1 call of ${at.name}`));
+  await app.page.selectOption('#graph-direction', 'down');
+  await app.waitFor('its callees drawn', drawnNodes, (n) => n === new Set([at.name, ...callees]).size);
+  await app.page.selectOption('#graph-hops', 'all');
+  await app.waitFor('the whole graph drawn again', drawnNodes, (n) => n === nodes.length);
+  // Its traces in the list: those with a span of the service (or, for a database, a call).
+  const file = JSON.parse(readFileSync(join(DIST_DIR, 'examples/shop-traces.jaeger.json'), 'utf8'));
+  const total = file.data.length;
+  await app.page.click('#show-traces');
+  const count = Number(await app.waitFor('the filtered list', () => app.page.getAttribute('#trace-filter', 'data-count').catch(() => null), (c) => c != null));
+  const rowsShown = (await app.traceRows()).length;
+  assert.equal(rowsShown, count);
+  const node = nodes.find((n) => n.node === at.name);
+  if (node.spans !== '0') {
+    const through = file.data.filter((t) => t.spans.some((s) => t.processes[s.processID].serviceName === at.name));
+    assert.equal(count, through.length);
+  }
+  assert.ok(count > 0 && count <= total);
+  assert.match(await app.page.locator('#trace-filter').textContent(), new RegExp(`of ${total} traces through ${at.name}`));
+  await app.page.click('#trace-filter-clear');
+  await app.waitFor('every trace listed again', () => app.traceRows().then((r) => r.length), (n) => n === total);
+  // An edge's traces: fewer than its calls can be, never none.
+  const busiest = edges[0];
+  await app.page.click(`#graph-edges tr[data-from="${busiest.from}"][data-to="${busiest.to}"] button.link`);
+  await app.page.click('#graph-edge-calls #show-traces');
+  const withCall = Number(await app.waitFor('traces with the call', () => app.page.getAttribute('#trace-filter', 'data-count').catch(() => null), (c) => c != null));
+  assert.ok(withCall > 0 && withCall <= Math.min(total, Number(busiest.calls)), `${withCall}`);
+  assert.deepEqual(await app.messages('error'), []);
 });

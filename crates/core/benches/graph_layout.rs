@@ -57,6 +57,26 @@ fn main() {
             focus(g, busiest, hops, FocusDirection::Both).graph
         });
     }
+    if benching {
+        let worst = (0..large.nodes.len())
+            .map(|centre| drawn_around(&large, centre))
+            .max_by_key(|g| (g.edges.len(), g.nodes.len()))
+            .unwrap_or_default();
+        time("jaeger large, largest drawn part", &worst, rounds, |g| {
+            g.clone()
+        });
+    }
+}
+
+/// What the page draws around `centre` in a big graph: two calls each way, or one if that
+/// is more than 300 nodes.
+fn drawn_around(graph: &ServiceGraph, centre: usize) -> ServiceGraph {
+    let two = focus(graph, centre, 2, FocusDirection::Both).graph;
+    if two.nodes.len() <= 300 {
+        two
+    } else {
+        focus(graph, centre, 1, FocusDirection::Both).graph
+    }
 }
 
 /// Times `prepare` (the focus, or a copy) and the layout of what it returns.

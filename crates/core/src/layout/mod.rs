@@ -11,8 +11,8 @@ pub mod waterfall;
 pub mod window;
 
 pub use graph::{
-    focus, layout_graph, Bounds, EdgePath, FocusDirection, GraphLayout, GraphLayoutCache,
-    GraphLayoutOptions, GraphLayoutRequest, NodePlace, Subgraph,
+    focus, layout_graph, layout_shape, Bounds, EdgePath, FocusDirection, GraphLayout,
+    GraphLayoutOptions, GraphShape, NodePlace, Subgraph,
 };
 pub use input::{key_command, wheel_window, WaterfallCommand, Wheel};
 pub use minimap::{

@@ -4,9 +4,11 @@
 //! ([`route`]); disconnected parts and lone nodes are packed in rows. All in world units;
 //! the renderer scales and pans.
 //!
-//! Layout is computed from a [`GraphLayoutRequest`] (which derives `PartialEq`, after rerun's
-//! `re_view_graph` layout request): [`GraphLayoutCache`] lays out again only when it changed.
+//! A layout reads only a [`GraphShape`] (node radii and edge ends), which derives
+//! `PartialEq` (after rerun's `re_view_graph` layout request) and travels as flat arrays
+//! ([`flat`]): a big graph is laid out in a worker, off the page's main thread.
 
+pub mod flat;
 mod focus;
 mod place;
 mod route;
@@ -16,8 +18,6 @@ mod tests;
 pub use focus::{focus, FocusDirection, Subgraph};
 
 use crate::model::graph::ServiceGraph;
-use rustc_hash::FxHasher;
-use std::hash::{Hash, Hasher};
 
 /// Sizes and gaps of a graph layout, world units.
 #[derive(Copy, Clone, PartialEq, Debug)]
@@ -42,37 +42,31 @@ impl Default for GraphLayoutOptions {
     }
 }
 
-/// What a graph layout is computed from: the graph's identity (a hash of what the layout
-/// reads: node names and traffic, edge ends) and the options.
-#[derive(Copy, Clone, PartialEq, Debug)]
-pub struct GraphLayoutRequest {
-    pub graph_key: u64,
-    pub options: GraphLayoutOptions,
+/// What a layout reads of a graph: each node's radius (by its traffic) and each edge's ends
+/// (node indices, in the graph's edge order).
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct GraphShape {
+    pub radii: Vec<f64>,
+    pub edges: Vec<(u32, u32)>,
 }
 
-impl GraphLayoutRequest {
-    pub fn new(graph: &ServiceGraph, options: GraphLayoutOptions) -> Self {
-        GraphLayoutRequest {
-            graph_key: graph_key(graph),
-            options,
+impl GraphShape {
+    pub fn of(graph: &ServiceGraph, options: &GraphLayoutOptions) -> Self {
+        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        GraphShape {
+            radii: radii(graph, options),
+            edges: graph
+                .edges
+                .iter()
+                .map(|e| (index(e.from), index(e.to)))
+                .collect(),
         }
     }
-}
 
-/// A hash of everything in `graph` the layout depends on (FxHash: the same on every run and
-/// every target).
-pub fn graph_key(graph: &ServiceGraph) -> u64 {
-    let mut h = FxHasher::default();
-    graph.nodes.len().hash(&mut h);
-    for node in &graph.nodes {
-        node.name.hash(&mut h);
-        traffic(node).hash(&mut h);
+    /// Nodes plus edges: what the layout's time grows with.
+    pub fn size(&self) -> usize {
+        self.radii.len() + self.edges.len()
     }
-    graph.edges.len().hash(&mut h);
-    for edge in &graph.edges {
-        (edge.from, edge.to).hash(&mut h);
-    }
-    h.finish()
 }
 
 /// A node's centre and radius, world units.
@@ -120,12 +114,16 @@ pub struct GraphLayout {
 
 /// Lays out `graph`. Deterministic: the same graph and options give the same layout.
 pub fn layout_graph(graph: &ServiceGraph, options: &GraphLayoutOptions) -> GraphLayout {
-    let radii = radii(graph, options);
-    let placed = place::place(graph, &radii, options);
-    let edges: Vec<EdgePath> = graph
+    layout_shape(&GraphShape::of(graph, options), options)
+}
+
+/// Lays out a graph's shape ([`layout_graph`] without the graph).
+pub fn layout_shape(shape: &GraphShape, options: &GraphLayoutOptions) -> GraphLayout {
+    let placed = place::place(shape, options);
+    let edges: Vec<EdgePath> = shape
         .edges
         .iter()
-        .map(|e| route::route(&placed, e.from, e.to, options))
+        .map(|&(from, to)| route::route(&placed, from as usize, to as usize, options))
         .collect();
     let nodes = placed.nodes.clone();
     let bounds = bounds_of(&nodes, &edges);
@@ -133,24 +131,6 @@ pub fn layout_graph(graph: &ServiceGraph, options: &GraphLayoutOptions) -> Graph
         nodes,
         edges,
         bounds,
-    }
-}
-
-/// The last layout and the request it answered: lays out again only when the request changed.
-#[derive(Default)]
-pub struct GraphLayoutCache {
-    request: Option<GraphLayoutRequest>,
-    layout: GraphLayout,
-}
-
-impl GraphLayoutCache {
-    /// The layout for `request` (which must have been made from `graph`).
-    pub fn get(&mut self, graph: &ServiceGraph, request: GraphLayoutRequest) -> &GraphLayout {
-        if self.request != Some(request) {
-            self.layout = layout_graph(graph, &request.options);
-            self.request = Some(request);
-        }
-        &self.layout
     }
 }
 

@@ -11,8 +11,7 @@
 //! puts each node one layer after its furthest caller: leaves such as databases sit next
 //! to their callers rather than all in the last layer.
 
-use super::{GraphLayoutOptions, NodePlace};
-use crate::model::graph::ServiceGraph;
+use super::{GraphLayoutOptions, GraphShape, NodePlace};
 use rust_sugiyama::configure::{Config, RankingType};
 
 /// One column of a connected part: its nodes share `x`.
@@ -38,8 +37,9 @@ struct Part {
     members: Vec<(usize, f64, f64)>,
 }
 
-pub(super) fn place(graph: &ServiceGraph, radii: &[f64], o: &GraphLayoutOptions) -> Placed {
-    let mut parts = sugiyama_parts(graph, radii, o);
+pub(super) fn place(shape: &GraphShape, o: &GraphLayoutOptions) -> Placed {
+    let radii = &shape.radii;
+    let mut parts = sugiyama_parts(shape, o);
     parts.sort_by_key(|p| (std::cmp::Reverse(p.members.len()), first_node(p)));
     let mut placed = Placed {
         nodes: radii
@@ -62,12 +62,12 @@ fn first_node(part: &Part) -> usize {
 }
 
 /// The graph's edges without self-loops, repeats or ends out of range, sorted.
-fn clean_edges(graph: &ServiceGraph) -> Vec<(usize, usize)> {
-    let n = graph.nodes.len();
-    let mut edges: Vec<(usize, usize)> = graph
+fn clean_edges(shape: &GraphShape) -> Vec<(usize, usize)> {
+    let n = shape.radii.len();
+    let mut edges: Vec<(usize, usize)> = shape
         .edges
         .iter()
-        .map(|e| (e.from, e.to))
+        .map(|&(a, b)| (a as usize, b as usize))
         .filter(|&(a, b)| a != b && a < n && b < n)
         .collect();
     edges.sort_unstable();
@@ -76,8 +76,8 @@ fn clean_edges(graph: &ServiceGraph) -> Vec<(usize, usize)> {
 }
 
 /// The connected parts as the crate lays them out (one per lone node too), world axes.
-fn sugiyama_parts(graph: &ServiceGraph, radii: &[f64], o: &GraphLayoutOptions) -> Vec<Part> {
-    let edges = clean_edges(graph);
+fn sugiyama_parts(shape: &GraphShape, o: &GraphLayoutOptions) -> Vec<Part> {
+    let (edges, radii) = (clean_edges(shape), &shape.radii);
     // Nodes with edges, renumbered 0.. in order: the crate reports a vertex by its position
     // in the list it was given, so ids equal to positions read the same either way.
     let mut compact = vec![u32::MAX; radii.len()];

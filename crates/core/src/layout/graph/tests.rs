@@ -1,6 +1,6 @@
 //! Native tests of the service-graph layout: shapes (chain, diamond, cycle, self-loop,
-//! disconnected parts, a lone node), the geometry's invariants, determinism, the request
-//! cache, focusing, and Jaeger's small dependency example.
+//! disconnected parts, a lone node), the geometry's invariants, determinism, the shape and
+//! its flat form, focusing, and Jaeger's small dependency example.
 
 use super::*;
 use crate::model::graph::{GraphEdge, GraphNode, NodeKind, Percentiles};
@@ -232,32 +232,57 @@ fn same_input_same_output() {
     let g = jaeger("jaegerui-deps-small.json");
     let o = GraphLayoutOptions::default();
     assert_eq!(layout_graph(&g, &o), layout_graph(&g, &o));
+    assert_eq!(GraphShape::of(&g, &o), GraphShape::of(&g, &o));
+}
+
+#[test]
+fn the_shape_changes_with_the_graph_and_lays_out_the_same() {
+    let g = graph_of(&[("a", "b", 1)], &[]);
+    let h = graph_of(&[("a", "b", 1), ("b", "c", 1)], &[]);
+    let o = GraphLayoutOptions::default();
+    assert_ne!(GraphShape::of(&g, &o), GraphShape::of(&h, &o));
+    assert_eq!(GraphShape::of(&h, &o).size(), 5);
     assert_eq!(
-        GraphLayoutRequest::new(&g, o),
-        GraphLayoutRequest::new(&g, o)
+        layout_shape(&GraphShape::of(&h, &o), &o),
+        layout_graph(&h, &o)
     );
 }
 
 #[test]
-fn request_changes_with_the_graph_and_the_cache_follows() {
-    let g = graph_of(&[("a", "b", 1)], &[]);
-    let h = graph_of(&[("a", "b", 1), ("b", "c", 1)], &[]);
-    let o = GraphLayoutOptions::default();
-    assert_ne!(
-        GraphLayoutRequest::new(&g, o),
-        GraphLayoutRequest::new(&h, o)
-    );
-    let wider = GraphLayoutOptions {
+fn shapes_and_layouts_survive_flat_arrays() {
+    use super::flat::{FlatLayout, FlatShape};
+    let g = jaeger("jaegerui-deps-small.json");
+    let o = GraphLayoutOptions {
         layer_gap: 300.0,
-        ..o
+        ..GraphLayoutOptions::default()
     };
-    assert_ne!(
-        GraphLayoutRequest::new(&g, o),
-        GraphLayoutRequest::new(&g, wider)
-    );
-    let mut cache = GraphLayoutCache::default();
-    assert_eq!(cache.get(&g, GraphLayoutRequest::new(&g, o)).nodes.len(), 2);
-    assert_eq!(cache.get(&h, GraphLayoutRequest::new(&h, o)).nodes.len(), 3);
+    let shape = GraphShape::of(&g, &o);
+    let flat = FlatShape::new(&shape, &o);
+    assert_eq!(flat.decode(), Some((shape, o)));
+    let l = layout_graph(&g, &o);
+    assert_eq!(FlatLayout::new(&l).decode(), Some(l));
+    // Malformed: odd edge ends, options missing, points not matching the counts.
+    let odd = FlatShape {
+        ends: vec![0, 1, 2],
+        ..flat.clone()
+    };
+    assert_eq!(odd.decode(), None);
+    let bare = FlatShape {
+        options: vec![1.0],
+        ..flat
+    };
+    assert_eq!(bare.decode(), None);
+    let short = FlatLayout {
+        counts: vec![3],
+        points: vec![0.0; 4],
+        nodes: vec![0.0; 3],
+    };
+    assert_eq!(short.decode(), None);
+    let ragged = FlatLayout {
+        nodes: vec![0.0; 4],
+        ..FlatLayout::default()
+    };
+    assert_eq!(ragged.decode(), None);
 }
 
 #[test]
