@@ -2,11 +2,13 @@
 //! an arrow at the callee, a label), nodes as a shape per kind (circle: service, cylinder:
 //! database, hexagon: messaging, diamond: external) sized by the layout, with an error ring,
 //! and their names. A hovered or chosen node lights up with its neighbours; the rest dims.
+//! When part of the graph is out of view, an overview in the corner shows all of it and
+//! outlines the part shown.
 //! Never reads spans: a graph, its layout and a viewport in, a picture out. Crisp at any
 //! `devicePixelRatio`.
 
 use spanorama_core::layout::graph::GraphLayout;
-use spanorama_core::layout::graph_viewport::GraphViewport;
+use spanorama_core::layout::graph_viewport::{GraphViewport, Overview};
 use spanorama_core::model::graph::{GraphEdge, NodeKind, ServiceGraph};
 use spanorama_core::model::units::{format_count, format_duration};
 use spanorama_core::theme::{self, Palette};
@@ -45,6 +47,7 @@ pub struct GraphFrame<'a> {
     pub focus: Option<usize>,
     /// The chosen edge, drawn on top.
     pub chosen_edge: Option<usize>,
+    pub overview: Option<Overview>,
     pub device_pixel_ratio: f64,
 }
 
@@ -83,7 +86,48 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &GraphFrame) -> Result<(), String
     for i in 0..frame.graph.nodes.len() {
         paint_node(&ctx, frame, i, lit.node(i));
     }
+    if let Some(overview) = frame.overview {
+        paint_overview(&ctx, frame, &overview);
+    }
     Ok(())
+}
+
+/// The whole graph, small (edges as lines between their ends, nodes as dots), and the
+/// part the view shows outlined.
+fn paint_overview(ctx: &CanvasRenderingContext2d, f: &GraphFrame, o: &Overview) {
+    let i = o.inset;
+    ctx.set_fill_style_str(theme::BACKGROUND);
+    ctx.set_stroke_style_str("#cbd5e1");
+    ctx.set_line_width(1.0);
+    ctx.fill_rect(i.x - 4.0, i.y - 4.0, i.width + 8.0, i.height + 8.0);
+    ctx.stroke_rect(i.x - 4.0, i.y - 4.0, i.width + 8.0, i.height + 8.0);
+    ctx.set_stroke_style_str("#cbd5e1");
+    ctx.begin_path();
+    for path in &f.layout.edges {
+        if let (Some(&a), Some(&b)) = (path.points.first(), path.points.last()) {
+            let (a, b) = (o.map.to_screen(a), o.map.to_screen(b));
+            ctx.move_to(a.0, a.1);
+            ctx.line_to(b.0, b.1);
+        }
+    }
+    ctx.stroke();
+    for (node, place) in f.graph.nodes.iter().zip(&f.layout.nodes) {
+        let (x, y) = o.map.to_screen((place.x, place.y));
+        ctx.set_fill_style_str(f.palette.colour(&node.name));
+        ctx.begin_path();
+        let _ = ctx.arc(
+            x,
+            y,
+            (place.radius * o.map.scale).max(1.5),
+            0.0,
+            std::f64::consts::TAU,
+        );
+        ctx.fill();
+    }
+    let shown = o.shown(f.viewport, f.width_px, f.height_px);
+    ctx.set_stroke_style_str("#1d4ed8");
+    ctx.set_line_width(1.5);
+    ctx.stroke_rect(shown.x, shown.y, shown.width, shown.height);
 }
 
 /// How strongly a part is drawn.

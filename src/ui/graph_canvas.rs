@@ -1,14 +1,18 @@
 //! The service graph drawn on a canvas (`#graph-canvas`): laid out left to right, fitted to
 //! the view, zoomed with the wheel at the pointer, panned by dragging; hovering a node lights
-//! its neighbours and shows its figures, clicking a node or an edge chooses it. Drawing is
-//! `render::graph`; positions are `layout::graph`, screen coordinates
+//! its neighbours and shows its figures, clicking a node or an edge chooses it. When part of
+//! the graph is out of view, an overview in the corner shows where the view is; pressing or
+//! dragging on it moves the view there. Drawing is `render::graph`; positions are
+//! `layout::graph` (big graphs in the layout worker), screen coordinates
 //! `layout::graph_viewport`.
 
 use super::hooks::{use_element_size, use_wheel, OnWheel};
 use super::Shared;
 use crate::render::graph::{draw, EdgeLabel, GraphFrame};
 use spanorama_core::layout::graph::{layout_shape, GraphLayout, GraphLayoutOptions, GraphShape};
-use spanorama_core::layout::graph_viewport::{circle_at, polyline_at, GraphViewport, WorldBox};
+use spanorama_core::layout::graph_viewport::{
+    circle_at, polyline_at, GraphViewport, Overview, WorldBox,
+};
 use spanorama_core::model::graph::ServiceGraph;
 use spanorama_core::model::units::{format_count, format_duration};
 use spanorama_core::theme::Palette;
@@ -50,10 +54,12 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
     let layout = laid_out.unwrap_or_default();
     let viewport = use_state(|| None::<GraphViewport>);
     let hover = use_state(|| None::<(Pick, f64, f64)>);
-    let drag = use_mut_ref(|| None::<(f64, f64, bool)>);
     let label = use_state(EdgeLabel::default);
     use_fit_on_new_graph(&props.graph, &viewport);
     let shown = fitted(*viewport, &layout, size.filter(|_| !pending));
+    let overview = shown
+        .zip(size)
+        .and_then(|(v, (w, h))| Overview::of(world_of(&layout), v, w, h));
     use_wheel(canvas_ref.clone(), zoom_on_wheel(&viewport, shown));
     let focus = match (hover.map(|h| h.0), props.chosen) {
         (Some(Pick::Node(n)), _) | (_, Some(Pick::Node(n))) => Some(n),
@@ -70,55 +76,22 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
         label: *label,
         focus,
         chosen_edge,
+        overview,
     };
     use_graph_draw(props, &canvas_ref, draw_state);
     let pick_at = {
         let (layout, graph) = (layout.clone(), props.graph.clone());
-        move |x: f64, y: f64| pick(&graph, &layout, shown?, (x, y))
+        move |x: f64, y: f64| {
+            let on_overview = overview.is_some_and(|o| o.inset.contains((x, y)));
+            pick(&graph, &layout, shown.filter(|_| !on_overview)?, (x, y))
+        }
     };
-    let onpointerdown = {
-        let drag = drag.clone();
-        Callback::from(move |e: PointerEvent| {
-            *drag.borrow_mut() = Some((e.offset_x() as f64, e.offset_y() as f64, false))
-        })
+    let view = View {
+        shown,
+        size,
+        overview,
     };
-    let onpointermove = {
-        let (drag, viewport, hover, pick_at) = (
-            drag.clone(),
-            viewport.clone(),
-            hover.clone(),
-            pick_at.clone(),
-        );
-        Callback::from(move |e: PointerEvent| {
-            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            let mut d = drag.borrow_mut();
-            match (d.as_mut(), shown) {
-                (Some((sx, sy, moved)), Some(v)) if e.buttons() & 1 == 1 => {
-                    if (x - *sx).hypot(y - *sy) > 3.0 || *moved {
-                        *moved = true;
-                        viewport.set(Some(v.panned(x - *sx, y - *sy)));
-                        (*sx, *sy) = (x, y);
-                    }
-                }
-                _ => hover.set(pick_at(x, y).map(|p| (p, x, y))),
-            }
-        })
-    };
-    let onpointerup = {
-        let (drag, onpick) = (drag.clone(), props.onpick.clone());
-        Callback::from(move |e: PointerEvent| {
-            let was = drag.borrow_mut().take();
-            if let Some((_, _, false)) = was {
-                if let Some(p) = pick_at(e.offset_x() as f64, e.offset_y() as f64) {
-                    onpick.emit(p);
-                }
-            }
-        })
-    };
-    let onpointerleave = {
-        let hover = hover.clone();
-        Callback::from(move |_: PointerEvent| hover.set(None))
-    };
+    let pointer = use_pointer(view, &viewport, &hover, Rc::new(pick_at), &props.onpick);
     let onfit = {
         let viewport = viewport.clone();
         Callback::from(move |_: MouseEvent| viewport.set(None))
@@ -150,7 +123,9 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
             </div>
             <div class="graph-canvas-wrap" ref={wrap_ref}>
                 <canvas id="graph-canvas" ref={canvas_ref} data-nodes={props.graph.nodes.len().to_string()}
-                    {onpointerdown} {onpointermove} {onpointerup} {onpointerleave} />
+                    data-overview={overview.map(|_| "shown")}
+                    onpointerdown={pointer.down} onpointermove={pointer.moved} onpointerup={pointer.up}
+                    onpointerleave={pointer.leave} />
                 { hover_tip(&props.graph, *hover) }
                 if pending {
                     <div class="graph-laying-out" role="status">{ format!(
@@ -218,14 +193,125 @@ fn fitted(
     size: Option<(f64, f64)>,
 ) -> Option<GraphViewport> {
     let (w, h) = size?;
+    Some(chosen.unwrap_or_else(|| GraphViewport::fit(world_of(layout), w, h, FIT_PADDING_PX)))
+}
+
+fn world_of(layout: &GraphLayout) -> WorldBox {
     let b = layout.bounds;
-    let world = WorldBox {
+    WorldBox {
         min_x: b.min_x,
         min_y: b.min_y,
         max_x: b.max_x,
         max_y: b.max_y,
+    }
+}
+
+/// What the pointer acts on: the viewport shown, the view's size, the overview.
+#[derive(Copy, Clone)]
+struct View {
+    shown: Option<GraphViewport>,
+    size: Option<(f64, f64)>,
+    overview: Option<Overview>,
+}
+
+/// A press on the canvas: where the pointer is, whether it has moved (then it is no
+/// click), and whether it began on the overview (then it moves the view there).
+#[derive(Copy, Clone)]
+struct Press {
+    at: (f64, f64),
+    moved: bool,
+    on_overview: bool,
+}
+
+struct PointerCallbacks {
+    down: Callback<PointerEvent>,
+    moved: Callback<PointerEvent>,
+    up: Callback<PointerEvent>,
+    leave: Callback<PointerEvent>,
+}
+
+type PickAt = Rc<dyn Fn(f64, f64) -> Option<Pick>>;
+
+/// Drag to pan, press or drag on the overview to move there, hover to light a node, click
+/// to choose.
+#[hook]
+fn use_pointer(
+    view: View,
+    viewport: &UseStateHandle<Option<GraphViewport>>,
+    hover: &UseStateHandle<Option<(Pick, f64, f64)>>,
+    pick_at: PickAt,
+    onpick: &Callback<Pick>,
+) -> PointerCallbacks {
+    let press = use_mut_ref(|| None::<Press>);
+    // The view centred on overview point `at`, if there is an overview.
+    let centre_on = move |at: (f64, f64)| {
+        let (o, v, (w, h)) = (view.overview?, view.shown?, view.size?);
+        Some(o.centred_at(v, at, w, h))
     };
-    Some(chosen.unwrap_or_else(|| GraphViewport::fit(world, w, h, FIT_PADDING_PX)))
+    let down = {
+        let (press, viewport) = (press.clone(), viewport.clone());
+        Callback::from(move |e: PointerEvent| {
+            let at = (e.offset_x() as f64, e.offset_y() as f64);
+            let on_overview = view.overview.is_some_and(|o| o.inset.contains(at));
+            if let Some(v) = centre_on(at).filter(|_| on_overview) {
+                viewport.set(Some(v));
+            }
+            *press.borrow_mut() = Some(Press {
+                at,
+                moved: false,
+                on_overview,
+            });
+        })
+    };
+    let moved = {
+        let (press, viewport, hover, pick_at) = (
+            press.clone(),
+            viewport.clone(),
+            hover.clone(),
+            pick_at.clone(),
+        );
+        Callback::from(move |e: PointerEvent| {
+            let at = (e.offset_x() as f64, e.offset_y() as f64);
+            let mut p = press.borrow_mut();
+            match (p.as_mut(), view.shown) {
+                (Some(p), Some(_)) if e.buttons() & 1 == 1 && p.on_overview => {
+                    p.moved = true;
+                    if let Some(v) = centre_on(at) {
+                        viewport.set(Some(v));
+                    }
+                }
+                (Some(p), Some(v)) if e.buttons() & 1 == 1 => {
+                    if (at.0 - p.at.0).hypot(at.1 - p.at.1) > 3.0 || p.moved {
+                        p.moved = true;
+                        viewport.set(Some(v.panned(at.0 - p.at.0, at.1 - p.at.1)));
+                        p.at = at;
+                    }
+                }
+                _ => hover.set(pick_at(at.0, at.1).map(|p| (p, at.0, at.1))),
+            }
+        })
+    };
+    let up = {
+        let (press, onpick) = (press.clone(), onpick.clone());
+        Callback::from(move |e: PointerEvent| {
+            let was = press.borrow_mut().take();
+            if was.is_some_and(|p| !p.moved && !p.on_overview) {
+                if let Some(p) = pick_at(e.offset_x() as f64, e.offset_y() as f64) {
+                    onpick.emit(p);
+                }
+            }
+        })
+    };
+    let leave = {
+        let hover = hover.clone();
+        Callback::from(move |_: PointerEvent| hover.set(None))
+    };
+    PointerCallbacks {
+        down,
+        moved,
+        up,
+        leave,
+    }
 }
 
 fn zoom_on_wheel(
@@ -272,6 +358,7 @@ struct DrawState {
     /// The node whose neighbourhood is lit (hovered, else chosen), and the chosen edge.
     focus: Option<usize>,
     chosen_edge: Option<usize>,
+    overview: Option<Overview>,
 }
 
 /// Draws whenever what is drawn changes; counts draws in `data-draws`.
@@ -297,6 +384,7 @@ fn use_graph_draw(props: &GraphCanvasProps, canvas_ref: &NodeRef, state: DrawSta
             label: state.label,
             focus: state.focus,
             chosen_edge: state.chosen_edge,
+            overview: state.overview,
             device_pixel_ratio: web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
         };
         if let Err(e) = draw(&canvas, &frame) {

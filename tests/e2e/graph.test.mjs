@@ -132,7 +132,7 @@ appTest('from an edge to its slowest call, and from there to the waterfall with 
   assert.equal(calls.length, Math.min(100, Number(busiest.calls)));
   // A node lists the edges in and out of it.
   await app.page.click(`#graph-nodes tr[data-node="${busiest.to}"] button.link`);
-  const listed = await app.waitFor('the node\u2019s edges', () => app.page.locator('#graph-node-edges li').allTextContents(), (l) => l.length > 0);
+  const listed = await app.waitFor('the node\u2019s edges', () => app.page.locator('#graph-node-edges li:not(.none)').allTextContents(), (l) => l.length > 0);
   assert.ok(listed.some((t) => t.startsWith(`${busiest.from} → ${busiest.to}`)), JSON.stringify(listed));
   // Back to the edge, then its slowest call in the waterfall.
   await app.page.click(`#graph-edges tr[data-from="${busiest.from}"][data-to="${busiest.to}"] button.link`);
@@ -217,4 +217,36 @@ appTest('hovering and clicking a node on the canvas, its neighbourhood, and its 
   const withCall = Number(await app.waitFor('traces with the call', () => app.page.getAttribute('#trace-filter', 'data-count').catch(() => null), (c) => c != null));
   assert.ok(withCall > 0 && withCall <= Math.min(total, Number(busiest.calls)), `${withCall}`);
   assert.deepEqual(await app.messages('error'), []);
+});
+
+appTest('zoomed in, an overview shows the whole graph; pressing on it moves the view there', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-traces.jaeger.json#view=graph');
+  await app.page.setViewportSize({ width: 1400, height: 1000 });
+  await graphTables(app);
+  const draws = () => app.page.getAttribute('#graph-canvas', 'data-draws').then(Number);
+  await app.waitFor('the graph drawn', draws, (d) => d > 0);
+  const picture = () => app.page.evaluate(() => {
+    const c = document.getElementById('graph-canvas');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < data.length; i += 97) h = (h * 31 + data[i]) >>> 0;
+    return h;
+  });
+  // Fitted: everything is in view, no overview.
+  assert.equal(await app.page.getAttribute('#graph-canvas', 'data-overview'), null);
+  const box = await app.page.locator('#graph-canvas').boundingBox();
+  await app.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; i < 4; i++) await app.page.mouse.wheel(0, -300);
+  await app.waitFor('the overview', () => app.page.getAttribute('#graph-canvas', 'data-overview'), (o) => o === 'shown');
+  // Its bottom-right corner is the view's, 8 px in; pressing there shows that corner of
+  // the graph, and chooses nothing.
+  const before = await picture();
+  const drawn = await draws();
+  await app.page.mouse.click(box.x + box.width - 12, box.y + box.height - 12);
+  await app.waitFor('the view moved', draws, (d) => d > drawn);
+  assert.notEqual(await picture(), before);
+  assert.equal(await app.page.locator('#graph-node-edges, #graph-edge-calls').count(), 0);
+  // Fit shows everything again.
+  await app.page.click('#graph-fit');
+  await app.waitFor('no overview when fitted', () => app.page.getAttribute('#graph-canvas', 'data-overview'), (o) => o === null);
 });

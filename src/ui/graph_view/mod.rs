@@ -260,10 +260,9 @@ fn focus_controls(focus: &UseStateHandle<Focus>, big: bool) -> Html {
     };
     let hops = current.hops_for(big);
     let hop = |n: usize| {
-        let text = if n == 1 {
-            "1 call".to_string()
-        } else {
-            format!("{n} calls")
+        let text = match n {
+            1 => "1 call around the chosen node".to_string(),
+            n => format!("{n} calls around the chosen node"),
         };
         html! { <option value={n.to_string()} selected={hops == Some(n)}>{ text }</option> }
     };
@@ -278,7 +277,7 @@ fn focus_controls(focus: &UseStateHandle<Focus>, big: bool) -> Html {
                     { for HOPS.into_iter().map(hop) }
                 </select>
             </label>
-            <label>{" around the chosen node, following "}
+            <label>{" following "}
                 <select id="graph-direction" onchange={ondirection} disabled={hops.is_none()}>
                     { direction("both", FocusDirection::Both, "callers and callees") }
                     { direction("up", FocusDirection::Upstream, "callers (upstream)") }

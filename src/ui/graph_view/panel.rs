@@ -107,12 +107,18 @@ fn node_edges(props: &NodeEdgesProps) -> Html {
     };
     let list = |inbound: bool| -> Html {
         let ends = |e: &&GraphEdge| if inbound { e.to } else { e.from };
-        g.edges
+        let items: Vec<Html> = g
+            .edges
             .iter()
             .enumerate()
             .filter(|(_, e)| ends(e) == props.node)
             .map(|(i, e)| item(i, e))
-            .collect()
+            .collect();
+        if items.is_empty() {
+            html! { <li class="none">{"none"}</li> }
+        } else {
+            items.into_iter().collect()
+        }
     };
     let kind = format!(
         "{}{}",

@@ -90,6 +90,101 @@ impl GraphViewport {
     }
 }
 
+/// A screen-space box, CSS pixels.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct ScreenBox {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl ScreenBox {
+    pub fn contains(&self, (x, y): (f64, f64)) -> bool {
+        x >= self.x && x <= self.x + self.width && y >= self.y && y <= self.y + self.height
+    }
+}
+
+/// Largest size of the overview, CSS pixels, and its margin from the view's corner.
+const OVERVIEW_MAX: (f64, f64) = (200.0, 130.0);
+const OVERVIEW_MARGIN: f64 = 8.0;
+
+/// The overview: the whole graph, small, in the bottom-right corner of a view that shows
+/// only part of it, with the part shown outlined; a point on it moves the view there.
+#[derive(Copy, Clone, PartialEq, Debug)]
+pub struct Overview {
+    /// Where it is drawn.
+    pub inset: ScreenBox,
+    /// World → inset pixels.
+    pub map: GraphViewport,
+}
+
+impl Overview {
+    /// The overview of `world` for `view` in a `width` × `height` view; `None` when all of
+    /// `world` is in view, or the view is too small to spare the room.
+    pub fn of(world: WorldBox, view: GraphViewport, width: f64, height: f64) -> Option<Self> {
+        let (a, b) = (
+            view.to_screen((world.min_x, world.min_y)),
+            view.to_screen((world.max_x, world.max_y)),
+        );
+        let all_in = a.0 >= 0.0 && a.1 >= 0.0 && b.0 <= width && b.1 <= height;
+        if all_in || width < 3.0 * OVERVIEW_MAX.0 || height < 2.0 * OVERVIEW_MAX.1 {
+            return None;
+        }
+        let (w, h) = (
+            (world.max_x - world.min_x).max(1.0),
+            (world.max_y - world.min_y).max(1.0),
+        );
+        let scale = (OVERVIEW_MAX.0 / w).min(OVERVIEW_MAX.1 / h);
+        let (iw, ih) = (w * scale, h * scale);
+        let inset = ScreenBox {
+            x: width - OVERVIEW_MARGIN - iw,
+            y: height - OVERVIEW_MARGIN - ih,
+            width: iw,
+            height: ih,
+        };
+        let map = GraphViewport {
+            scale,
+            offset_x: inset.x - world.min_x * scale,
+            offset_y: inset.y - world.min_y * scale,
+        };
+        Some(Overview { inset, map })
+    }
+
+    /// The part of the world `view` shows, on the overview, clipped to it.
+    pub fn shown(&self, view: GraphViewport, width: f64, height: f64) -> ScreenBox {
+        let on_map = |p: (f64, f64)| self.map.to_screen(view.to_world(p));
+        let (a, b) = (on_map((0.0, 0.0)), on_map((width, height)));
+        let i = self.inset;
+        let x0 = a.0.clamp(i.x, i.x + i.width);
+        let y0 = a.1.clamp(i.y, i.y + i.height);
+        let x1 = b.0.clamp(i.x, i.x + i.width);
+        let y1 = b.1.clamp(i.y, i.y + i.height);
+        ScreenBox {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        }
+    }
+
+    /// `view` moved so that the world point under overview point `p` is at its centre.
+    pub fn centred_at(
+        &self,
+        view: GraphViewport,
+        p: (f64, f64),
+        width: f64,
+        height: f64,
+    ) -> GraphViewport {
+        let world = self.map.to_world(p);
+        GraphViewport {
+            offset_x: width / 2.0 - world.0 * view.scale,
+            offset_y: height / 2.0 - world.1 * view.scale,
+            ..view
+        }
+    }
+}
+
 /// The index of the circle (`(x, y, radius)`, world units) under world point `p`, the
 /// nearest centre when circles overlap; `slack` world units of tolerance around each.
 pub fn circle_at(
@@ -201,6 +296,40 @@ mod tests {
             (s.0 + 15.0, s.1 - 7.0)
         }));
         assert!(close(p.to_world(p.to_screen((42.0, -3.0))), (42.0, -3.0)));
+    }
+
+    #[test]
+    fn the_overview_shows_when_part_is_out_of_view_and_moves_the_view() {
+        let (w, h) = (800.0, 600.0);
+        let fitted = GraphViewport::fit(WORLD, w, h, 20.0);
+        assert_eq!(Overview::of(WORLD, fitted, w, h), None);
+        let zoomed = fitted.zoomed_at((400.0, 300.0), 4.0);
+        let o = Overview::of(WORLD, zoomed, w, h).unwrap();
+        // In the bottom-right corner, the world's shape, at most 200 × 130.
+        assert!(close(
+            (o.inset.x + o.inset.width, o.inset.y + o.inset.height),
+            (792.0, 592.0)
+        ));
+        assert!((o.inset.width / o.inset.height - 2.0).abs() < 1e-9);
+        assert!(o.inset.width <= 200.0 && o.inset.height <= 130.0);
+        assert!(close(
+            o.map.to_screen((WORLD.min_x, WORLD.min_y)),
+            (o.inset.x, o.inset.y)
+        ));
+        // What is shown: a quarter of each side, around the centre.
+        let shown = o.shown(zoomed, w, h);
+        assert!(o.inset.contains((shown.x, shown.y)));
+        assert!(shown.width < o.inset.width / 2.0 && shown.height < o.inset.height / 2.0);
+        // A point on it centres the view on that world point.
+        let corner = (o.inset.x + 1.0, o.inset.y + 1.0);
+        let moved = o.centred_at(zoomed, corner, w, h);
+        assert_eq!(moved.scale, zoomed.scale);
+        assert!(close(
+            moved.to_screen(o.map.to_world(corner)),
+            (400.0, 300.0)
+        ));
+        // A view too small for it has none.
+        assert_eq!(Overview::of(WORLD, zoomed, 300.0, 200.0), None);
     }
 
     #[test]
