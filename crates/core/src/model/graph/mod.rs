@@ -5,16 +5,19 @@
 //! - a span whose parent belongs to another service (a client span and the server span it
 //!   caused, a producer and its consumer, or a parent → child across services with no
 //!   client/server kinds): counted once, from the parent's service to the child's;
-//! - a client or producer span with no child in another service: a call to something that
-//!   reported no spans (a database, a queue, an external API), named from the span's
-//!   attributes the way Grafana Tempo's service graphs name such "virtual" nodes
-//!   ([`peer`]).
+//! - a consumer span's link to a producer span of another service (a batch consumer's own
+//!   trace linking to the messages it took, [`links`]): a call from the producer's service;
+//! - a client or producer span with no child in another service and no consumer linking to
+//!   it: a call to something that reported no spans (a database, a queue, an external API),
+//!   named from the span's attributes the way Grafana Tempo's service graphs name such
+//!   "virtual" nodes ([`peer`]).
 //!
 //! A call fails if either side has an error status. Its latency is as the caller saw it (the
 //! client or producer span's duration; the callee's when the caller is not a client). For a
 //! client span and the server span it caused, the time lost between them (the server
 //! starting late plus the client ending late: network and queueing) is kept as the gap.
 
+mod links;
 mod peer;
 #[cfg(test)]
 mod tests;
@@ -25,7 +28,7 @@ pub use traces::{traces_through_node, traces_with_edge};
 
 use super::{Span, SpanKind, StatusCode, Store, Trace, NO_PARENT};
 use peer::PeerKeys;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A node: a service that reported spans, or something the spans call that did not.
 #[derive(Clone, PartialEq, Debug)]
@@ -195,6 +198,7 @@ pub fn build_service_graph<'t>(
 pub struct ServiceGraphBuild<'t> {
     builder: Builder<'t>,
     traces: Vec<&'t Trace>,
+    links: links::LinkedCalls,
     /// Where the build is: trace, pass over its spans (0: spans and calls to their
     /// parents; 1: unanswered client spans), position.
     trace: usize,
@@ -204,9 +208,11 @@ pub struct ServiceGraphBuild<'t> {
 
 impl<'t> ServiceGraphBuild<'t> {
     pub fn new(store: &'t Store, traces: impl IntoIterator<Item = &'t Trace>) -> Self {
+        let traces: Vec<&'t Trace> = traces.into_iter().collect();
         ServiceGraphBuild {
             builder: Builder::new(store),
-            traces: traces.into_iter().collect(),
+            links: links::LinkedCalls::find(store, &traces),
+            traces,
             trace: 0,
             pass: 0,
             pos: 0,
@@ -224,7 +230,9 @@ impl<'t> ServiceGraphBuild<'t> {
             for pos in self.pos..end {
                 match self.pass {
                     0 => self.builder.visit(trace, pos),
-                    _ => self.builder.visit_unanswered(trace, pos),
+                    _ => self
+                        .builder
+                        .visit_unanswered(trace, pos, &self.links.answered),
                 }
             }
             left -= end - self.pos;
@@ -251,7 +259,17 @@ impl<'t> ServiceGraphBuild<'t> {
     }
 
     /// The graph (call once [`ServiceGraphBuild::step`] has returned true).
-    pub fn finish(self) -> ServiceGraph {
+    pub fn finish(mut self) -> ServiceGraph {
+        let store = self.builder.store;
+        for &(producer, consumer) in &self.links.calls {
+            let spans = (
+                store.spans.get(producer as usize),
+                store.spans.get(consumer as usize),
+            );
+            if let (Some(p), Some(c)) = spans {
+                self.builder.add_call(p, c, producer);
+            }
+        }
         self.builder.finish()
     }
 
@@ -349,12 +367,13 @@ impl<'s> Builder<'s> {
     }
 
     /// Once a trace is visited: a client or producer span that no span of another service
-    /// answered calls what its attributes name.
-    fn visit_unanswered(&mut self, trace: &Trace, pos: usize) {
+    /// answered (as a child, or by a link: `linked`) calls what its attributes name.
+    fn visit_unanswered(&mut self, trace: &Trace, pos: usize, linked: &HashSet<u32>) {
         let Some(span) = self.span(trace, pos) else {
             return;
         };
-        let answered = self.answered.get(pos).copied().unwrap_or(true);
+        let answered =
+            self.answered.get(pos).copied().unwrap_or(true) || linked.contains(&trace.spans[pos]);
         if !answered && matches!(span.kind, SpanKind::Client | SpanKind::Producer) {
             self.add_unanswered_call(span, trace.spans[pos]);
         }

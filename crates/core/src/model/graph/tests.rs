@@ -451,3 +451,62 @@ fn the_traces_through_a_node_or_with_an_edge() {
     }
     assert!(traces_through_node(&store, &traces, &g, g.nodes.len()).is_empty());
 }
+
+#[test]
+fn a_consumer_linked_to_a_producer_in_another_trace_is_a_messaging_call() {
+    // orders publishes two messages (trace A); billing consumes them as one batch in a trace
+    // of its own (B) that links to both producer spans; a third producer nobody consumed
+    // still calls its queue.
+    let span = |trace: &str, id: u64, kind: &str, start: u64, links: &str| {
+        format!(
+            r#"{{"traceId":"{trace}","spanId":"{id:016x}","name":"op","kind":"SPAN_KIND_{kind}",
+            "startTimeUnixNano":"{}","endTimeUnixNano":"{}","links":[{links}],
+            "attributes":[{{"key":"messaging.system","value":{{"stringValue":"kafka"}}}},
+            {{"key":"messaging.destination.name","value":{{"stringValue":"orders"}}}}]}}"#,
+            start * 1000,
+            (start + 10) * 1000
+        )
+    };
+    let (a, b) = ("0af7651916cd43dd8448eb211c80319c", "1bf7651916cd43dd8448eb211c80319d");
+    let link = |id: u64| format!(r#"{{"traceId":"{a}","spanId":"{id:016x}"}}"#);
+    let resource = |service: &str, spans: Vec<String>| {
+        format!(
+            r#"{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"{service}"}}}}]}},
+            "scopeSpans":[{{"spans":[{}]}}]}}"#,
+            spans.join(",")
+        )
+    };
+    let file = format!(
+        r#"{{"resourceSpans":[{},{}]}}"#,
+        resource(
+            "orders",
+            vec![
+                span(a, 1, "PRODUCER", 0, ""),
+                span(a, 2, "PRODUCER", 20, ""),
+                span(a, 3, "PRODUCER", 40, ""),
+            ]
+        ),
+        resource(
+            "billing",
+            vec![span(b, 9, "CONSUMER", 100, &[link(1), link(2)].join(","))]
+        ),
+    );
+    let g = graph_of(file.as_bytes());
+    let e = g.edge("orders", "billing").expect("orders → billing");
+    assert_eq!((e.calls, e.messaging), (2, true));
+    assert_eq!(e.latency.p50, Some(10_000));
+    // Only the producer nobody linked to calls the queue.
+    let queue = g
+        .edges
+        .iter()
+        .find(|e| g.nodes[e.to].inferred)
+        .expect("a call to the queue");
+    assert_eq!(g.nodes[queue.to].kind, NodeKind::Messaging);
+    assert_eq!(queue.calls, 1);
+    // Built in steps, the same.
+    let store = import("test.json", file.as_bytes()).unwrap();
+    let traces = build_traces(&store);
+    let mut build = ServiceGraphBuild::new(&store, &traces);
+    while !build.step(1) {}
+    assert_eq!(build.finish(), g);
+}
