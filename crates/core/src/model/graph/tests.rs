@@ -467,7 +467,10 @@ fn a_consumer_linked_to_a_producer_in_another_trace_is_a_messaging_call() {
             (start + 10) * 1000
         )
     };
-    let (a, b) = ("0af7651916cd43dd8448eb211c80319c", "1bf7651916cd43dd8448eb211c80319d");
+    let (a, b) = (
+        "0af7651916cd43dd8448eb211c80319c",
+        "1bf7651916cd43dd8448eb211c80319d",
+    );
     let link = |id: u64| format!(r#"{{"traceId":"{a}","spanId":"{id:016x}"}}"#);
     let resource = |service: &str, spans: Vec<String>| {
         format!(
