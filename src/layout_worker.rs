@@ -5,6 +5,7 @@
 //!
 //! | direction | JS object |
 //! |---|---|
+//! | worker → page | `{ready: true}` once it listens: messages posted before would be lost |
 //! | page → worker | `{id, radii: Float64Array, ends: Uint32Array, options: Float64Array}` ([`FlatShape`]) |
 //! | worker → page | `{id, nodes: Float64Array, counts: Uint32Array, points: Float64Array}` ([`FlatLayout`]); `{id}` alone when the request did not decode |
 
@@ -91,4 +92,10 @@ pub fn run() {
     };
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
+    let _ = scope.post_message(&js::object(&[("ready", true.into())]));
+}
+
+/// Whether a message from the worker says it is ready.
+pub fn is_ready(data: &JsValue) -> bool {
+    js::field(data, "ready").as_bool() == Some(true)
 }

@@ -1,8 +1,8 @@
 //! The page's side of the layout worker (`crate::layout_worker`): started on first use, a
-//! request per layout, answered in order. If the worker cannot start or fails, the layout
+//! request per layout (held until the worker says it is ready), answered in order. If the worker cannot start or fails, the layout
 //! is an error and the caller lays out on the page instead.
 
-use crate::layout_worker::{decode_reply, encode_request};
+use crate::layout_worker::{decode_reply, encode_request, is_ready};
 use js_sys::{Function, Promise};
 use spanorama_core::layout::graph::flat::{FlatLayout, FlatShape};
 use spanorama_core::layout::{GraphLayout, GraphLayoutOptions, GraphShape};
@@ -23,6 +23,8 @@ struct Client {
     _onerror: Closure<dyn FnMut(ErrorEvent)>,
     waiting: HashMap<u32, Function>,
     next_id: u32,
+    /// Requests made before the worker was ready (`None` once it is).
+    outbox: Option<Vec<JsValue>>,
 }
 
 thread_local! {
@@ -62,9 +64,14 @@ fn post(request: &FlatShape, resolve: Function) -> Result<(), String> {
         };
         let id = c.next_id;
         c.next_id = c.next_id.wrapping_add(1);
-        c.worker
-            .post_message(&encode_request(id, request))
-            .map_err(|e| crate::js::describe(&e))?;
+        let message = encode_request(id, request);
+        match c.outbox.as_mut() {
+            Some(outbox) => outbox.push(message),
+            None => c
+                .worker
+                .post_message(&message)
+                .map_err(|e| crate::js::describe(&e))?,
+        }
         c.waiting.insert(id, resolve);
         Ok(())
     })
@@ -79,6 +86,16 @@ fn start() -> Result<Client, String> {
     })?;
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
         let data = e.data();
+        if is_ready(&data) {
+            CLIENT.with(|c| {
+                if let Some(c) = c.borrow_mut().as_mut() {
+                    for message in c.outbox.take().unwrap_or_default() {
+                        let _ = c.worker.post_message(&message);
+                    }
+                }
+            });
+            return;
+        }
         let (id, _) = decode_reply(&data);
         let resolve = CLIENT.with(|c| c.borrow_mut().as_mut()?.waiting.remove(&id));
         if let Some(resolve) = resolve {
@@ -105,5 +122,6 @@ fn start() -> Result<Client, String> {
         _onerror: onerror,
         waiting: HashMap::new(),
         next_id: 1,
+        outbox: Some(Vec::new()),
     })
 }

@@ -15,6 +15,7 @@ mod state;
 mod toolbar;
 mod trace_list;
 mod trace_view;
+mod virtual_table;
 mod waterfall;
 
 use crate::worker::protocol::Source;

@@ -17,7 +17,7 @@ after(async () => {
 
 /** The rows of a graph table as objects of their `data-*` attributes. */
 async function rows(page, id) {
-  return page.locator(`#${id} tbody tr`).evaluateAll((trs) => trs.map((tr) => ({ ...tr.dataset })));
+  return page.locator(`#${id} tbody tr:not(.spacer)`).evaluateAll((trs) => trs.map((tr) => ({ ...tr.dataset })));
 }
 
 /** Waits for the graph's tables and returns their rows. */
@@ -103,14 +103,36 @@ appTest('a Jaeger dependency file opens as a graph of its services and links', (
   const list = links.data ?? links;
   const services = new Set(list.flatMap((l) => [l.parent, l.child]));
   const pairs = new Set(list.map((l) => `${l.parent}\u0000${l.child}`));
-  const { nodes, edges } = await graphTables(app);
-  assert.equal(nodes.length, services.size);
-  assert.equal(edges.length, pairs.size);
-  const calls = edges.reduce((sum, e) => sum + Number(e.calls), 0);
-  assert.equal(calls, list.reduce((sum, l) => sum + l.callCount, 0));
+  const { nodes } = await graphTables(app);
+  const count = (id) => app.page.getAttribute(`#${id}`, 'data-rows').then(Number);
+  assert.equal(await count('graph-nodes'), services.size);
+  assert.equal(await count('graph-edges'), pairs.size);
   assert.ok(nodes.every((n) => n.spans === '0' && n.kind === 'service'));
-  // Too many to draw at once: choosing a node draws its neighbourhood.
-  assert.equal(await app.page.locator('#graph-canvas').count(), 0);
+  // Thousands of rows: only those in view are rendered, each with its place in the table;
+  // scrolled to the end, the last ones are.
+  assert.ok(nodes.length < services.size, `${nodes.length} rows rendered`);
+  const rowIndices = () => app.page.locator('#graph-edges tbody tr[aria-rowindex]').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('aria-rowindex'))));
+  await app.page.locator('#graph-edges').evaluate((t) => { t.parentElement.scrollTop = t.parentElement.scrollHeight; });
+  await app.waitFor('the last edge rendered', rowIndices, (ix) => ix.includes(pairs.size + 1));
+  // Each link carries the file's calls: a sample, found through the search (names of
+  // eleven characters are no part of a longer one).
+  const callsOf = new Map();
+  for (const l of list) callsOf.set(`${l.parent} ${l.child}`, (callsOf.get(`${l.parent} ${l.child}`) ?? 0) + l.callCount);
+  for (const l of list.filter((l) => l.child.length === 11).filter((_, i) => i % 100 === 0)) {
+    await app.page.fill('#graph-search', l.child);
+    const found = await app.waitFor(`the edges of ${l.child}`, () => rows(app.page, 'graph-edges'), (r) => r.some((e) => e.from === l.parent && e.to === l.child));
+    assert.equal(Number(found.find((e) => e.from === l.parent && e.to === l.child).calls), callsOf.get(`${l.parent} ${l.child}`));
+    assert.ok(found.every((e) => e.from === l.child || e.to === l.child));
+  }
+  await app.page.fill('#graph-search', '');
+  // Too many to draw at once: the busiest node's neighbourhood is drawn, and choosing a node
+  // draws its own.
+  const caption = await app.waitFor('the busiest node drawn', () => app.page.locator('#graph-drawn').textContent().catch(() => ''), (t) => /the busiest/.test(t));
+  const degree = new Map();
+  for (const l of list) for (const s of [l.parent, l.child]) degree.set(s, (degree.get(s) ?? 0) + l.callCount);
+  const top = Math.max(...degree.values());
+  assert.ok([...degree].some(([s, d]) => d === top && caption.includes(` of ${s}, the busiest`)), caption);
+  await app.waitFor('drawn', () => app.page.getAttribute('#graph-canvas', 'data-draws'), (d) => Number(d) > 0);
   const busiest = nodes[0].node; // the table lists the most called first
   await app.page.click(`#graph-nodes tr[data-node="${busiest}"] button.link`);
   await app.waitFor('the neighbourhood drawn', () => app.page.getAttribute('#graph-canvas', 'data-draws'), (d) => Number(d) > 0);

@@ -297,32 +297,27 @@ struct DrawingProps {
     onselect: Callback<Selection>,
 }
 
-/// The canvas: the whole graph, or the part around the chosen node (always, for a big
-/// graph), or a note saying how to get there. The part drawn is kept while its centre is,
-/// so the layout and the viewport survive other changes.
+/// The canvas: the whole graph, or the part around the chosen node (always for a big
+/// graph: around its busiest node until one is chosen). The part drawn is kept while its
+/// centre is, so the layout and the viewport survive other changes.
 #[function_component(GraphDrawing)]
 fn graph_drawing(props: &DrawingProps) -> Html {
     use super::graph_canvas::{GraphCanvas, Pick};
     let graph = &props.graph;
     let big = is_big(graph);
     let hops = props.focus.hops_for(big);
+    // A big graph with nothing chosen is drawn around its busiest node.
     let centre = match props.selection {
         _ if hops.is_none() => None,
         Some(Selection::Node(n)) => Some(n),
         Some(Selection::Edge(e)) => graph.edges.get(e).map(|e| e.from),
+        None if big => busiest(graph),
         None => None,
     };
     let key = (graph.clone(), centre.zip(hops), props.focus.direction);
     let part = use_memo(key, |(graph, around, direction)| {
         drawn_part(graph, *around, *direction)
     });
-    if big && centre.is_none() {
-        let note = format!(
-            "{} nodes: choose one in the table (or find it) to draw it with its neighbours.",
-            format_count(graph.nodes.len() as u64)
-        );
-        return html! { <div class="graph-drawing graph-note">{ note }</div> };
-    }
     let (drawn, original) = (&part.graph, &part.original);
     let index_of = |o: usize| original.iter().position(|&i| i == o);
     let chosen = match props.selection {
@@ -370,7 +365,11 @@ fn graph_drawing(props: &DrawingProps) -> Html {
                 FocusDirection::Downstream => "callees",
             },
             if hops == 1 { "" } else { "s" },
-        )
+        ) + if props.selection.is_none() {
+            ", the busiest (choose another node in the table, or find it)"
+        } else {
+            ""
+        }
     });
     html! {
         <div class="graph-drawing">
@@ -380,6 +379,14 @@ fn graph_drawing(props: &DrawingProps) -> Html {
             }
         </div>
     }
+}
+
+/// The node with the most calls in and out (the first of equals).
+fn busiest(graph: &ServiceGraph) -> Option<usize> {
+    (0..graph.nodes.len()).max_by_key(|&i| {
+        let n = &graph.nodes[i];
+        (n.calls_in.saturating_add(n.calls_out), std::cmp::Reverse(i))
+    })
 }
 
 /// What is drawn: a graph, the index in the whole graph of each of its nodes, and how many

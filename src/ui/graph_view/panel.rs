@@ -2,7 +2,7 @@
 //! (`#graph-node-edges`), or an edge's figures and its slowest calls (`#graph-edge-calls`).
 //! Either can narrow the trace list to the traces behind it (`#show-traces`).
 
-use super::tables::edge_name;
+use super::tables::edge_ends;
 use super::{nanos, Selection};
 use crate::ui::state::{Action, PageState, TraceFilter};
 use crate::ui::Shared;
@@ -93,7 +93,7 @@ fn node_edges(props: &NodeEdgesProps) -> Html {
     let g = &props.graph;
     let n = &g.nodes[props.node];
     let item = |i: usize, e: &GraphEdge| {
-        let (from, to) = edge_name(g, e);
+        let (from, to) = edge_ends(g, e);
         let onselect = props.onselect.clone();
         let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Edge(i)));
         let figures = format!(
@@ -164,7 +164,7 @@ fn edge_calls_panel(props: &EdgeCallsProps) -> Html {
     let state = &props.state;
     let g = &props.graph;
     let edge = &g.edges[props.edge];
-    let (from, to) = edge_name(g, edge);
+    let (from, to) = edge_ends(g, edge);
     let calls = edge_calls(&state.store, &state.traces, edge, EDGE_CALLS_SHOWN);
     let find = {
         let (state, graph, edge) = (state.clone(), g.clone(), props.edge);

@@ -2,10 +2,12 @@
 //! screen-reader users read, and where a big graph's nodes are found.
 
 use super::{nanos, Selection};
+use crate::ui::virtual_table::{aria_row_index, VirtualTable};
 use crate::ui::Shared;
 use spanorama_core::model::graph::{GraphEdge, GraphNode, ServiceGraph};
 use spanorama_core::model::units::format_count;
 use std::cmp::Ordering;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// A table's sort: a column and its direction.
@@ -124,45 +126,85 @@ const NODE_COLUMNS: [Column<GraphNode>; 7] = [
 /// Every node: a `tr` with `data-node`, `data-kind`, `data-spans`, `data-errors`.
 #[function_component(NodeTable)]
 pub(super) fn node_table(props: &TableProps) -> Html {
-    let filter = props.filter.trim().to_lowercase();
     let sort = use_state(|| Sort {
         column: 4,
         descending: true,
     });
     let g = &props.graph;
-    let row = |(i, n): (usize, &GraphNode)| {
-        let onselect = props.onselect.clone();
-        let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Node(i)));
-        html! {
-            <tr data-node={n.name.clone()} data-kind={n.kind.as_str()} data-spans={n.spans.to_string()}
-                data-errors={n.errors.to_string()}>
-                <td class="name"><button class="link" {onclick}>{ n.name.clone() }</button></td>
-                <td>{ n.kind.as_str() }{ if n.inferred { " (inferred)" } else { "" } }</td>
-                <td class="num">{ format_count(n.spans) }</td>
-                <td class="num">{ format_count(n.errors) }</td>
-                <td class="num">{ format_count(n.calls_in) }</td>
-                <td class="num">{ format_count(n.calls_out) }</td>
-                <td class="num">{ nanos(n.server_latency.p95) }</td>
-            </tr>
-        }
+    let order = use_row_order(g, &NODE_COLUMNS, *sort, &props.filter, |g, i, filter| {
+        matches_filter(&g.nodes[i].name, filter)
+    });
+    let row = {
+        let (g, order, onselect) = (g.clone(), order.clone(), props.onselect.clone());
+        Callback::from(move |r: usize| {
+            let Some((i, n)) = order.get(r).and_then(|&i| Some((i, g.nodes.get(i)?))) else {
+                return html! {};
+            };
+            let onselect = onselect.clone();
+            let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Node(i)));
+            html! {
+                <tr key={i} data-node={n.name.clone()} data-kind={n.kind.as_str()} data-spans={n.spans.to_string()}
+                    data-errors={n.errors.to_string()} aria-rowindex={aria_row_index(r)}>
+                    <td class="name" title={n.name.clone()}><button class="link" {onclick}>{ n.name.clone() }</button></td>
+                    <td>{ n.kind.as_str() }{ if n.inferred { " (inferred)" } else { "" } }</td>
+                    <td class="num">{ format_count(n.spans) }</td>
+                    <td class="num">{ format_count(n.errors) }</td>
+                    <td class="num">{ format_count(n.calls_in) }</td>
+                    <td class="num">{ format_count(n.calls_out) }</td>
+                    <td class="num">{ nanos(n.server_latency.p95) }</td>
+                </tr>
+            }
+        })
     };
+    let caption = format!("{} nodes", format_count(g.nodes.len() as u64));
     html! {
-        <div class="graph-table-box">
-        <table id="graph-nodes" class="graph-table">
-            <caption>{ format!("{} nodes", format_count(g.nodes.len() as u64)) }</caption>
-            <thead>{ header(&NODE_COLUMNS, &sort) }</thead>
-            <tbody>{ for sorted(g, &g.nodes, &NODE_COLUMNS, *sort).into_iter()
-                .filter(|&i| matches_filter(&g.nodes[i].name, &filter))
-                .map(|i| row((i, &g.nodes[i]))) }</tbody>
-        </table>
-        </div>
+        <VirtualTable id="graph-nodes" {caption} head={header(&NODE_COLUMNS, &sort)} rows={order.len()} {row} />
+    }
+}
+
+/// The rows of a table in `sort`'s order, those `keep` keeps for the search text (lower
+/// case); sorted again only when the graph, the sort or the text changes.
+#[hook]
+fn use_row_order<T: 'static>(
+    graph: &Shared<ServiceGraph>,
+    columns: &'static [Column<T>],
+    sort: Sort,
+    filter: &str,
+    keep: fn(&ServiceGraph, usize, &str) -> bool,
+) -> Rc<Vec<usize>>
+where
+    ServiceGraph: Items<T>,
+{
+    let filter = filter.trim().to_lowercase();
+    use_memo((graph.clone(), sort, filter), move |(g, sort, filter)| {
+        sorted(g, g.items(), columns, *sort)
+            .into_iter()
+            .filter(|&i| keep(g, i, filter))
+            .collect()
+    })
+}
+
+/// The items a table lists.
+trait Items<T> {
+    fn items(&self) -> &[T];
+}
+
+impl Items<GraphNode> for ServiceGraph {
+    fn items(&self) -> &[GraphNode] {
+        &self.nodes
+    }
+}
+
+impl Items<GraphEdge> for ServiceGraph {
+    fn items(&self) -> &[GraphEdge] {
+        &self.edges
     }
 }
 
 const EDGE_COLUMNS: [Column<GraphEdge>; 8] = [
     Column {
         title: "From → to",
-        order: |g, a, b| edge_name(g, a).cmp(&edge_name(g, b)),
+        order: |g, a, b| edge_ends(g, a).cmp(&edge_ends(g, b)),
         numeric: false,
     },
     Column {
@@ -202,8 +244,9 @@ const EDGE_COLUMNS: [Column<GraphEdge>; 8] = [
     },
 ];
 
-pub(super) fn edge_name(g: &ServiceGraph, e: &GraphEdge) -> (String, String) {
-    let name = |i: usize| g.nodes.get(i).map_or_else(String::new, |n| n.name.clone());
+/// The names of an edge's caller and callee.
+pub(super) fn edge_ends<'g>(g: &'g ServiceGraph, e: &GraphEdge) -> (&'g str, &'g str) {
+    let name = |i: usize| g.nodes.get(i).map_or("", |n| n.name.as_str());
     (name(e.from), name(e.to))
 }
 
@@ -211,43 +254,56 @@ pub(super) fn edge_name(g: &ServiceGraph, e: &GraphEdge) -> (String, String) {
 /// `data-p50-ns`, `data-p95-ns` (empty when unknown).
 #[function_component(EdgeTable)]
 pub(super) fn edge_table(props: &TableProps) -> Html {
-    let filter = props.filter.trim().to_lowercase();
     let sort = use_state(|| Sort {
         column: 1,
         descending: true,
     });
     let g = &props.graph;
-    let ns = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    let row = |(i, e): (usize, &GraphEdge)| {
-        let (from, to) = edge_name(g, e);
+    let order = use_row_order(g, &EDGE_COLUMNS, *sort, &props.filter, |g, i, filter| {
+        let (from, to) = edge_ends(g, &g.edges[i]);
+        matches_filter(from, filter) || matches_filter(to, filter)
+    });
+    let row = {
+        let (g, order) = (g.clone(), order.clone());
         let onselect = props.onselect.clone();
-        let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Edge(i)));
-        html! {
-            <tr data-from={from.clone()} data-to={to.clone()} data-calls={e.calls.to_string()}
-                data-errors={e.errors.to_string()} data-p50-ns={ns(e.latency.p50)} data-p95-ns={ns(e.latency.p95)}>
-                <td class="name"><button class="link" {onclick}>{ format!("{from} → {to}") }</button>{ if e.messaging { " (async)" } else { "" } }</td>
-                <td class="num">{ format_count(e.calls) }</td>
-                <td class="num">{ format_count(e.errors) }</td>
-                <td class="num">{ format!("{:.1} %", e.error_rate() * 100.0) }</td>
-                <td class="num">{ nanos(e.latency.p50) }</td>
-                <td class="num">{ nanos(e.latency.p95) }</td>
-                <td class="num">{ nanos(e.latency.p99) }</td>
-                <td class="num">{ nanos(e.gap.p50) }</td>
-            </tr>
-        }
+        Callback::from(move |r: usize| {
+            let Some((i, e)) = order.get(r).and_then(|&i| Some((i, g.edges.get(i)?))) else {
+                return html! {};
+            };
+            edge_row(&g, i, e, r, &onselect)
+        })
     };
+    let caption = format!("{} calls between them", format_count(g.edges.len() as u64));
     html! {
-        <div class="graph-table-box">
-        <table id="graph-edges" class="graph-table">
-            <caption>{ format!("{} calls between them", format_count(g.edges.len() as u64)) }</caption>
-            <thead>{ header(&EDGE_COLUMNS, &sort) }</thead>
-            <tbody>{ for sorted(g, &g.edges, &EDGE_COLUMNS, *sort).into_iter()
-                .filter(|&i| {
-                    let (from, to) = edge_name(g, &g.edges[i]);
-                    matches_filter(&from, &filter) || matches_filter(&to, &filter)
-                })
-                .map(|i| row((i, &g.edges[i]))) }</tbody>
-        </table>
-        </div>
+        <VirtualTable id="graph-edges" {caption} head={header(&EDGE_COLUMNS, &sort)} rows={order.len()} {row} />
+    }
+}
+
+/// Edge `i`, row `r` of the table.
+fn edge_row(
+    g: &ServiceGraph,
+    i: usize,
+    e: &GraphEdge,
+    r: usize,
+    onselect: &Callback<Selection>,
+) -> Html {
+    let ns = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    let (from, to) = edge_ends(g, e);
+    let name = format!("{from} → {to}");
+    let onselect = onselect.clone();
+    let onclick = Callback::from(move |_: MouseEvent| onselect.emit(Selection::Edge(i)));
+    html! {
+        <tr key={i} data-from={from.to_string()} data-to={to.to_string()} data-calls={e.calls.to_string()}
+            data-errors={e.errors.to_string()} data-p50-ns={ns(e.latency.p50)} data-p95-ns={ns(e.latency.p95)}
+            aria-rowindex={aria_row_index(r)}>
+            <td class="name" title={name.clone()}><button class="link" {onclick}>{ name }</button>{ if e.messaging { " (async)" } else { "" } }</td>
+            <td class="num">{ format_count(e.calls) }</td>
+            <td class="num">{ format_count(e.errors) }</td>
+            <td class="num">{ format!("{:.1} %", e.error_rate() * 100.0) }</td>
+            <td class="num">{ nanos(e.latency.p50) }</td>
+            <td class="num">{ nanos(e.latency.p95) }</td>
+            <td class="num">{ nanos(e.latency.p99) }</td>
+            <td class="num">{ nanos(e.gap.p50) }</td>
+        </tr>
     }
 }

@@ -6,6 +6,7 @@ pub mod graph_viewport;
 pub mod input;
 pub mod minimap;
 pub mod request;
+pub mod rows;
 pub mod time_scale;
 pub mod waterfall;
 pub mod window;
@@ -19,6 +20,7 @@ pub use minimap::{
     minimap_coverage, CoverageBuilder, MinimapCoverage, MinimapGeometry, MinimapRect,
 };
 pub use request::{WaterfallData, WaterfallRequest};
+pub use rows::rows_in_view;
 pub use time_scale::{Tick, TimeScale};
 pub use waterfall::{row_boxes, visible_rows, Guide, RowBox, WaterfallGeometry};
 pub use window::{TimeWindow, MIN_WINDOW_NANOS};
