@@ -190,7 +190,7 @@ fn edge_calls_panel(props: &EdgeCallsProps) -> Html {
             } else {
                 <h4>{ format!("Slowest {} calls", calls.len()) }</h4>
                 <table class="graph-table">
-                    <thead><tr><th class="num">{"Duration"}</th><th>{"Calling span"}</th><th>{"Trace"}</th><th></th></tr></thead>
+                    <thead><tr><th class="num">{"Duration"}</th><th>{"Calling span (opens the waterfall)"}</th><th>{"Trace"}</th></tr></thead>
                     <tbody>{ for calls.iter().map(|c| call_row(state, c)) }</tbody>
                 </table>
             }
@@ -217,9 +217,8 @@ fn call_row(state: &UseReducerHandle<PageState>, call: &EdgeCall) -> Html {
     html! {
         <tr data-trace={trace.to_string()} data-span={span.to_string()} class={classes!(call.error.then_some("error"))}>
             <td class="num">{ nanos(call.duration_nanos) }</td>
-            <td>{ op }</td>
+            <td><button class="link show-span" title="Show this span in the waterfall" {onclick}>{ op }</button></td>
             <td>{ root }</td>
-            <td><button class="link show-span" {onclick}>{"Show in waterfall"}</button></td>
         </tr>
     }
 }
