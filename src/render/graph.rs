@@ -48,6 +48,7 @@ pub struct GraphFrame<'a> {
     /// The chosen edge, drawn on top.
     pub chosen_edge: Option<usize>,
     pub overview: Option<Overview>,
+    pub colors: &'static theme::Colors,
     pub device_pixel_ratio: f64,
 }
 
@@ -72,7 +73,7 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &GraphFrame) -> Result<(), String
         .ok_or("no 2d context")?;
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
         .map_err(|_| "setTransform failed".to_string())?;
-    ctx.set_fill_style_str(theme::BACKGROUND);
+    ctx.set_fill_style_str(frame.colors.background);
     ctx.fill_rect(0.0, 0.0, frame.width_px, frame.height_px);
     let lit = Lit::new(frame);
     for (i, edge) in frame.graph.edges.iter().enumerate() {
@@ -95,13 +96,13 @@ pub fn draw(canvas: &HtmlCanvasElement, frame: &GraphFrame) -> Result<(), String
 /// The whole graph, small (edges as lines between their ends, nodes as dots), and the
 /// part the view shows outlined.
 fn paint_overview(ctx: &CanvasRenderingContext2d, f: &GraphFrame, o: &Overview) {
-    let i = o.inset;
-    ctx.set_fill_style_str(theme::BACKGROUND);
-    ctx.set_stroke_style_str("#cbd5e1");
+    let (i, c) = (o.inset, f.colors);
+    ctx.set_fill_style_str(c.background);
+    ctx.set_stroke_style_str(c.overview_frame);
     ctx.set_line_width(1.0);
     ctx.fill_rect(i.x - 4.0, i.y - 4.0, i.width + 8.0, i.height + 8.0);
     ctx.stroke_rect(i.x - 4.0, i.y - 4.0, i.width + 8.0, i.height + 8.0);
-    ctx.set_stroke_style_str("#cbd5e1");
+    ctx.set_stroke_style_str(c.overview_frame);
     ctx.begin_path();
     for path in &f.layout.edges {
         if let (Some(&a), Some(&b)) = (path.points.first(), path.points.last()) {
@@ -125,7 +126,7 @@ fn paint_overview(ctx: &CanvasRenderingContext2d, f: &GraphFrame, o: &Overview) 
         ctx.fill();
     }
     let shown = o.shown(f.viewport, f.width_px, f.height_px);
-    ctx.set_stroke_style_str("#1d4ed8");
+    ctx.set_stroke_style_str(c.chosen);
     ctx.set_line_width(1.5);
     ctx.stroke_rect(shown.x, shown.y, shown.width, shown.height);
 }
@@ -182,11 +183,11 @@ impl Lit {
 }
 
 /// Error rate 0 → grey, any failure → orange to red.
-fn edge_colour(e: &GraphEdge) -> &'static str {
+fn edge_colour(e: &GraphEdge, c: &theme::Colors) -> &'static str {
     match e.error_rate() {
-        r if r <= 0.0 => "#94a3b8",
-        r if r < 0.05 => "#f59e0b",
-        _ => theme::ERROR,
+        r if r <= 0.0 => c.edge,
+        r if r < 0.05 => c.warning,
+        _ => c.error,
     }
 }
 
@@ -210,9 +211,9 @@ fn paint_edge(
     }
     let width = 1.0 + (e.calls as f64).max(1.0).log10().min(5.0);
     let colour = if light == Light::Chosen {
-        "#1d4ed8"
+        f.colors.chosen
     } else {
-        edge_colour(e)
+        edge_colour(e, f.colors)
     };
     ctx.set_global_alpha(if light == Light::Dim { 0.15 } else { 1.0 });
     ctx.set_stroke_style_str(colour);
@@ -242,7 +243,7 @@ fn paint_edge(
             (points[k].1 + points[k + 1].1) / 2.0,
         );
         ctx.set_font(theme::FONT_SMALL);
-        ctx.set_fill_style_str(theme::TEXT_MUTED);
+        ctx.set_fill_style_str(f.colors.text_muted);
         let _ = ctx.fill_text(&f.label.text(e), mid.0 + 3.0, mid.1 - 3.0);
     }
     ctx.set_global_alpha(1.0);
@@ -284,9 +285,9 @@ fn paint_node(ctx: &CanvasRenderingContext2d, f: &GraphFrame, i: usize, light: L
         0.0
     };
     ctx.set_stroke_style_str(if error_rate > 0.0 {
-        theme::ERROR
+        f.colors.error
     } else {
-        "#475569"
+        f.colors.node_outline
     });
     ctx.set_line_width(if error_rate > 0.0 {
         1.5 + 4.0 * error_rate.min(1.0)
@@ -294,7 +295,7 @@ fn paint_node(ctx: &CanvasRenderingContext2d, f: &GraphFrame, i: usize, light: L
         1.0
     });
     if light == Light::Chosen {
-        ctx.set_stroke_style_str("#1d4ed8");
+        ctx.set_stroke_style_str(f.colors.chosen);
         ctx.set_line_width(3.0);
     }
     ctx.stroke();
@@ -303,7 +304,7 @@ fn paint_node(ctx: &CanvasRenderingContext2d, f: &GraphFrame, i: usize, light: L
     } else {
         theme::FONT
     });
-    ctx.set_fill_style_str(theme::TEXT);
+    ctx.set_fill_style_str(f.colors.text);
     ctx.set_text_align("center");
     let _ = ctx.fill_text(&node.name, x, y + r + 13.0);
     ctx.set_text_align("start");

@@ -21,6 +21,7 @@ pub struct MinimapFrame {
     pub selection: Option<(f64, f64)>,
     /// Text for the label column on the left.
     pub label: String,
+    pub colors: &'static theme::Colors,
     pub device_pixel_ratio: f64,
 }
 
@@ -60,7 +61,7 @@ pub fn blit(
     image: &HtmlCanvasElement,
     frame: &MinimapFrame,
 ) -> Result<(), String> {
-    let g = &frame.geometry;
+    let (g, c) = (&frame.geometry, frame.colors);
     let dpr = frame.device_pixel_ratio.max(1.0);
     resize(
         canvas,
@@ -70,9 +71,9 @@ pub fn blit(
     let ctx = context_2d(canvas)?;
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
         .map_err(|_| "setTransform failed".to_string())?;
-    ctx.set_fill_style_str(theme::HEADER_BG);
+    ctx.set_fill_style_str(c.header_bg);
     ctx.fill_rect(0.0, 0.0, frame.width_px, g.height_px);
-    ctx.set_fill_style_str(theme::TEXT_MUTED);
+    ctx.set_fill_style_str(c.text_muted);
     ctx.set_font(theme::FONT_SMALL);
     ctx.set_text_align("left");
     ctx.set_text_baseline("middle");
@@ -94,7 +95,7 @@ pub fn blit(
 
     let v = &frame.viewport;
     let (right, bottom) = (g.x_px + g.width_px, g.height_px);
-    ctx.set_fill_style_str(theme::MINIMAP_DIM);
+    ctx.set_fill_style_str(c.minimap_dim);
     ctx.fill_rect(g.x_px, 0.0, g.width_px, v.y_px);
     ctx.fill_rect(g.x_px, v.y_px + v.height_px, g.width_px, bottom);
     ctx.fill_rect(g.x_px, v.y_px, v.x_px - g.x_px, v.height_px);
@@ -104,7 +105,7 @@ pub fn blit(
         right - v.x_px - v.width_px,
         v.height_px,
     );
-    ctx.set_stroke_style_str(theme::MINIMAP_VIEWPORT);
+    ctx.set_stroke_style_str(c.chosen);
     ctx.set_line_width(1.0);
     ctx.stroke_rect(
         v.x_px + 0.5,
@@ -115,9 +116,9 @@ pub fn blit(
 
     if let Some((from, to)) = frame.selection {
         let (left, right) = (from.min(to).max(g.x_px), from.max(to).min(right));
-        ctx.set_fill_style_str(theme::MINIMAP_SELECTION);
+        ctx.set_fill_style_str(c.minimap_selection);
         ctx.fill_rect(left, 0.0, (right - left).max(1.0), g.height_px);
-        ctx.set_stroke_style_str(theme::MINIMAP_VIEWPORT);
+        ctx.set_stroke_style_str(c.chosen);
         ctx.begin_path();
         for x in [left, right] {
             ctx.move_to(x.round() + 0.5, 0.0);
@@ -126,7 +127,7 @@ pub fn blit(
         ctx.stroke();
     }
 
-    ctx.set_stroke_style_str(theme::DIVIDER);
+    ctx.set_stroke_style_str(c.divider);
     ctx.begin_path();
     ctx.move_to(0.0, bottom - 0.5);
     ctx.line_to(frame.width_px, bottom - 0.5);

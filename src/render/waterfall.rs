@@ -3,7 +3,7 @@
 //! CSS size and the context is scaled once.
 
 use spanorama_core::layout::{Guide, RowBox, Tick, WaterfallGeometry};
-use spanorama_core::theme;
+use spanorama_core::theme::{self, Colors};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// One frame to paint.
@@ -15,6 +15,7 @@ pub struct WaterfallFrame<'a> {
     pub hover_row: Option<usize>,
     /// Store index of the selected span.
     pub selected_span: Option<u32>,
+    pub colors: &'static Colors,
     pub device_pixel_ratio: f64,
 }
 
@@ -56,22 +57,22 @@ impl IntoCtx for js_sys::Object {
 }
 
 fn paint(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame) {
-    let g = &f.geometry;
+    let (g, c) = (&f.geometry, f.colors);
     let row_h = g.row_height_px;
     let timeline_x = g.timeline_x_px();
-    ctx.set_fill_style_str(theme::BACKGROUND);
+    ctx.set_fill_style_str(c.background);
     ctx.fill_rect(0.0, 0.0, g.width_px, g.height_px);
 
     // Row backgrounds: stripes, hover, selection.
     for r in f.rows {
         let fill = if Some(r.span) == f.selected_span {
-            Some(theme::ROW_SELECTED)
+            Some(c.row_selected)
         } else if r.matched {
-            Some(theme::ROW_MATCH)
+            Some(c.row_match)
         } else if Some(r.row) == f.hover_row {
-            Some(theme::ROW_HOVER)
+            Some(c.row_hover)
         } else if r.row % 2 == 1 {
-            Some(theme::ROW_STRIPE)
+            Some(c.row_stripe)
         } else {
             None
         };
@@ -80,13 +81,13 @@ fn paint(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame) {
             ctx.fill_rect(0.0, r.y_px, g.width_px, row_h);
         }
         if r.matched {
-            ctx.set_fill_style_str(theme::MATCH_MARKER);
+            ctx.set_fill_style_str(c.match_marker);
             ctx.fill_rect(0.0, r.y_px, 3.0, row_h);
         }
     }
 
     // Grid lines under the bars.
-    ctx.set_stroke_style_str(theme::GRID);
+    ctx.set_stroke_style_str(c.grid);
     ctx.set_line_width(1.0);
     ctx.begin_path();
     for t in f.ticks {
@@ -97,30 +98,30 @@ fn paint(ctx: &CanvasRenderingContext2d, f: &WaterfallFrame) {
     ctx.stroke();
 
     for r in f.rows {
-        paint_label(ctx, g, r);
-        paint_bar(ctx, g, r, timeline_x);
+        paint_label(ctx, c, g, r);
+        paint_bar(ctx, c, g, r, timeline_x);
     }
 
     // Column divider.
-    ctx.set_stroke_style_str(theme::DIVIDER);
+    ctx.set_stroke_style_str(c.divider);
     ctx.begin_path();
     ctx.move_to(g.label_width_px.round() + 0.5, 0.0);
     ctx.line_to(g.label_width_px.round() + 0.5, g.height_px);
     ctx.stroke();
 
-    paint_ruler(ctx, g, f.ticks);
+    paint_ruler(ctx, c, g, f.ticks);
 }
 
-fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox) {
+fn paint_label(ctx: &CanvasRenderingContext2d, c: &Colors, g: &WaterfallGeometry, r: &RowBox) {
     let mid = r.y_px + g.row_height_px / 2.0;
     ctx.save();
     ctx.begin_path();
     ctx.rect(0.0, r.y_px, g.label_width_px, g.row_height_px);
     ctx.clip();
-    paint_guides(ctx, g, r, mid);
+    paint_guides(ctx, c, g, r, mid);
     let toggle_x = g.toggle_x_px(r.indent_levels);
     if r.has_children {
-        paint_toggle(ctx, toggle_x + g.indent_px / 2.0, mid, r.collapsed);
+        paint_toggle(ctx, c, toggle_x + g.indent_px / 2.0, mid, r.collapsed);
     }
     // Service colour swatch, the error badge, then "service operation".
     let mut x = toggle_x + g.indent_px + 2.0;
@@ -128,21 +129,27 @@ fn paint_label(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox
     ctx.fill_rect(x, mid - 5.0, 4.0, 10.0);
     x += 9.0;
     if r.is_error {
-        paint_error_badge(ctx, x, mid);
+        paint_error_badge(ctx, c, x, mid);
         x += 14.0;
     }
-    paint_names(ctx, g, r, x, mid);
+    paint_names(ctx, c, g, r, x, mid);
     if r.has_warning {
-        paint_warning_mark(ctx, g.label_width_px - 14.0, mid);
+        paint_warning_mark(ctx, c, g.label_width_px - 14.0, mid);
     }
     ctx.restore();
 }
 
 /// Tree guides: one column per level, centred under the parent's toggle.
-fn paint_guides(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, mid: f64) {
+fn paint_guides(
+    ctx: &CanvasRenderingContext2d,
+    c: &Colors,
+    g: &WaterfallGeometry,
+    r: &RowBox,
+    mid: f64,
+) {
     let (top, bottom) = (r.y_px, r.y_px + g.row_height_px);
     let mid = mid.round() + 0.5;
-    ctx.set_stroke_style_str(theme::GUIDE);
+    ctx.set_stroke_style_str(c.guide);
     ctx.set_line_width(1.0);
     ctx.begin_path();
     for &(level, kind) in &r.guides {
@@ -170,8 +177,8 @@ fn paint_guides(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBo
 }
 
 /// Collapse toggle centred on `cx`: ▾ expanded, ▸ collapsed.
-fn paint_toggle(ctx: &CanvasRenderingContext2d, cx: f64, mid: f64, collapsed: bool) {
-    ctx.set_fill_style_str(theme::TEXT_MUTED);
+fn paint_toggle(ctx: &CanvasRenderingContext2d, c: &Colors, cx: f64, mid: f64, collapsed: bool) {
+    ctx.set_fill_style_str(c.text_muted);
     ctx.begin_path();
     if collapsed {
         ctx.move_to(cx - 3.0, mid - 5.0);
@@ -187,12 +194,12 @@ fn paint_toggle(ctx: &CanvasRenderingContext2d, cx: f64, mid: f64, collapsed: bo
 }
 
 /// A red disc with "!" from `x`.
-fn paint_error_badge(ctx: &CanvasRenderingContext2d, x: f64, mid: f64) {
-    ctx.set_fill_style_str(theme::ERROR);
+fn paint_error_badge(ctx: &CanvasRenderingContext2d, c: &Colors, x: f64, mid: f64) {
+    ctx.set_fill_style_str(c.error);
     ctx.begin_path();
     let _ = ctx.arc(x + 5.0, mid, 5.0, 0.0, std::f64::consts::TAU);
     ctx.fill();
-    ctx.set_fill_style_str(theme::BACKGROUND);
+    ctx.set_fill_style_str(c.background);
     ctx.set_font(theme::FONT_BOLD);
     ctx.set_text_align("center");
     ctx.set_text_baseline("middle");
@@ -202,6 +209,7 @@ fn paint_error_badge(ctx: &CanvasRenderingContext2d, x: f64, mid: f64) {
 /// "service operation" from `x`, cut to fit the label column (and the warning mark).
 fn paint_names(
     ctx: &CanvasRenderingContext2d,
+    c: &Colors,
     g: &WaterfallGeometry,
     r: &RowBox,
     x: f64,
@@ -211,16 +219,12 @@ fn paint_names(
     ctx.set_text_baseline("middle");
     let right_edge = g.label_width_px - 6.0 - if r.has_warning { 14.0 } else { 0.0 };
     ctx.set_font(theme::FONT_BOLD);
-    ctx.set_fill_style_str(theme::TEXT);
+    ctx.set_fill_style_str(c.text);
     let service = fit_text(ctx, &r.service, right_edge - x);
     let _ = ctx.fill_text(&service, x, mid);
     let x = x + measure(ctx, &service) + 6.0;
     ctx.set_font(theme::FONT);
-    ctx.set_fill_style_str(if r.is_error {
-        theme::ERROR
-    } else {
-        theme::TEXT_MUTED
-    });
+    ctx.set_fill_style_str(if r.is_error { c.error } else { c.text_muted });
     let mut name = r.name.clone();
     if r.collapsed {
         name.push_str(&format!(
@@ -235,8 +239,8 @@ fn paint_names(
 }
 
 /// A small amber triangle at `wx`: this span has warnings (see the detail panel).
-fn paint_warning_mark(ctx: &CanvasRenderingContext2d, wx: f64, mid: f64) {
-    ctx.set_fill_style_str(theme::WARNING);
+fn paint_warning_mark(ctx: &CanvasRenderingContext2d, c: &Colors, wx: f64, mid: f64) {
+    ctx.set_fill_style_str(c.warning);
     ctx.begin_path();
     ctx.move_to(wx + 5.0, mid - 5.0);
     ctx.line_to(wx + 10.0, mid + 4.0);
@@ -245,7 +249,13 @@ fn paint_warning_mark(ctx: &CanvasRenderingContext2d, wx: f64, mid: f64) {
     ctx.fill();
 }
 
-fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, timeline_x: f64) {
+fn paint_bar(
+    ctx: &CanvasRenderingContext2d,
+    c: &Colors,
+    g: &WaterfallGeometry,
+    r: &RowBox,
+    timeline_x: f64,
+) {
     let row_h = g.row_height_px;
     let mid = r.y_px + row_h / 2.0;
     ctx.save();
@@ -261,7 +271,7 @@ fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, 
     ctx.fill_rect(r.bar_x_px, bar_y, r.bar_width_px, bar_h);
     ctx.set_global_alpha(1.0);
     if r.is_error {
-        ctx.set_stroke_style_str(theme::ERROR);
+        ctx.set_stroke_style_str(c.error);
         ctx.set_line_width(2.0);
         ctx.stroke_rect(
             r.bar_x_px - 1.0,
@@ -286,11 +296,7 @@ fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, 
     // Duration: right of the bar if it fits, else left of it.
     ctx.set_font(theme::FONT_SMALL);
     ctx.set_text_baseline("middle");
-    ctx.set_fill_style_str(if r.is_error {
-        theme::ERROR
-    } else {
-        theme::TEXT_MUTED
-    });
+    ctx.set_fill_style_str(if r.is_error { c.error } else { c.text_muted });
     let text_w = measure(ctx, &r.duration_label);
     let after = r.bar_x_px + r.bar_width_px + 4.0;
     if after + text_w <= g.width_px - 2.0 {
@@ -307,23 +313,23 @@ fn paint_bar(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, r: &RowBox, 
     ctx.restore();
 }
 
-fn paint_ruler(ctx: &CanvasRenderingContext2d, g: &WaterfallGeometry, ticks: &[Tick]) {
+fn paint_ruler(ctx: &CanvasRenderingContext2d, c: &Colors, g: &WaterfallGeometry, ticks: &[Tick]) {
     let h = g.header_height_px;
-    ctx.set_fill_style_str(theme::HEADER_BG);
+    ctx.set_fill_style_str(c.header_bg);
     ctx.fill_rect(0.0, 0.0, g.width_px, h);
-    ctx.set_stroke_style_str(theme::DIVIDER);
+    ctx.set_stroke_style_str(c.divider);
     ctx.begin_path();
     ctx.move_to(0.0, h - 0.5);
     ctx.line_to(g.width_px, h - 0.5);
     ctx.stroke();
     ctx.set_font(theme::FONT_BOLD);
-    ctx.set_fill_style_str(theme::TEXT);
+    ctx.set_fill_style_str(c.text);
     ctx.set_text_align("left");
     ctx.set_text_baseline("middle");
     let _ = ctx.fill_text("Service · operation", 10.0, h / 2.0);
     ctx.set_font(theme::FONT_SMALL);
-    ctx.set_fill_style_str(theme::TEXT_MUTED);
-    ctx.set_stroke_style_str(theme::DIVIDER);
+    ctx.set_fill_style_str(c.text_muted);
+    ctx.set_stroke_style_str(c.divider);
     ctx.begin_path();
     for t in ticks {
         let x = t.x_px.round() + 0.5;

@@ -15,7 +15,7 @@ use spanorama_core::layout::graph_viewport::{
 };
 use spanorama_core::model::graph::ServiceGraph;
 use spanorama_core::model::units::{format_count, format_duration};
-use spanorama_core::theme::Palette;
+use spanorama_core::theme::{Palette, Scheme};
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -35,6 +35,7 @@ pub struct GraphCanvasProps {
     /// What is chosen, in the drawn graph's indices.
     pub chosen: Option<Pick>,
     pub onpick: Callback<Pick>,
+    pub scheme: Scheme,
 }
 
 /// Padding around the fitted graph, CSS px.
@@ -77,6 +78,7 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
         focus,
         chosen_edge,
         overview,
+        scheme: props.scheme,
     };
     use_graph_draw(props, &canvas_ref, draw_state);
     let pick_at = {
@@ -359,6 +361,7 @@ struct DrawState {
     focus: Option<usize>,
     chosen_edge: Option<usize>,
     overview: Option<Overview>,
+    scheme: Scheme,
 }
 
 /// Draws whenever what is drawn changes; counts draws in `data-draws`.
@@ -385,6 +388,7 @@ fn use_graph_draw(props: &GraphCanvasProps, canvas_ref: &NodeRef, state: DrawSta
             focus: state.focus,
             chosen_edge: state.chosen_edge,
             overview: state.overview,
+            colors: state.scheme.colors(),
             device_pixel_ratio: web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
         };
         if let Err(e) = draw(&canvas, &frame) {

@@ -12,7 +12,7 @@ use crate::render::minimap::{blit, offscreen_canvas, put_image, MinimapFrame};
 use spanorama_core::layout::{CoverageBuilder, MinimapGeometry, TimeWindow, WaterfallGeometry};
 use spanorama_core::model::units::format_count;
 use spanorama_core::model::{Store, Trace};
-use spanorama_core::theme;
+use spanorama_core::theme::{self, Scheme};
 use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
@@ -42,6 +42,7 @@ pub struct MinimapProps {
     pub onzoom: Callback<TimeWindow>,
     /// The waterfall's scroll container, scrolled when a row is clicked.
     pub scroll_ref: NodeRef,
+    pub scheme: Scheme,
 }
 
 /// A press on the minimap, until it is released: where it started and where it is now.
@@ -67,6 +68,7 @@ struct ImageKey {
     /// Image size, device px.
     width_px: u32,
     height_px: u32,
+    scheme: Scheme,
 }
 
 /// The offscreen image, what it shows, and the counts reported to the page.
@@ -143,10 +145,11 @@ fn use_minimap_draw(
         drag.map(|d| (d.from_x_px, d.to_x_px)),
         props.geometry.width_px,
         props.sized,
+        props.scheme,
     );
     use_effect_with(
         deps,
-        move |(data, minimap, viewport, selection, width_px, sized)| {
+        move |(data, minimap, viewport, selection, width_px, sized, scheme)| {
             let (true, Some(canvas), Some(minimap), Some(viewport)) = (
                 *sized,
                 canvas_ref.cast::<HtmlCanvasElement>(),
@@ -163,6 +166,7 @@ fn use_minimap_draw(
                 rows: data.3.clone(),
                 width_px: (minimap.width_px * dpr).round() as u32,
                 height_px: (minimap.height_px * dpr).round() as u32,
+                scheme: *scheme,
             };
             let frame = MinimapFrame {
                 geometry: *minimap,
@@ -170,6 +174,7 @@ fn use_minimap_draw(
                 viewport: *viewport,
                 selection: *selection,
                 label,
+                colors: scheme.colors(),
                 device_pixel_ratio: dpr,
             };
             show(&cache, &canvas, key, frame);
@@ -307,7 +312,7 @@ async fn rebuild(
             break;
         }
     }
-    let rgba = builder.finish().to_rgba();
+    let rgba = builder.finish().to_rgba(key.scheme.colors());
     let (width, height) = if rgba.is_empty() {
         (0, 0)
     } else {

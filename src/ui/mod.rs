@@ -11,6 +11,7 @@ mod layout_client;
 mod loader;
 mod minimap;
 mod panels;
+mod scheme;
 mod state;
 mod toolbar;
 mod trace_list;
@@ -245,7 +246,13 @@ fn use_drop_target(
 pub fn app() -> Html {
     let _timing = Measure::new("spanorama:render-app");
     // The view the URL's fragment names is the one shown first (it survives a reload).
-    let state = use_reducer(|| PageState::showing(loader::view_in_fragment().unwrap_or_default()));
+    let state = use_reducer(|| {
+        PageState::new(
+            loader::view_in_fragment().unwrap_or_default(),
+            scheme::initial(),
+        )
+    });
+    scheme::use_scheme(&state);
     use_effect_with(state.view, |&view| loader::keep_view_in_fragment(view));
     let (onload, oncancel) = use_loads(&state);
     let (dragging, ondragover, ondragleave, ondrop) = use_drop_target(onload.clone());
@@ -262,7 +269,9 @@ pub fn app() -> Html {
     let traces = state.traces.clone();
     html! {
         <div class="app" {ondragover} {ondragleave} {ondrop}>
-            <toolbar::Toolbar onload={onload} />
+            <toolbar::Toolbar onload={onload}>
+                <scheme::SchemeToggle state={state.clone()} />
+            </toolbar::Toolbar>
             <panels::Status state={state.clone()} {oncancel} />
             <panels::Messages state={state.clone()} />
             <panels::FileList store={store.clone()} />

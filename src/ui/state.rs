@@ -10,10 +10,11 @@ use yew::Reducible;
 pub struct PageState(AppState);
 
 impl PageState {
-    /// The state at start-up, showing `view`.
-    pub fn showing(view: View) -> Self {
+    /// The state at start-up, showing `view` in `scheme`.
+    pub fn new(view: View, scheme: spanorama_core::theme::Scheme) -> Self {
         PageState(AppState {
             view,
+            scheme,
             ..AppState::default()
         })
     }

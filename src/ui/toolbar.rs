@@ -25,6 +25,9 @@ const EXAMPLES: &[(&str, &str)] = &[
 pub struct ToolbarProps {
     /// Starts loading files or URLs.
     pub onload: Callback<Vec<Source>>,
+    /// Shown at the right end (the theme toggle).
+    #[prop_or_default]
+    pub children: Html,
 }
 
 #[function_component(Toolbar)]
@@ -109,6 +112,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 }) }
             </select>
             <span class="hint">{"or drop files anywhere"}</span>
+            <div class="toolbar-end">{ props.children.clone() }</div>
         </header>
     }
 }

@@ -65,7 +65,8 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     matches={state.search.matches.clone()}
                     reveal={state.reveal}
                     onselect={on_select_span.clone()}
-                    ontoggle={on_toggle} />
+                    ontoggle={on_toggle}
+                    scheme={state.scheme} />
                 if let Some(span) = state.selected_span {
                     <detail::DetailPanel
                         store={store.clone()}

@@ -16,7 +16,7 @@ use spanorama_core::layout::{
 };
 use spanorama_core::model::units::format_count;
 use spanorama_core::model::{Store, Trace};
-use spanorama_core::theme::Palette;
+use spanorama_core::theme::{Palette, Scheme};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use tooltip::{Hover, Tooltip};
@@ -37,6 +37,7 @@ pub struct WaterfallProps {
     pub reveal: u32,
     pub onselect: Callback<Option<u32>>,
     pub ontoggle: Callback<u32>,
+    pub scheme: Scheme,
 }
 
 /// Size laid out before the element's own is known (nothing is drawn at it).
@@ -73,6 +74,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
             .with_zoom_of(*zoom),
         hover_row: hover.map(|h| h.row),
         selected_span: props.selected_span,
+        scheme: props.scheme,
     };
     use_new_trace_reset(props, &zoom, &scroll_top, &scroll_ref);
     use_wheel(canvas_ref.clone(), wheel_handler(&zoom, &request));
@@ -224,6 +226,7 @@ impl View {
                     traces={self.source.traces.clone()} trace_index={self.source.trace_index}
                     rows={self.source.rows.clone()} geometry={g} {window} {sized}
                     visible={self.request.visible_range(row_count)} onzoom={self.onzoom()}
+                    scheme={self.request.scheme}
                     scroll_ref={self.scroll_ref.clone()} />
                 <div id="waterfall-scroll" class="waterfall-scroll" ref={self.scroll_ref.clone()} tabindex="0"
                     onscroll={on_scroll(scroll_top, hover)} onkeydown={self.onkeydown()}>

@@ -48,7 +48,7 @@ fn main() {
                     best_cpu = best_cpu.min(after.saturating_sub(before) as f64 / 1e6);
                 }
                 let t = Instant::now();
-                let rgba = coverage.to_rgba();
+                let rgba = coverage.to_rgba(&spanorama_core::theme::LIGHT);
                 best_rgba = best_rgba.min(t.elapsed().as_secs_f64() * 1e3);
                 std::hint::black_box(rgba);
             }

@@ -17,38 +17,137 @@ pub const FONT: &str = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-
 pub const FONT_BOLD: &str = "600 12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 pub const FONT_SMALL: &str = "11px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
-pub const BACKGROUND: &str = "#ffffff";
-pub const ROW_STRIPE: &str = "#f7f8fa";
-pub const ROW_HOVER: &str = "#eef4ff";
-pub const ROW_SELECTED: &str = "#dbe8ff";
-/// Background of rows matching the search, and the marker at their left edge.
-pub const ROW_MATCH: &str = "#fff4c2";
-pub const MATCH_MARKER: &str = "#f0b400";
-pub const GRID: &str = "#e5e7eb";
-pub const DIVIDER: &str = "#d1d5db";
-pub const GUIDE: &str = "#c3c8d0";
-pub const TEXT: &str = "#111827";
-pub const TEXT_MUTED: &str = "#6b7280";
-pub const HEADER_BG: &str = "#f3f4f6";
-pub const ERROR: &str = "#dc2626";
-pub const WARNING: &str = "#d97706";
-
 /// Height of the trace overview (minimap) above the waterfall, CSS px.
 pub const MINIMAP_HEIGHT_PX: f64 = 72.0;
-/// Minimap background (no span covers the pixel).
-pub const MINIMAP_BACKGROUND: &str = "#f8fafc";
-/// Minimap pixel covered by few of the rows that share its pixel row.
-pub const MINIMAP_SPAN_SPARSE: &str = "#b9cde4";
-/// Minimap pixel covered by all of the rows that share its pixel row.
-pub const MINIMAP_SPAN_DENSE: &str = "#2f5f96";
-/// Minimap pixel covered by at least one error span.
-pub const MINIMAP_ERROR: &str = ERROR;
-/// Veil over the parts of the minimap outside the waterfall's viewport.
-pub const MINIMAP_DIM: &str = "rgba(15, 23, 42, 0.10)";
-/// Outline of the waterfall's viewport (zoom window × visible rows) on the minimap.
-pub const MINIMAP_VIEWPORT: &str = "#1d4ed8";
-/// Fill of the time range being dragged out on the minimap.
-pub const MINIMAP_SELECTION: &str = "rgba(37, 99, 235, 0.22)";
+
+/// Light or dark: the colours everything is painted in. The page follows the system's
+/// `prefers-color-scheme` unless the user chose one.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum Scheme {
+    #[default]
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    pub fn colors(self) -> &'static Colors {
+        match self {
+            Scheme::Light => &LIGHT,
+            Scheme::Dark => &DARK,
+        }
+    }
+
+    /// Its name (`light`, `dark`): the page's `data-theme` and the remembered choice.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Scheme> {
+        [Scheme::Light, Scheme::Dark]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+
+    pub fn toggled(self) -> Scheme {
+        match self {
+            Scheme::Light => Scheme::Dark,
+            Scheme::Dark => Scheme::Light,
+        }
+    }
+}
+
+/// The canvases' colours in one scheme (the page's CSS has the same in custom properties).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Colors {
+    pub background: &'static str,
+    pub row_stripe: &'static str,
+    pub row_hover: &'static str,
+    pub row_selected: &'static str,
+    /// Background of rows matching the search, and the marker at their left edge.
+    pub row_match: &'static str,
+    pub match_marker: &'static str,
+    pub grid: &'static str,
+    pub divider: &'static str,
+    pub guide: &'static str,
+    pub text: &'static str,
+    pub text_muted: &'static str,
+    pub header_bg: &'static str,
+    pub error: &'static str,
+    pub warning: &'static str,
+    /// Something chosen (a node, an edge), and the view's outline on an overview.
+    pub chosen: &'static str,
+    /// Minimap: background (no span covers the pixel), a pixel covered by few or by all of
+    /// the rows sharing its pixel row, a pixel with an error span.
+    pub minimap_background: &'static str,
+    pub minimap_span_sparse: &'static str,
+    pub minimap_span_dense: &'static str,
+    pub minimap_error: &'static str,
+    /// Veil over the parts of the minimap outside the waterfall's viewport.
+    pub minimap_dim: &'static str,
+    /// Fill of the time range being dragged out on the minimap.
+    pub minimap_selection: &'static str,
+    /// Service graph: an edge without errors, a node's outline, an overview's frame.
+    pub edge: &'static str,
+    pub node_outline: &'static str,
+    pub overview_frame: &'static str,
+}
+
+pub const LIGHT: Colors = Colors {
+    background: "#ffffff",
+    row_stripe: "#f7f8fa",
+    row_hover: "#eef4ff",
+    row_selected: "#dbe8ff",
+    row_match: "#fff4c2",
+    match_marker: "#f0b400",
+    grid: "#e5e7eb",
+    divider: "#d1d5db",
+    guide: "#c3c8d0",
+    text: "#111827",
+    text_muted: "#6b7280",
+    header_bg: "#f3f4f6",
+    error: "#dc2626",
+    warning: "#d97706",
+    chosen: "#1d4ed8",
+    minimap_background: "#f8fafc",
+    minimap_span_sparse: "#b9cde4",
+    minimap_span_dense: "#2f5f96",
+    minimap_error: "#dc2626",
+    minimap_dim: "rgba(15, 23, 42, 0.10)",
+    minimap_selection: "rgba(37, 99, 235, 0.22)",
+    edge: "#94a3b8",
+    node_outline: "#475569",
+    overview_frame: "#cbd5e1",
+};
+
+pub const DARK: Colors = Colors {
+    background: "#0d1117",
+    row_stripe: "#131922",
+    row_hover: "#1a2433",
+    row_selected: "#1c3357",
+    row_match: "#3b3214",
+    match_marker: "#d29922",
+    grid: "#21262d",
+    divider: "#30363d",
+    guide: "#3d444d",
+    text: "#e6edf3",
+    text_muted: "#8b949e",
+    header_bg: "#161b22",
+    error: "#f85149",
+    warning: "#d29922",
+    chosen: "#58a6ff",
+    minimap_background: "#0d1117",
+    minimap_span_sparse: "#24476e",
+    minimap_span_dense: "#6ca4e8",
+    minimap_error: "#f85149",
+    minimap_dim: "rgba(0, 0, 0, 0.35)",
+    minimap_selection: "rgba(88, 166, 255, 0.25)",
+    edge: "#6e7681",
+    node_outline: "#8b949e",
+    overview_frame: "#30363d",
+};
 
 /// `[r, g, b]` of a `#rrggbb` colour; black for anything else (theme constants only, never
 /// user data).
@@ -145,6 +244,20 @@ mod tests {
         assert_eq!(rgb("#F8fAfC"), [0xf8, 0xfa, 0xfc]);
         assert_eq!(rgb("red"), [0, 0, 0]);
         assert_eq!(rgb("#12345g"), [0, 0, 0]);
+    }
+
+    #[test]
+    fn schemes_have_their_own_colours_and_names() {
+        assert_ne!(Scheme::Light.colors(), Scheme::Dark.colors());
+        for s in [Scheme::Light, Scheme::Dark] {
+            assert_eq!(Scheme::from_name(s.name()), Some(s));
+            assert_eq!(s.toggled().toggled(), s);
+            // Text reads on the background: far apart in brightness.
+            let c = s.colors();
+            let light = |hex: &str| rgb(hex).iter().map(|&v| v as i32).sum::<i32>();
+            assert!((light(c.text) - light(c.background)).abs() > 500, "{s:?}");
+        }
+        assert_eq!(Scheme::from_name("sepia"), None);
     }
 
     #[test]

@@ -127,7 +127,8 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
                 Some(g) => html! {
                     <>
                         <div class="graph-main">
-                            <GraphDrawing graph={g.clone()} palette={state.palette.clone()} {selection} focus={*focus} onselect={onselect.clone()} />
+                            <GraphDrawing graph={g.clone()} palette={state.palette.clone()} {selection} focus={*focus}
+                                onselect={onselect.clone()} scheme={state.scheme} />
                             <aside class="graph-side">{ panel::selected_panel(state, g, selection, &onselect) }</aside>
                         </div>
                         <div class="graph-tables">
@@ -295,6 +296,7 @@ struct DrawingProps {
     selection: Option<Selection>,
     focus: Focus,
     onselect: Callback<Selection>,
+    scheme: spanorama_core::theme::Scheme,
 }
 
 /// The canvas: the whole graph, or the part around the chosen node (always for a big
@@ -373,7 +375,7 @@ fn graph_drawing(props: &DrawingProps) -> Html {
     });
     html! {
         <div class="graph-drawing">
-            <GraphCanvas graph={drawn.clone()} palette={props.palette.clone()} {chosen} {onpick} />
+            <GraphCanvas graph={drawn.clone()} palette={props.palette.clone()} {chosen} {onpick} scheme={props.scheme} />
             if let Some(caption) = caption {
                 <div id="graph-drawn" class="graph-note">{ caption }</div>
             }

@@ -114,6 +114,7 @@ fn paint(
         ticks: &ticks,
         hover_row: request.hover_row,
         selected_span: request.selected_span,
+        colors: request.scheme.colors(),
         device_pixel_ratio: web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
     };
     if let Err(e) = draw(&canvas, &frame) {

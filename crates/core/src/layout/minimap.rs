@@ -46,11 +46,11 @@ impl MinimapCoverage {
     /// where no span is, the error colour where any error span is, otherwise a shade from
     /// sparse to dense by the share of the pixel row's rows that cover the pixel (square
     /// root, so a lone span among thousands stays visible).
-    pub fn to_rgba(&self) -> Vec<u8> {
-        let background = theme::rgb(theme::MINIMAP_BACKGROUND);
-        let sparse = theme::rgb(theme::MINIMAP_SPAN_SPARSE);
-        let dense = theme::rgb(theme::MINIMAP_SPAN_DENSE);
-        let error = theme::rgb(theme::MINIMAP_ERROR);
+    pub fn to_rgba(&self, colors: &theme::Colors) -> Vec<u8> {
+        let background = theme::rgb(colors.minimap_background);
+        let sparse = theme::rgb(colors.minimap_span_sparse);
+        let dense = theme::rgb(colors.minimap_span_dense);
+        let error = theme::rgb(colors.minimap_error);
         let w = self.width_px as usize;
         let mut out = Vec::with_capacity(self.spans.len() * 4);
         for (i, (&spans, &errors)) in self.spans.iter().zip(&self.errors).enumerate() {
@@ -486,9 +486,12 @@ mod tests {
         assert_eq!(line(&c, 1), "....1111");
         assert_eq!(c.rows_per_line, [4, 4]);
         // Density shading: a fully covered pixel is darker than a sparsely covered one.
-        let rgba = c.to_rgba();
+        let rgba = c.to_rgba(&theme::LIGHT);
         let pixel = |x: usize, y: usize| rgba[(y * 8 + x) * 4..(y * 8 + x) * 4 + 4].to_vec();
-        assert_eq!(pixel(0, 1)[..3], theme::rgb(theme::MINIMAP_BACKGROUND));
+        assert_eq!(
+            pixel(0, 1)[..3],
+            theme::rgb(theme::LIGHT.minimap_background)
+        );
         let dark = |p: Vec<u8>| p[..3].iter().map(|&v| v as u32).sum::<u32>();
         assert!(
             dark(pixel(1, 0)) < dark(pixel(5, 0)),
@@ -528,9 +531,9 @@ mod tests {
         let c = minimap_coverage(&store, &trace, &all, 10, 4);
         assert_eq!(line(&c, 2), "..1.......");
         assert_eq!(c.at(2, 2), (1, 1), "the error span covers its column");
-        let rgba = c.to_rgba();
+        let rgba = c.to_rgba(&theme::LIGHT);
         let i = (2 * 10 + 2) * 4;
-        assert_eq!(rgba[i..i + 3], theme::rgb(theme::MINIMAP_ERROR));
+        assert_eq!(rgba[i..i + 3], theme::rgb(theme::LIGHT.minimap_error));
 
         let folded = visible_rows(&trace, &BTreeSet::from([1]));
         let c = minimap_coverage(&store, &trace, &folded, 10, 3);
@@ -580,7 +583,7 @@ mod tests {
         let rows = visible_rows(&trace, &BTreeSet::new());
         for (w, h) in [(0, 0), (1, 1), (3, 0), (0, 3), (7, 50)] {
             let c = minimap_coverage(&store, &trace, &rows, w, h);
-            assert_eq!(c.to_rgba().len(), (w * h * 4) as usize);
+            assert_eq!(c.to_rgba(&theme::LIGHT).len(), (w * h * 4) as usize);
         }
         let c = minimap_coverage(&store, &trace, &[0, 99, 1], 4, 3);
         assert_eq!(
@@ -608,7 +611,7 @@ mod tests {
         let c = minimap_coverage(&store, &trace, &rows, 1600, 144);
         let coverage_ms = started.elapsed().as_secs_f64() * 1e3;
         let started = Instant::now();
-        let rgba = c.to_rgba();
+        let rgba = c.to_rgba(&theme::LIGHT);
         let rgba_ms = started.elapsed().as_secs_f64() * 1e3;
         // Timed figures for the record (unoptimised in `cargo test`; see benches/minimap.rs).
         println!("minimap of 1,000,000 rows at 1600×144: coverage {coverage_ms:.1} ms, rgba {rgba_ms:.1} ms");

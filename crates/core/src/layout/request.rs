@@ -23,6 +23,7 @@ pub struct WaterfallRequest {
     pub hover_row: Option<usize>,
     /// Store index of the selected span.
     pub selected_span: Option<u32>,
+    pub scheme: theme::Scheme,
 }
 
 impl WaterfallRequest {

@@ -328,6 +328,7 @@ pub(crate) mod tests {
             window,
             hover_row: None,
             selected_span: None,
+            scheme: crate::theme::Scheme::Light,
         }
     }
 

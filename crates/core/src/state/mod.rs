@@ -13,7 +13,7 @@ pub use search::{SearchState, SEARCH_AT_ONCE_SPANS, SEARCH_STEP_SPANS};
 pub use shared::Shared;
 
 use crate::model::{Store, Trace, TraceId, NO_PARENT};
-use crate::theme::Palette;
+use crate::theme::{Palette, Scheme};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
@@ -51,6 +51,8 @@ pub struct AppState {
     pub graph_selection: Option<GraphSelection>,
     /// The trace list narrowed to some traces (`None`: every trace).
     pub trace_filter: Option<TraceFilter>,
+    /// Light or dark, as the user chose or the system prefers.
+    pub scheme: Scheme,
 }
 
 /// Some of the loaded traces, and what they have in common ("through cart"): indices into
@@ -164,6 +166,8 @@ pub enum Action {
     ShowInGraph(String),
     /// List only these traces (`None`: all of them).
     FilterTraces(Option<TraceFilter>),
+    /// Paint in this scheme.
+    SetScheme(Scheme),
 }
 
 impl AppState {
@@ -214,6 +218,7 @@ impl AppState {
             }
             Action::SetGraphScope(scope) => next.graph_scope = scope,
             Action::FilterTraces(filter) => next.trace_filter = filter,
+            Action::SetScheme(scheme) => next.scheme = scheme,
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
