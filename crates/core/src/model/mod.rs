@@ -5,6 +5,7 @@
 //! fixed-size structs in one `Vec`, attributes/events/links live in shared arenas addressed by
 //! [`Slice`]s, and trees are index arrays built iteratively.
 
+pub mod critical_path;
 pub mod graph;
 mod ids;
 mod search;
@@ -15,6 +16,7 @@ pub mod units;
 mod warnings;
 pub mod wire;
 
+pub use critical_path::{critical_path, self_time_nanos, CriticalPath, CriticalPathBuild, Segment};
 pub use ids::{SpanId, TraceId};
 pub use search::{find_spans, TraceSearch};
 pub use store::{
