@@ -131,6 +131,9 @@ fn paint_label(ctx: &CanvasRenderingContext2d, c: &Colors, g: &WaterfallGeometry
     if r.is_error {
         paint_error_badge(ctx, c, x, mid);
         x += 14.0;
+    } else if r.errors_below > 0 {
+        paint_error_ring(ctx, c, x, mid);
+        x += 14.0;
     }
     paint_names(ctx, c, g, r, x, mid);
     if r.has_warning {
@@ -206,6 +209,15 @@ fn paint_error_badge(ctx: &CanvasRenderingContext2d, c: &Colors, x: f64, mid: f6
     let _ = ctx.fill_text("!", x + 5.0, mid + 0.5);
 }
 
+/// A red ring from `x`: something under this span failed.
+fn paint_error_ring(ctx: &CanvasRenderingContext2d, c: &Colors, x: f64, mid: f64) {
+    ctx.set_stroke_style_str(c.error);
+    ctx.set_line_width(2.0);
+    ctx.begin_path();
+    let _ = ctx.arc(x + 5.0, mid, 4.0, 0.0, std::f64::consts::TAU);
+    ctx.stroke();
+}
+
 /// "service operation" from `x`, cut to fit the label column (and the warning mark).
 fn paint_names(
     ctx: &CanvasRenderingContext2d,
@@ -227,9 +239,14 @@ fn paint_names(
     ctx.set_fill_style_str(if r.is_error { c.error } else { c.text_muted });
     let mut name = r.name.clone();
     if r.collapsed {
+        use spanorama_core::model::units::{format_count, format_counted};
+        let errors = match r.errors_below {
+            0 => String::new(),
+            n => format!(", {}", format_counted(n as u64, "error", "errors")),
+        };
         name.push_str(&format!(
-            "  (+{})",
-            spanorama_core::model::units::format_count(r.hidden_count as u64)
+            "  (+{}{errors})",
+            format_count(r.hidden_count as u64)
         ));
     }
     if right_edge - x > 12.0 {
@@ -291,6 +308,14 @@ fn paint_bar(
             bar_h - 1.0,
         );
         let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+
+    // The critical path: a line through the middle of the parts of the bar on it.
+    if !r.critical_px.is_empty() {
+        ctx.set_fill_style_str(c.critical_path);
+        for &(x0, x1) in &r.critical_px {
+            ctx.fill_rect(x0, mid - 1.5, (x1 - x0).max(1.0), 3.0);
+        }
     }
 
     // Duration: right of the bar if it fits, else left of it.

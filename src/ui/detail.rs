@@ -1,9 +1,13 @@
-//! The span detail panel (HTML, so text can be selected and copied): ids, timing, status,
-//! attributes, resource, scope, events, links and warnings. Trace data is shown as text only.
+//! The span detail panel (HTML, so text can be selected and copied): a failed span's error
+//! and exception first, then ids, timing (with self time), status, attributes, resource,
+//! scope, events, links and warnings. Trace data is shown as text only.
 
 use super::Shared;
+use spanorama_core::model::errors::exception_of;
 use spanorama_core::model::units::{format_duration, format_timestamp};
-use spanorama_core::model::{Attr, Span, StatusCode, Store, Trace, TreeWarning, Value, NO_PARENT};
+use spanorama_core::model::{
+    self_time_nanos, Attr, Span, StatusCode, Store, Trace, TreeWarning, Value, NO_PARENT,
+};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,6 +20,8 @@ pub struct DetailProps {
     pub onselect: Callback<Option<u32>>,
     /// Show a service (the span's) in the service graph.
     pub onshowservice: Callback<String>,
+    /// Show span (store index) of trace (index): a link's target in another trace.
+    pub onshowspan: Callback<(usize, u32)>,
 }
 
 #[function_component(DetailPanel)]
@@ -53,6 +59,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
                     onclick={show_in_graph}>{"Show in graph"}</button>
                 <button class="close" title="Close" onclick={onclose}>{"×"}</button>
             </div>
+            { shown.failure() }
             { shown.facts(&props.onselect) }
             { shown.warnings() }
             <section class="detail-section">
@@ -61,7 +68,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
             </section>
             { shown.resource() }
             { shown.events() }
-            { shown.links(&props.onselect) }
+            { shown.links(&props.traces, &props.onshowspan) }
         </aside>
     }
 }
@@ -93,6 +100,7 @@ impl Shown<'_> {
                 <dt>{"Service"}</dt><dd>{ store.strings.get(span.service).to_string() }</dd>
                 <dt>{"Operation"}</dt><dd>{ store.strings.get(span.name).to_string() }</dd>
                 <dt>{"Duration"}</dt><dd>{ duration }</dd>
+                <dt>{"Self time"}</dt><dd id="detail-self-time">{ self.self_time() }</dd>
                 <dt>{"Offset"}</dt><dd>{ format!("+{}", format_duration(offset)) }</dd>
                 <dt>{"Start"}</dt><dd>{ format_timestamp(span.start_unix_nanos) }</dd>
                 <dt>{"Status"}</dt><dd class={classes!((span.status == StatusCode::Error).then_some("error"))}>{ self.status() }</dd>
@@ -105,6 +113,52 @@ impl Shown<'_> {
                     <dt>{"File"}</dt><dd>{ format!("{} ({})", file.name, file.format) }</dd>
                 }
             </dl>
+        }
+    }
+
+    /// Time not spent in children (overlaps counted once), and its share of the trace.
+    fn self_time(&self) -> String {
+        let own = self
+            .pos
+            .and_then(|p| self_time_nanos(self.store, self.trace, p as u32));
+        match own {
+            Some(nanos) => {
+                let share = nanos as f64 / self.trace.duration_nanos().max(1) as f64;
+                format!(
+                    "{} ({:.1} % of the trace)",
+                    format_duration(nanos),
+                    share * 100.0
+                )
+            }
+            None => "unknown".to_string(),
+        }
+    }
+
+    /// A failed span's status message and exception (type, message, stack trace), first.
+    fn failure(&self) -> Html {
+        if self.span.status != StatusCode::Error {
+            return html! {};
+        }
+        let message = self.store.strings.get(self.span.status_message);
+        let exception = exception_of(self.store, self.span).unwrap_or_default();
+        html! {
+            <section id="detail-error" class="detail-error" role="alert">
+                <h3>{"Error"}</h3>
+                if !message.is_empty() {
+                    <p class="error-status">{ message.to_string() }</p>
+                }
+                if exception.kind.is_some() || exception.message.is_some() {
+                    <p class="exception-head">
+                        if let Some(kind) = exception.kind {
+                            <span class="exception-type">{ kind }</span>{": "}
+                        }
+                        { exception.message.unwrap_or_default() }
+                    </p>
+                }
+                if let Some(stack) = exception.stacktrace {
+                    <pre class="stacktrace">{ stack }</pre>
+                }
+            </section>
         }
     }
 
@@ -213,24 +267,26 @@ impl Shown<'_> {
         }
     }
 
-    /// Links, with a "show" link to each target that is loaded.
-    fn links(&self, onselect: &Callback<Option<u32>>) -> Html {
+    /// Links, with a "show" link to each target that is loaded (in this trace or another).
+    fn links(&self, traces: &[Trace], onshow: &Callback<(usize, u32)>) -> Html {
         let store = self.store;
         let links = store.links_of(self.span);
         html! {
             <section class="detail-section">
                 <h3>{ format!("Links ({})", links.len()) }</h3>
                 { for links.iter().map(|l| {
-                    let target = store.spans.iter().position(|s| s.trace_id == l.trace_id && s.span_id == l.span_id);
-                    let onselect = onselect.clone();
+                    let span = store.spans.iter().position(|s| s.trace_id == l.trace_id && s.span_id == l.span_id);
+                    let trace = traces.iter().position(|t| t.id == l.trace_id);
+                    let target = span.zip(trace);
+                    let onshow = onshow.clone();
                     html! {
                         <div class="link">
                             <div class="mono">{ format!("trace {}", store.trace_id_display(l.trace_id)) }</div>
                             <div class="mono">
                                 { format!("span {}", store.span_id_display(l.span_id)) }
-                                if let Some(t) = target {
+                                if let Some((s, t)) = target {
                                     {" "}
-                                    <a href="#" class="span-link" onclick={Callback::from(move |e: MouseEvent| { e.prevent_default(); onselect.emit(Some(t as u32)); })}>{"show"}</a>
+                                    <a href="#" class="span-link" onclick={Callback::from(move |e: MouseEvent| { e.prevent_default(); onshow.emit((t, s as u32)); })}>{"show"}</a>
                                 }
                             </div>
                             { attr_table(store, store.attrs_of(l.attrs)) }

@@ -1,6 +1,7 @@
 //! Yew components: the page, its panels and their events. Thin: state changes go through
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
+mod critical;
 mod detail;
 mod export;
 mod graph_canvas;
@@ -12,6 +13,7 @@ mod loader;
 mod minimap;
 mod panels;
 mod scheme;
+mod shortcuts;
 mod state;
 mod toolbar;
 mod trace_list;
@@ -253,6 +255,12 @@ pub fn app() -> Html {
         )
     });
     scheme::use_scheme(&state);
+    let help = use_state(|| false);
+    shortcuts::use_page_keys(&state, help.clone());
+    let close_help = {
+        let help = help.clone();
+        Callback::from(move |()| help.set(false))
+    };
     use_effect_with(state.view, |&view| loader::keep_view_in_fragment(view));
     let (onload, oncancel) = use_loads(&state);
     let (dragging, ondragover, ondragleave, ondrop) = use_drop_target(onload.clone());
@@ -293,6 +301,9 @@ pub fn app() -> Html {
                 <trace_view::TraceView state={state.clone()} />
             } else {
                 <panels::Welcome />
+            }
+            if *help {
+                <shortcuts::Shortcuts onclose={close_help} />
             }
             if dragging {
                 <div class="drop-overlay"><div>{"Drop trace files to open them"}</div></div>

@@ -39,6 +39,13 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             dispatch.dispatch(Action::ShowInGraph(service));
         })
     };
+    let show_span = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |(trace, span): (usize, u32)| {
+            dispatch.dispatch(Action::ShowSpan { trace, span });
+        })
+    };
+    let critical = super::critical::use_critical_path(state);
     let store = state.store.clone();
     let traces = state.traces.clone();
     html! {
@@ -47,6 +54,15 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                 { trace_title(&store, trace) }
                 <SearchBox search={state.search.clone()} dispatch={state.dispatcher()} />
                 <div class="trace-actions">
+                    <button id="critical-path" aria-pressed={state.show_critical_path.to_string()}
+                        title="Show the chain of spans that decides the trace's duration (c)"
+                        onclick={dispatch(|| Action::ToggleCriticalPath)}>{"Critical path"}</button>
+                    if trace.error_count > 0 {
+                        <button id="prev-error" title="Previous error (E)" onclick={dispatch(|| Action::ErrorStep(-1))}>{"◀ Error"}</button>
+                        <button id="next-error" title="Next error (e)" onclick={dispatch(|| Action::ErrorStep(1))}>{"Error ▶"}</button>
+                        <button id="collapse-to-errors" title="Fold everything but the paths to failed spans"
+                            onclick={dispatch(|| Action::CollapseToErrors)}>{"Collapse to errors"}</button>
+                    }
                     <button id="expand-all" onclick={dispatch(|| Action::ExpandAll)}>{"Expand all"}</button>
                     <button id="collapse-all" onclick={dispatch(|| Action::CollapseAll)}>{"Collapse all"}</button>
                     <export::ExportButton store={store.clone()} traces={traces.clone()}
@@ -66,7 +82,8 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     reveal={state.reveal}
                     onselect={on_select_span.clone()}
                     ontoggle={on_toggle}
-                    scheme={state.scheme} />
+                    scheme={state.scheme}
+                    {critical} />
                 if let Some(span) = state.selected_span {
                     <detail::DetailPanel
                         store={store.clone()}
@@ -74,7 +91,8 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                         trace_index={index}
                         span={span}
                         onselect={on_select_span}
-                        onshowservice={show_in_graph} />
+                        onshowservice={show_in_graph}
+                        onshowspan={show_span} />
                 }
             </div>
         </div>

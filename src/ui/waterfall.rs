@@ -14,8 +14,9 @@ use spanorama_core::layout::{
     key_command, visible_rows, wheel_window, TimeWindow, WaterfallCommand, WaterfallGeometry,
     WaterfallRequest, Wheel,
 };
+use spanorama_core::model::errors::errors_below;
 use spanorama_core::model::units::format_count;
-use spanorama_core::model::{Store, Trace};
+use spanorama_core::model::{CriticalPath, Store, Trace};
 use spanorama_core::theme::{Palette, Scheme};
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -38,6 +39,8 @@ pub struct WaterfallProps {
     pub onselect: Callback<Option<u32>>,
     pub ontoggle: Callback<u32>,
     pub scheme: Scheme,
+    /// The critical path, when it is shown.
+    pub critical: Option<Shared<CriticalPath>>,
 }
 
 /// Size laid out before the element's own is known (nothing is drawn at it).
@@ -115,7 +118,17 @@ fn use_source(props: &WaterfallProps) -> WaterfallSource {
                 .unwrap_or_default()
         },
     );
+    let errors_below = use_memo(
+        (props.store.clone(), props.traces.clone(), props.trace_index),
+        |(store, traces, index)| {
+            traces
+                .get(*index)
+                .map(|t| errors_below(store, t))
+                .unwrap_or_default()
+        },
+    );
     WaterfallSource {
+        errors_below: Shared(errors_below),
         store: props.store.clone(),
         traces: props.traces.clone(),
         trace_index: props.trace_index,
@@ -123,6 +136,7 @@ fn use_source(props: &WaterfallProps) -> WaterfallSource {
         collapsed: props.collapsed.clone(),
         palette: Shared(props.palette.clone()),
         matches: props.matches.clone(),
+        critical: props.critical.clone(),
     }
 }
 
@@ -237,6 +251,7 @@ impl View {
                             data-row-height={g.row_height_px.to_string()}
                             data-header-height={g.header_height_px.to_string()}
                             data-label-width={format!("{:.0}", g.label_width_px)}
+                            data-critical={self.source.critical.as_ref().map(|c| c.segments.len().to_string())}
                             aria-label={format!("Waterfall of {} spans", format_count(row_count as u64))}
                             onmousemove={self.onmousemove(hover)}
                             onmouseleave={on_mouse_leave(hover)}

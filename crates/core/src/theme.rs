@@ -79,6 +79,8 @@ pub struct Colors {
     pub warning: &'static str,
     /// Something chosen (a node, an edge), and the view's outline on an overview.
     pub chosen: &'static str,
+    /// The line over the parts of bars on the critical path.
+    pub critical_path: &'static str,
     /// Minimap: background (no span covers the pixel), a pixel covered by few or by all of
     /// the rows sharing its pixel row, a pixel with an error span.
     pub minimap_background: &'static str,
@@ -111,6 +113,7 @@ pub const LIGHT: Colors = Colors {
     error: "#dc2626",
     warning: "#d97706",
     chosen: "#1d4ed8",
+    critical_path: "#111827",
     minimap_background: "#f8fafc",
     minimap_span_sparse: "#b9cde4",
     minimap_span_dense: "#2f5f96",
@@ -138,6 +141,7 @@ pub const DARK: Colors = Colors {
     error: "#f85149",
     warning: "#d29922",
     chosen: "#58a6ff",
+    critical_path: "#f0f6fc",
     minimap_background: "#0d1117",
     minimap_span_sparse: "#24476e",
     minimap_span_dense: "#6ca4e8",

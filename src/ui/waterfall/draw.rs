@@ -5,7 +5,7 @@
 use super::super::{now_ms, Measure, Shared};
 use crate::render::waterfall::{draw, WaterfallFrame};
 use spanorama_core::layout::{row_boxes, WaterfallData, WaterfallRequest};
-use spanorama_core::model::{Store, Trace};
+use spanorama_core::model::{CriticalPath, Store, Trace};
 use spanorama_core::theme::Palette;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -34,6 +34,10 @@ pub struct WaterfallSource {
     pub palette: Shared<Palette>,
     /// Trace positions matching the search, ascending.
     pub matches: Shared<Vec<u32>>,
+    /// The critical path, when it is shown.
+    pub critical: Option<Shared<CriticalPath>>,
+    /// Error spans under each trace position.
+    pub errors_below: Shared<Vec<u32>>,
 }
 
 impl WaterfallSource {
@@ -50,6 +54,8 @@ impl WaterfallSource {
             collapsed: &self.collapsed,
             palette: &self.palette,
             matches: &self.matches,
+            critical: self.critical.as_deref(),
+            errors_below: &self.errors_below,
         })
     }
 }

@@ -1,6 +1,8 @@
-//! The hover tooltip over the waterfall: service, operation, duration, offset, error.
+//! The hover tooltip over the waterfall: service, operation, duration, self time and its
+//! share of the trace, offset, error.
 
 use super::draw::WaterfallSource;
+use spanorama_core::model::self_time_nanos;
 use spanorama_core::model::units::format_duration;
 use spanorama_core::model::StatusCode;
 use yew::prelude::*;
@@ -28,10 +30,10 @@ pub fn tooltip(props: &TooltipProps) -> Html {
     let h = props.hover;
     let source = &props.source;
     let store = &source.store;
-    let Some((trace, span)) = source.trace().and_then(|trace| {
+    let Some((trace, pos, span)) = source.trace().and_then(|trace| {
         let pos = *source.rows.get(h.row)?;
         let index = *trace.spans.get(pos as usize)?;
-        Some((trace, store.spans.get(index as usize)?))
+        Some((trace, pos, store.spans.get(index as usize)?))
     }) else {
         return html! {};
     };
@@ -51,6 +53,9 @@ pub fn tooltip(props: &TooltipProps) -> Html {
             <div class="tt-name">{ store.strings.get(span.name).to_string() }</div>
             <div class="tt-facts">
                 <span>{ duration }</span>
+                if let Some(own) = self_time_nanos(store, trace, pos) {
+                    <span>{ format!("self {} ({:.0} %)", format_duration(own), own as f64 * 100.0 / trace.duration_nanos().max(1) as f64) }</span>
+                }
                 <span>{ format!("at +{}", format_duration(span.start_unix_nanos - trace.start_unix_nanos)) }</span>
                 if span.status == StatusCode::Error {
                     <span class="error">{"error"}</span>

@@ -23,8 +23,9 @@ pub enum WaterfallCommand {
 }
 
 /// The command for `key` (a `KeyboardEvent.key`), or None when the key is not the
-/// waterfall's. W/S zoom around the centre and A/D pan, as in Perfetto; the arrows, Home
-/// and End move the selection, ←/→ fold and unfold; Escape deselects.
+/// waterfall's. W/S zoom around the centre and A/D pan, as in Perfetto; the arrows (or J/K,
+/// as in Jaeger UI and vi), Home and End move the selection, ←/→ fold and unfold; Escape
+/// deselects.
 pub fn key_command(
     key: &str,
     data: &WaterfallData,
@@ -47,6 +48,11 @@ pub fn key_command(
             WaterfallCommand::Nothing
         }
     };
+    let key = match key {
+        "j" => "ArrowDown",
+        "k" => "ArrowUp",
+        other => other,
+    };
     Some(match (key, current) {
         ("ArrowDown", Some((row, _))) => select((row + 1).min(last)),
         ("ArrowUp", Some((row, _))) => select(row.saturating_sub(1)),
@@ -58,6 +64,49 @@ pub fn key_command(
         _ => return None,
     })
 }
+
+/// What a key asks of the page as a whole (outside text fields).
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum PageKey {
+    FocusSearch,
+    NextMatch,
+    PreviousMatch,
+    NextError,
+    PreviousError,
+    ToggleCriticalPath,
+    ToggleShortcuts,
+}
+
+/// The page's command for `key` (a `KeyboardEvent.key` without Ctrl, ⌘ or Alt).
+pub fn page_key(key: &str) -> Option<PageKey> {
+    Some(match key {
+        "/" => PageKey::FocusSearch,
+        "n" => PageKey::NextMatch,
+        "N" => PageKey::PreviousMatch,
+        "e" => PageKey::NextError,
+        "E" => PageKey::PreviousError,
+        "c" => PageKey::ToggleCriticalPath,
+        "?" => PageKey::ToggleShortcuts,
+        _ => return None,
+    })
+}
+
+/// Every keyboard shortcut, as the `?` list shows them: keys and what they do.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("↑ ↓ or k j", "previous / next span"),
+    ("Home End", "first / last span"),
+    ("← →", "fold / unfold, or go to the parent / first child"),
+    ("Esc", "clear the selection"),
+    ("/", "find spans"),
+    ("n N", "next / previous match"),
+    ("e E", "next / previous error"),
+    ("c", "show or hide the critical path"),
+    ("W S", "zoom in / out"),
+    ("A D", "pan left / right"),
+    ("Ctrl/⌘ + wheel", "zoom at the pointer"),
+    ("Shift + wheel", "pan"),
+    ("?", "show or hide this list"),
+];
 
 /// ←: collapse an open subtree, else go to the parent (if shown).
 fn fold_or_up(data: &WaterfallData, row: usize, pos: usize) -> WaterfallCommand {
@@ -177,6 +226,20 @@ mod tests {
     }
 
     #[test]
+    fn page_keys_and_their_list() {
+        assert_eq!(page_key("/"), Some(PageKey::FocusSearch));
+        assert_eq!(page_key("e"), Some(PageKey::NextError));
+        assert_eq!(page_key("E"), Some(PageKey::PreviousError));
+        assert_eq!(page_key("N"), Some(PageKey::PreviousMatch));
+        assert_eq!(page_key("c"), Some(PageKey::ToggleCriticalPath));
+        assert_eq!(page_key("x"), None);
+        // Every page key is in the list the page shows.
+        for key in ["/", "n N", "e E", "c", "?"] {
+            assert!(SHORTCUTS.iter().any(|(k, _)| *k == key), "{key}");
+        }
+    }
+
+    #[test]
     fn arrows_move_the_selection() {
         use WaterfallCommand::*;
         let none = BTreeSet::new();
@@ -188,6 +251,9 @@ mod tests {
         assert_eq!(command("Home", &none, Some(3)), Some(SelectRow(0)));
         assert_eq!(command("End", &none, None), Some(SelectRow(3)));
         assert_eq!(command("Escape", &none, Some(2)), Some(Deselect));
+        // J and K as in Jaeger UI and vi.
+        assert_eq!(command("j", &none, Some(1)), Some(SelectRow(2)));
+        assert_eq!(command("k", &none, Some(1)), Some(SelectRow(0)));
         assert_eq!(command("x", &none, Some(2)), None);
         assert_eq!(command("ArrowLeft", &none, None), None);
         assert_eq!(command("ArrowRight", &none, None), None);

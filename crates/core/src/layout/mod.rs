@@ -15,7 +15,7 @@ pub use graph::{
     focus, layout_graph, layout_shape, Bounds, EdgePath, FocusDirection, GraphLayout,
     GraphLayoutOptions, GraphShape, NodePlace, Subgraph,
 };
-pub use input::{key_command, wheel_window, WaterfallCommand, Wheel};
+pub use input::{key_command, page_key, wheel_window, PageKey, WaterfallCommand, Wheel, SHORTCUTS};
 pub use minimap::{
     minimap_coverage, CoverageBuilder, MinimapCoverage, MinimapGeometry, MinimapRect,
 };

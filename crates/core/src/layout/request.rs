@@ -56,6 +56,11 @@ pub struct WaterfallData<'a> {
     pub palette: &'a Palette,
     /// Trace positions matching the search, ascending.
     pub matches: &'a [u32],
+    /// The critical path, when it is shown.
+    pub critical: Option<&'a crate::model::CriticalPath>,
+    /// Error spans under each trace position ([`crate::model::errors::errors_below`]; may
+    /// be empty: none are marked).
+    pub errors_below: &'a [u32],
 }
 
 impl WaterfallData<'_> {

@@ -154,6 +154,10 @@ pub struct RowBox {
     pub duration_label: String,
     /// The span matches the current search.
     pub matched: bool,
+    /// The parts of the bar on the critical path (when it is shown), CSS x from–to.
+    pub critical_px: Vec<(f64, f64)>,
+    /// Error spans under this span (folded or not).
+    pub errors_below: u32,
 }
 
 /// Lays out the rows of `data` in the viewport of `request`.
@@ -183,6 +187,8 @@ fn row_box(
         collapsed,
         palette,
         matches,
+        critical,
+        errors_below,
     } = *data;
     let geometry = &request.geometry;
     let pos = *rows.get(row)?;
@@ -234,6 +240,18 @@ fn row_box(
             || store.warnings_of(span_index).next().is_some(),
         duration_label,
         matched: matches.binary_search(&pos).is_ok(),
+        errors_below: errors_below.get(p).copied().unwrap_or(0),
+        critical_px: critical.map_or_else(Vec::new, |c| {
+            c.segments_of(pos)
+                .iter()
+                .map(|s| {
+                    (
+                        scale.px_from_nanos(s.start_nanos),
+                        scale.px_from_nanos(s.end_nanos),
+                    )
+                })
+                .collect()
+        }),
     })
 }
 
@@ -314,6 +332,8 @@ pub(crate) mod tests {
             collapsed: NOTHING,
             palette: PALETTE.get_or_init(theme::Palette::default),
             matches: &[],
+            critical: None,
+            errors_below: &[],
         }
     }
 
@@ -364,6 +384,37 @@ pub(crate) mod tests {
             geometry.header_height_px + 3.0 * geometry.row_height_px
         );
         assert!(boxes[0].has_children && !boxes[3].has_children);
+        assert!(boxes.iter().all(|b| b.critical_px.is_empty()));
+    }
+
+    #[test]
+    fn the_critical_path_is_laid_out_on_the_bars() {
+        // root 1000–2000 ─┬─ a 1100–1500 ── a1 1200–1300
+        //                 └─ b 1600–1900
+        let (store, trace) = fixture();
+        let geometry = WaterfallGeometry::standard(1000.0, 400.0);
+        let rows = visible_rows(&trace, &BTreeSet::new());
+        let path = crate::model::critical_path(&store, &trace);
+        let mut d = data(&store, &trace, &rows);
+        d.critical = Some(&path);
+        let req = request(geometry, TimeWindow::whole(1000, 2000), 0.0);
+        let boxes = row_boxes(&d, &req);
+        let px = |ns: i64| req.scale().px_from_nanos(ns);
+        // The root waits for b, then for a (which waits for a1).
+        assert_eq!(
+            boxes[0].critical_px,
+            [
+                (px(1000), px(1100)),
+                (px(1500), px(1600)),
+                (px(1900), px(2000))
+            ]
+        );
+        assert_eq!(
+            boxes[1].critical_px,
+            [(px(1100), px(1200)), (px(1300), px(1500))]
+        );
+        assert_eq!(boxes[2].critical_px, [(px(1200), px(1300))]);
+        assert_eq!(boxes[3].critical_px, [(px(1600), px(1900))]);
     }
 
     #[test]

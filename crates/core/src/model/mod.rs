@@ -6,6 +6,7 @@
 //! [`Slice`]s, and trees are index arrays built iteratively.
 
 pub mod critical_path;
+pub mod errors;
 pub mod graph;
 mod ids;
 mod search;

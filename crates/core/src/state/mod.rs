@@ -7,6 +7,8 @@ mod search;
 mod shared;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod troubleshooting_tests;
 
 pub use load::{LoadPhase, LoadProgress, LoadedModel, Loading};
 pub use search::{SearchState, SEARCH_AT_ONCE_SPANS, SEARCH_STEP_SPANS};
@@ -53,6 +55,8 @@ pub struct AppState {
     pub trace_filter: Option<TraceFilter>,
     /// Light or dark, as the user chose or the system prefers.
     pub scheme: Scheme,
+    /// The critical path is drawn on the waterfall.
+    pub show_critical_path: bool,
 }
 
 /// Some of the loaded traces, and what they have in common ("through cart"): indices into
@@ -168,6 +172,12 @@ pub enum Action {
     FilterTraces(Option<TraceFilter>),
     /// Paint in this scheme.
     SetScheme(Scheme),
+    /// Show the critical path, or stop.
+    ToggleCriticalPath,
+    /// Select the next (+1) or previous (-1) error span of the selected trace, wrapping.
+    ErrorStep(i32),
+    /// Collapse every row but the paths to the failed spans.
+    CollapseToErrors,
 }
 
 impl AppState {
@@ -219,6 +229,9 @@ impl AppState {
             Action::SetGraphScope(scope) => next.graph_scope = scope,
             Action::FilterTraces(filter) => next.trace_filter = filter,
             Action::SetScheme(scheme) => next.scheme = scheme,
+            Action::ToggleCriticalPath => next.show_critical_path = !next.show_critical_path,
+            Action::ErrorStep(step) => next.error_step(step),
+            Action::CollapseToErrors => next.collapse_to_errors(),
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
@@ -273,6 +286,38 @@ impl AppState {
                 .collect();
             self.collapsed = Rc::new(all);
         }
+    }
+
+    fn error_step(&mut self, step: i32) {
+        let Some(trace) = self.selected() else { return };
+        let errors = crate::model::errors::error_positions(&self.store, trace);
+        let from = self
+            .selected_span
+            .and_then(|s| trace.spans.iter().position(|&t| t == s))
+            .map(|p| p as u32);
+        if let Some(pos) = crate::model::errors::step_error(&errors, from, step) {
+            self.show_position(pos);
+        }
+    }
+
+    fn collapse_to_errors(&mut self) {
+        if let Some(trace) = self.selected() {
+            self.collapsed = Rc::new(crate::model::errors::collapsed_to_errors(
+                &self.store,
+                trace,
+            ));
+        }
+    }
+
+    /// Selects the span at trace position `pos` of the selected trace, unfolds its
+    /// ancestors and scrolls it into view.
+    fn show_position(&mut self, pos: u32) {
+        let Some(&span) = self.selected().and_then(|t| t.spans.get(pos as usize)) else {
+            return;
+        };
+        self.unfold_to(pos);
+        self.selected_span = Some(span);
+        self.reveal = self.reveal.wrapping_add(1);
     }
 
     /// Unfolds the ancestors of trace position `pos` of the selected trace.

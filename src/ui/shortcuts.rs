@@ -1,0 +1,107 @@
+//! Keys for the whole page (outside text fields): `/` finds, `n`/`N` step through matches,
+//! `e`/`E` through errors, `c` shows the critical path, `?` lists every shortcut
+//! (`#shortcuts`). Which key does what is `layout::input::page_key`.
+
+use super::state::{Action, PageState};
+use gloo::events::EventListener;
+use spanorama_core::layout::{page_key, PageKey, SHORTCUTS};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+/// Whether the key went to a text field (it types there, it is no shortcut).
+fn typing(e: &KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+/// Listens for the page's keys while the page is shown; `help` shows the list.
+#[hook]
+pub fn use_page_keys(state: &UseReducerHandle<PageState>, help: UseStateHandle<bool>) {
+    let dispatch = state.dispatcher();
+    use_effect_with((), move |_| {
+        let document = web_sys::window().and_then(|w| w.document());
+        let listener = document.map(|d| {
+            EventListener::new(&d, "keydown", move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if typing(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                let Some(key) = page_key(&e.key()) else {
+                    return;
+                };
+                e.prevent_default();
+                match key {
+                    PageKey::FocusSearch => focus_search(),
+                    PageKey::NextMatch => dispatch.dispatch(Action::SearchStep(1)),
+                    PageKey::PreviousMatch => dispatch.dispatch(Action::SearchStep(-1)),
+                    PageKey::NextError => dispatch.dispatch(Action::ErrorStep(1)),
+                    PageKey::PreviousError => dispatch.dispatch(Action::ErrorStep(-1)),
+                    PageKey::ToggleCriticalPath => dispatch.dispatch(Action::ToggleCriticalPath),
+                    PageKey::ToggleShortcuts => help.set(!*help),
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+fn focus_search() {
+    let input = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("search-input"))
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+    if let Some(input) = input {
+        let _ = input.focus();
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ShortcutsProps {
+    pub onclose: Callback<()>,
+}
+
+/// The list of every shortcut, over the page; Escape, the button or a click outside closes
+/// it.
+#[function_component(Shortcuts)]
+pub fn shortcuts(props: &ShortcutsProps) -> Html {
+    let close = {
+        let onclose = props.onclose.clone();
+        Callback::from(move |_: MouseEvent| onclose.emit(()))
+    };
+    let onkeydown = {
+        let onclose = props.onclose.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                onclose.emit(());
+            }
+        })
+    };
+    let keep = Callback::from(|e: MouseEvent| e.stop_propagation());
+    // Focus moves into the list, so Escape reaches it and Tab stays in it.
+    let close_ref = use_node_ref();
+    {
+        let close_ref = close_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(button) = close_ref.cast::<HtmlElement>() {
+                let _ = button.focus();
+            }
+        });
+    }
+    html! {
+        <div class="shortcuts-veil" onclick={close.clone()} {onkeydown}>
+            <div id="shortcuts" class="shortcuts" role="dialog" aria-label="Keyboard shortcuts" onclick={keep}>
+                <h2>{"Keyboard shortcuts"}</h2>
+                <table>
+                    { for SHORTCUTS.iter().map(|(keys, what)| html! {
+                        <tr><th><kbd>{ *keys }</kbd></th><td>{ *what }</td></tr>
+                    }) }
+                </table>
+                <button id="shortcuts-close" ref={close_ref} onclick={close}>{"Close"}</button>
+            </div>
+        </div>
+    }
+}
