@@ -8,6 +8,7 @@
 pub mod graph;
 mod ids;
 mod search;
+pub mod skew;
 mod store;
 mod strings;
 mod tree;
@@ -17,6 +18,9 @@ pub mod wire;
 
 pub use ids::{SpanId, TraceId};
 pub use search::{find_spans, TraceSearch};
+pub use skew::{
+    adjust_skew, call_gap, detect_skew, CallGap, SkewAdjustment, SkewBuild, SkewReport, SkewedCall,
+};
 pub use store::{
     Attr, Dependency, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind,
     SpanWarning, StatusCode, Store, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
