@@ -10,6 +10,7 @@ pub mod errors;
 pub mod graph;
 mod ids;
 mod search;
+pub mod skew;
 mod store;
 mod strings;
 mod tree;
@@ -20,6 +21,9 @@ pub mod wire;
 pub use critical_path::{critical_path, self_time_nanos, CriticalPath, CriticalPathBuild, Segment};
 pub use ids::{SpanId, TraceId};
 pub use search::{find_spans, TraceSearch};
+pub use skew::{
+    adjust_skew, call_gap, detect_skew, CallGap, SkewAdjustment, SkewBuild, SkewReport, SkewedCall,
+};
 pub use store::{
     Attr, Dependency, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind,
     SpanWarning, StatusCode, Store, Value, SPAN_END_UNKNOWN, UNKNOWN_SERVICE,
