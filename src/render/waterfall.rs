@@ -238,6 +238,11 @@ fn paint_names(
     ctx.set_font(theme::FONT);
     ctx.set_fill_style_str(if r.is_error { c.error } else { c.text_muted });
     let mut name = r.name.clone();
+    if let Some(shift) = r.skew_shift_nanos {
+        let sign = if shift < 0 { "−" } else { "+" };
+        let d = spanorama_core::model::units::format_duration(shift.saturating_abs());
+        name.push_str(&format!("  ⇄ {sign}{d} (clock skew)"));
+    }
     if r.collapsed {
         use spanorama_core::model::units::{format_count, format_counted};
         let errors = match r.errors_below {
@@ -308,6 +313,16 @@ fn paint_bar(
             bar_h - 1.0,
         );
         let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+
+    // Before and after the server a client span called: thin marks under the bar.
+    if !r.gap_px.is_empty() {
+        ctx.set_fill_style_str(c.warning);
+        for &(x0, x1) in &r.gap_px {
+            ctx.fill_rect(x0, bar_y + bar_h, (x1 - x0).max(1.0), 2.0);
+            ctx.fill_rect(x0, bar_y + bar_h - 2.0, 1.0, 4.0);
+            ctx.fill_rect(x1 - 1.0, bar_y + bar_h - 2.0, 1.0, 4.0);
+        }
     }
 
     // The critical path: a line through the middle of the parts of the bar on it.

@@ -2,8 +2,10 @@
 //! and exception first, then ids, timing (with self time), status, attributes, resource,
 //! scope, events, links and warnings. Trace data is shown as text only.
 
+use super::analysis::SkewFound;
 use super::Shared;
 use spanorama_core::model::errors::exception_of;
+use spanorama_core::model::skew::call_gap;
 use spanorama_core::model::units::{format_duration, format_timestamp};
 use spanorama_core::model::{
     self_time_nanos, Attr, Span, StatusCode, Store, Trace, TreeWarning, Value, NO_PARENT,
@@ -22,6 +24,9 @@ pub struct DetailProps {
     pub onshowservice: Callback<String>,
     /// Show span (store index) of trace (index): a link's target in another trace.
     pub onshowspan: Callback<(usize, u32)>,
+    /// The trace's clock skew (once worked out), and whether spans are shown adjusted.
+    pub skew: Option<Shared<SkewFound>>,
+    pub adjusting: bool,
 }
 
 #[function_component(DetailPanel)]
@@ -61,6 +66,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
             </div>
             { shown.failure() }
             { shown.facts(&props.onselect) }
+            { shown.call(props.skew.as_deref(), props.adjusting) }
             { shown.warnings() }
             <section class="detail-section">
                 <h3>{ format!("Attributes ({})", store.attrs_of(span.attrs).len()) }</h3>
@@ -131,6 +137,54 @@ impl Shown<'_> {
                 )
             }
             None => "unknown".to_string(),
+        }
+    }
+
+    /// For one side of a client → server call: the time between the two (network,
+    /// queueing), and any clock skew between them and how it is shown.
+    fn call(&self, skew: Option<&SkewFound>, adjusting: bool) -> Html {
+        let Some(gap) = self
+            .pos
+            .and_then(|p| call_gap(self.store, self.trace, p as u32))
+        else {
+            return html! {};
+        };
+        let name = |pos: u32| {
+            let span = self
+                .trace
+                .spans
+                .get(pos as usize)
+                .and_then(|&s| self.store.spans.get(s as usize));
+            span.map_or_else(String::new, |s| {
+                self.store.strings.get(s.service).to_string()
+            })
+        };
+        let skewed = skew.and_then(|s| {
+            s.report
+                .calls
+                .iter()
+                .find(|c| c.server_pos == gap.server_pos)
+        });
+        let skew_text = skewed.map(|c| {
+            let shift = format_signed(c.correction_nanos);
+            if adjusting {
+                format!("Clock skew: the server span is shown moved by {shift} to lie inside its client.")
+            } else {
+                format!("Clock skew: the server span lies outside its client; adjusting would move it by {shift}.")
+            }
+        });
+        html! {
+            <section id="detail-call" class="detail-section">
+                <h3>{ format!("Call {} → {}", name(gap.client_pos), name(gap.server_pos)) }</h3>
+                <dl class="facts">
+                    <dt>{"Before the server"}</dt><dd>{ format_signed(gap.before_nanos) }</dd>
+                    <dt>{"After the server"}</dt><dd>{ format_signed(gap.after_nanos) }</dd>
+                </dl>
+                <p class="muted">{"Time the client waited outside the server: the request and the response on their way (network, queueing)."}</p>
+                if let Some(text) = skew_text {
+                    <p class="skew">{ text }</p>
+                }
+            </section>
         }
     }
 
@@ -320,5 +374,14 @@ fn value_class(v: &Value) -> &'static str {
         Value::Int(_) | Value::Float(_) => "num",
         Value::Bool(_) => "bool",
         Value::Bytes(_) | Value::Json(_) => "json",
+    }
+}
+
+/// A duration that may be negative (clock skew), with its sign.
+fn format_signed(nanos: i64) -> String {
+    if nanos < 0 {
+        format!("−{}", format_duration(nanos.saturating_neg()))
+    } else {
+        format_duration(nanos)
     }
 }

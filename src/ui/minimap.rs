@@ -7,6 +7,7 @@
 //! scrolling, zooming and dragging only blit it again. `data-renders` and `data-blits` on
 //! `#minimap-canvas` count the two, for the end-to-end tests.
 
+use super::analysis::SkewFound;
 use super::Shared;
 use crate::render::minimap::{blit, offscreen_canvas, put_image, MinimapFrame};
 use spanorama_core::layout::{CoverageBuilder, MinimapGeometry, TimeWindow, WaterfallGeometry};
@@ -43,6 +44,8 @@ pub struct MinimapProps {
     /// The waterfall's scroll container, scrolled when a row is clicked.
     pub scroll_ref: NodeRef,
     pub scheme: Scheme,
+    /// The clock-skew adjustment, when spans are shown adjusted.
+    pub skew: Option<Shared<SkewFound>>,
 }
 
 /// A press on the minimap, until it is released: where it started and where it is now.
@@ -69,6 +72,7 @@ struct ImageKey {
     width_px: u32,
     height_px: u32,
     scheme: Scheme,
+    skew: Option<Shared<SkewFound>>,
 }
 
 /// The offscreen image, what it shows, and the counts reported to the page.
@@ -92,13 +96,17 @@ pub fn minimap(props: &MinimapProps) -> Html {
     let drag = use_state(|| None::<Drag>);
     let g = &props.geometry;
     let minimap = props.traces.get(props.trace_index).map(|trace| {
-        MinimapGeometry::new(
+        let g = MinimapGeometry::new(
             trace,
             props.rows.len(),
             g.timeline_x_px(),
             g.timeline_width_px(),
             theme::MINIMAP_HEIGHT_PX,
-        )
+        );
+        match &props.skew {
+            Some(s) => g.with_bounds(s.bounds.0, s.bounds.1),
+            None => g,
+        }
     });
     let label = format!("Overview · {} rows", format_count(props.rows.len() as u64));
     use_minimap_draw(props, canvas_ref.clone(), minimap, *drag, label.clone());
@@ -145,11 +153,11 @@ fn use_minimap_draw(
         drag.map(|d| (d.from_x_px, d.to_x_px)),
         props.geometry.width_px,
         props.sized,
-        props.scheme,
+        (props.scheme, props.skew.clone()),
     );
     use_effect_with(
         deps,
-        move |(data, minimap, viewport, selection, width_px, sized, scheme)| {
+        move |(data, minimap, viewport, selection, width_px, sized, (scheme, skew))| {
             let (true, Some(canvas), Some(minimap), Some(viewport)) = (
                 *sized,
                 canvas_ref.cast::<HtmlCanvasElement>(),
@@ -167,6 +175,7 @@ fn use_minimap_draw(
                 width_px: (minimap.width_px * dpr).round() as u32,
                 height_px: (minimap.height_px * dpr).round() as u32,
                 scheme: *scheme,
+                skew: skew.clone(),
             };
             let frame = MinimapFrame {
                 geometry: *minimap,
@@ -303,6 +312,9 @@ async fn rebuild(
     };
     let started = super::now_ms();
     let mut builder = CoverageBuilder::new(trace, key.rows.len(), key.width_px, key.height_px);
+    if let Some(s) = &key.skew {
+        builder = builder.shifted(s.bounds, s.shift.clone());
+    }
     loop {
         gloo::timers::future::TimeoutFuture::new(0).await;
         if !current(&cache) {

@@ -1,7 +1,7 @@
 //! Yew components: the page, its panels and their events. Thin: state changes go through
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
-mod critical;
+mod analysis;
 mod detail;
 mod export;
 mod graph_canvas;

@@ -1,6 +1,7 @@
 //! The selected trace: its header (root, facts, search, actions) and its body (the
 //! waterfall and, when a span is selected, its detail panel).
 
+use super::analysis::SkewFound;
 use super::state::{Action, PageState};
 use super::{detail, export, waterfall};
 use spanorama_core::model::units::{
@@ -45,7 +46,9 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
             dispatch.dispatch(Action::ShowSpan { trace, span });
         })
     };
-    let critical = super::critical::use_critical_path(state);
+    let critical = super::analysis::use_critical_path(state);
+    let skew = super::analysis::use_skew(state);
+    let adjusted = skew.clone().filter(|_| state.adjust_skew);
     let store = state.store.clone();
     let traces = state.traces.clone();
     html! {
@@ -70,6 +73,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                         title="Download this trace as OpenTelemetry OTLP JSON" />
                 </div>
             </div>
+            { skew_notice(state, skew.as_deref()) }
             <div class="trace-body">
                 <waterfall::Waterfall
                     store={store.clone()}
@@ -83,7 +87,8 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     onselect={on_select_span.clone()}
                     ontoggle={on_toggle}
                     scheme={state.scheme}
-                    {critical} />
+                    {critical}
+                    skew={adjusted.clone()} />
                 if let Some(span) = state.selected_span {
                     <detail::DetailPanel
                         store={store.clone()}
@@ -92,9 +97,39 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                         span={span}
                         onselect={on_select_span}
                         onshowservice={show_in_graph}
-                        onshowspan={show_span} />
+                        onshowspan={show_span}
+                        skew={skew.clone()}
+                        adjusting={state.adjust_skew} />
                 }
             </div>
+        </div>
+    }
+}
+
+/// When the trace has clock skew: how much, and the switch that adjusts it (`#skew-notice`,
+/// `#adjust-skew`). Both ways are honest: off shows the recorded times.
+fn skew_notice(state: &UseReducerHandle<PageState>, skew: Option<&SkewFound>) -> Html {
+    let Some(found) = skew.filter(|s| !s.report.is_empty()) else {
+        return html! {};
+    };
+    let onchange = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |_: Event| dispatch.dispatch(Action::ToggleSkewAdjustment))
+    };
+    let calls = found.report.calls.len();
+    let text = if calls == 1 {
+        "Clock skew: 1 server span starts before or ends after the client span that called it (their hosts' clocks differ).".to_string()
+    } else {
+        format!(
+            "Clock skew: {} server spans start before or end after the client spans that called them (their hosts' clocks differ).",
+            format_count(calls as u64)
+        )
+    };
+    html! {
+        <div id="skew-notice" class="skew-notice" role="status" data-calls={calls.to_string()}>
+            <span>{ text }</span>
+            <label><input id="adjust-skew" type="checkbox" checked={state.adjust_skew} {onchange} />
+                {" Adjust: move each into its client, as Zipkin and Jaeger do"}</label>
         </div>
     }
 }

@@ -7,6 +7,7 @@
 mod draw;
 mod tooltip;
 
+use super::analysis::SkewFound;
 use super::hooks::{self, use_element_size, use_wheel};
 use super::Shared;
 use draw::{use_waterfall_draw, WaterfallSource};
@@ -41,6 +42,8 @@ pub struct WaterfallProps {
     pub scheme: Scheme,
     /// The critical path, when it is shown.
     pub critical: Option<Shared<CriticalPath>>,
+    /// The clock-skew adjustment, when spans are shown adjusted.
+    pub skew: Option<Shared<SkewFound>>,
 }
 
 /// Size laid out before the element's own is known (nothing is drawn at it).
@@ -73,7 +76,10 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         geometry: WaterfallGeometry::standard(size.0, size.1),
         scroll_top_px: *scroll_top,
         window: trace
-            .map_or_else(TimeWindow::default, TimeWindow::of_trace)
+            .map_or_else(TimeWindow::default, |t| match &props.skew {
+                Some(s) => TimeWindow::whole(s.bounds.0, s.bounds.1),
+                None => TimeWindow::of_trace(t),
+            })
             .with_zoom_of(*zoom),
         hover_row: hover.map(|h| h.row),
         selected_span: props.selected_span,
@@ -137,6 +143,7 @@ fn use_source(props: &WaterfallProps) -> WaterfallSource {
         palette: Shared(props.palette.clone()),
         matches: props.matches.clone(),
         critical: props.critical.clone(),
+        skew: props.skew.clone(),
     }
 }
 
@@ -241,6 +248,7 @@ impl View {
                     rows={self.source.rows.clone()} geometry={g} {window} {sized}
                     visible={self.request.visible_range(row_count)} onzoom={self.onzoom()}
                     scheme={self.request.scheme}
+                    skew={self.source.skew.clone()}
                     scroll_ref={self.scroll_ref.clone()} />
                 <div id="waterfall-scroll" class="waterfall-scroll" ref={self.scroll_ref.clone()} tabindex="0"
                     onscroll={on_scroll(scroll_top, hover)} onkeydown={self.onkeydown()}>

@@ -2,6 +2,7 @@
 //! only when one of them changed. Reports `data-draws` and `data-draw-ms` on the canvas and
 //! the performance measure `spanorama:draw`.
 
+use super::super::analysis::SkewFound;
 use super::super::{now_ms, Measure, Shared};
 use crate::render::waterfall::{draw, WaterfallFrame};
 use spanorama_core::layout::{row_boxes, WaterfallData, WaterfallRequest};
@@ -38,6 +39,8 @@ pub struct WaterfallSource {
     pub critical: Option<Shared<CriticalPath>>,
     /// Error spans under each trace position.
     pub errors_below: Shared<Vec<u32>>,
+    /// The clock-skew adjustment, when spans are shown adjusted.
+    pub skew: Option<Shared<SkewFound>>,
 }
 
 impl WaterfallSource {
@@ -56,6 +59,7 @@ impl WaterfallSource {
             matches: &self.matches,
             critical: self.critical.as_deref(),
             errors_below: &self.errors_below,
+            skew: self.skew.as_ref().map(|s| &s.adjustment),
         })
     }
 }

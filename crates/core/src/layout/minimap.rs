@@ -109,6 +109,10 @@ pub struct CoverageBuilder {
     next: usize,
     /// Reused buffer of one pixel row's spans.
     gathered: Vec<(i64, i64, bool)>,
+    /// Times shown: the trace's end, and a shift per trace position (empty: recorded
+    /// times; see [`CoverageBuilder::shifted`]).
+    end_nanos: i64,
+    shift: std::rc::Rc<Vec<i64>>,
 }
 
 impl CoverageBuilder {
@@ -126,11 +130,22 @@ impl CoverageBuilder {
             },
             span_diff: vec![0; cells],
             error_diff: vec![0; cells],
-            columns: Columns::new(trace, w.max(1)),
+            columns: Columns::new(trace.start_unix_nanos, trace.end_unix_nanos, w.max(1)),
             n: if empty { 0 } else { row_count as u64 },
             next: 0,
             gathered: Vec::new(),
+            end_nanos: trace.end_unix_nanos,
+            shift: std::rc::Rc::default(),
         }
+    }
+
+    /// Counts spans at their times moved by `shift` (per trace position, ns; a clock-skew
+    /// adjustment) over the trace's extent `bounds` once moved.
+    pub fn shifted(mut self, bounds: (i64, i64), shift: std::rc::Rc<Vec<i64>>) -> Self {
+        self.columns = Columns::new(bounds.0, bounds.1, self.columns.width);
+        self.end_nanos = bounds.1;
+        self.shift = shift;
+        self
     }
 
     /// Counts at least one more pixel row's (or row's) spans, and more until about `budget`
@@ -148,18 +163,21 @@ impl CoverageBuilder {
         let stride = w + 1;
         let columns = &self.columns;
         let (span_diff, error_diff) = (&mut self.span_diff, &mut self.error_diff);
+        let (shift, trace_end) = (&self.shift, self.end_nanos);
         // The span of row `pos` as (start, end, is error); None when `pos` is not in the trace.
         let extent = |pos: u32| -> Option<(i64, i64, bool)> {
             let span = trace
                 .spans
                 .get(pos as usize)
                 .and_then(|&s| store.spans.get(s as usize))?;
+            let d = shift.get(pos as usize).copied().unwrap_or(0);
+            let start = span.start_unix_nanos.saturating_add(d);
             let end = if span.end_unknown() {
-                trace.end_unix_nanos.max(span.start_unix_nanos)
+                trace_end.max(start)
             } else {
-                span.end_unix_nanos()
+                span.end_unix_nanos().saturating_add(d)
             };
-            Some((span.start_unix_nanos, end, span.status == StatusCode::Error))
+            Some((start, end, span.status == StatusCode::Error))
         };
         // Marks a span in pixel row `y`. Branch-free: the spans' times come straight from the
         // loads, and a mispredicted branch would throw away the loads in flight.
@@ -255,13 +273,8 @@ struct Columns {
 }
 
 impl Columns {
-    fn new(trace: &Trace, width: usize) -> Columns {
-        let scale = TimeScale::new(
-            trace.start_unix_nanos,
-            trace.end_unix_nanos,
-            0.0,
-            width as f64,
-        );
+    fn new(start_nanos: i64, end_nanos: i64, width: usize) -> Columns {
+        let scale = TimeScale::new(start_nanos, end_nanos, 0.0, width as f64);
         Columns {
             start_nanos: scale.start_nanos,
             px_per_nano: scale.px_from_duration(1),
@@ -327,6 +340,16 @@ impl MinimapGeometry {
             trace_end_nanos: trace
                 .end_unix_nanos
                 .max(trace.start_unix_nanos.saturating_add(1)),
+        }
+    }
+
+    /// The same minimap over another extent of the trace (its times once clock skew is
+    /// adjusted), ns since the epoch.
+    pub fn with_bounds(self, start_nanos: i64, end_nanos: i64) -> MinimapGeometry {
+        MinimapGeometry {
+            trace_start_nanos: start_nanos,
+            trace_end_nanos: end_nanos.max(start_nanos.saturating_add(1)),
+            ..self
         }
     }
 
@@ -498,6 +521,27 @@ mod tests {
             "2/4 is darker than 1/4"
         );
         assert_eq!(pixel(5, 0)[3], 255);
+    }
+
+    #[test]
+    fn shifted_times_move_the_spans_and_the_extent() {
+        // root 0–100, a 10–20 shifted by +50 (a clock-skew adjustment), over 10 columns.
+        let (store, trace) = synthetic(&[(0, 100, false), (10, 10, false)]);
+        let rows = visible_rows(&trace, &BTreeSet::new());
+        let mut b = CoverageBuilder::new(&trace, rows.len(), 10, 2)
+            .shifted((0, 100), std::rc::Rc::new(vec![0, 50]));
+        while !b.step(&store, &trace, &rows, usize::MAX) {}
+        let c = b.finish();
+        assert_eq!(line(&c, 1), "......1...");
+        // A wider extent (a span moved past the end) widens the scale.
+        let mut b = CoverageBuilder::new(&trace, rows.len(), 10, 2)
+            .shifted((0, 200), std::rc::Rc::new(vec![0, 170]));
+        while !b.step(&store, &trace, &rows, usize::MAX) {}
+        let c = b.finish();
+        assert_eq!(line(&c, 0), "11111.....");
+        assert_eq!(line(&c, 1), ".........1");
+        let g = MinimapGeometry::new(&trace, 2, 0.0, 100.0, 10.0).with_bounds(0, 200);
+        assert_eq!((g.trace_start_nanos, g.trace_end_nanos), (0, 200));
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub struct WaterfallData<'a> {
     /// Error spans under each trace position ([`crate::model::errors::errors_below`]; may
     /// be empty: none are marked).
     pub errors_below: &'a [u32],
+    /// The clock-skew adjustment, when spans are shown at adjusted times (the window's
+    /// extent is then the adjusted trace's).
+    pub skew: Option<&'a crate::model::SkewAdjustment>,
 }
 
 impl WaterfallData<'_> {

@@ -158,6 +158,12 @@ pub struct RowBox {
     pub critical_px: Vec<(f64, f64)>,
     /// Error spans under this span (folded or not).
     pub errors_below: u32,
+    /// For a client span: the parts of its bar before its server started and after it
+    /// ended (network, queueing), CSS x from–to.
+    pub gap_px: Vec<(f64, f64)>,
+    /// How far clock-skew adjustment moved this span (its own correction, not one it
+    /// inherits), ns; `None` when it was not moved.
+    pub skew_shift_nanos: Option<i64>,
 }
 
 /// Lays out the rows of `data` in the viewport of `request`.
@@ -189,6 +195,7 @@ fn row_box(
         matches,
         critical,
         errors_below,
+        skew,
     } = *data;
     let geometry = &request.geometry;
     let pos = *rows.get(row)?;
@@ -201,11 +208,13 @@ fn row_box(
     let has_children = trace.has_children(p);
     let is_collapsed = has_children && collapsed.contains(&pos);
     let open_ended = span.end_unknown();
-    let bar_x_px = scale.px_from_nanos(span.start_unix_nanos);
+    let shift = skew.map_or(0, |s| s.shift(pos));
+    let start = span.start_unix_nanos.saturating_add(shift);
+    let bar_x_px = scale.px_from_nanos(start);
     let end_px = if open_ended {
-        scale.px_from_nanos(trace.end_unix_nanos.max(span.start_unix_nanos))
+        scale.px_from_nanos(request.window.extent().1.max(start))
     } else {
-        scale.px_from_nanos(span.end_unix_nanos())
+        scale.px_from_nanos(span.end_unix_nanos().saturating_add(shift))
     };
     let bar_width_px = (end_px - bar_x_px).max(theme::MIN_BAR_WIDTH_PX);
     let duration_label = if open_ended {
@@ -241,6 +250,11 @@ fn row_box(
         duration_label,
         matched: matches.binary_search(&pos).is_ok(),
         errors_below: errors_below.get(p).copied().unwrap_or(0),
+        gap_px: gap_px(data, scale, pos),
+        skew_shift_nanos: skew.and_then(|s| {
+            let i = s.adjusted.binary_search_by_key(&pos, |a| a.0).ok()?;
+            s.adjusted.get(i).map(|a| a.1)
+        }),
         critical_px: critical.map_or_else(Vec::new, |c| {
             c.segments_of(pos)
                 .iter()
@@ -253,6 +267,50 @@ fn row_box(
                 .collect()
         }),
     })
+}
+
+/// Client spans with bigger subtrees get no gap marks: finding their server child walks
+/// their children, and a frame must stay cheap.
+const GAP_SUBTREE_MAX: u32 = 10_000;
+
+/// The parts of client span `pos`'s bar outside its server (at adjusted times when the
+/// skew is adjusted), CSS x.
+fn gap_px(data: &WaterfallData, scale: &TimeScale, pos: u32) -> Vec<(f64, f64)> {
+    let trace = data.trace;
+    let small = trace
+        .subtree_end
+        .get(pos as usize)
+        .is_some_and(|&end| end - pos <= GAP_SUBTREE_MAX);
+    let gap = small
+        .then(|| crate::model::call_gap(data.store, trace, pos))
+        .flatten()
+        .filter(|g| g.client_pos == pos);
+    let (Some(g), Some(client)) = (
+        gap,
+        trace
+            .spans
+            .get(pos as usize)
+            .and_then(|&s| data.store.spans.get(s as usize)),
+    ) else {
+        return Vec::new();
+    };
+    let shift = |p: u32| data.skew.map_or(0, |s| s.shift(p));
+    let moved = shift(g.server_pos).saturating_sub(shift(pos));
+    let (before, after) = (
+        g.before_nanos.saturating_add(moved),
+        g.after_nanos.saturating_sub(moved),
+    );
+    let start = client.start_unix_nanos.saturating_add(shift(pos));
+    let end = client.end_unix_nanos().saturating_add(shift(pos));
+    let px = |ns: i64| scale.px_from_nanos(ns);
+    let mut out = Vec::new();
+    if before > 0 {
+        out.push((px(start), px(start.saturating_add(before))));
+    }
+    if after > 0 {
+        out.push((px(end.saturating_sub(after)), px(end)));
+    }
+    out
 }
 
 /// Rows deeper than their drawn indentation by more than this get no guides: finding them
@@ -334,6 +392,7 @@ pub(crate) mod tests {
             matches: &[],
             critical: None,
             errors_below: &[],
+            skew: None,
         }
     }
 
@@ -385,6 +444,46 @@ pub(crate) mod tests {
         );
         assert!(boxes[0].has_children && !boxes[3].has_children);
         assert!(boxes.iter().all(|b| b.critical_px.is_empty()));
+    }
+
+    #[test]
+    fn skew_adjustment_moves_the_bars_and_gaps_mark_the_client() {
+        // Zipkin's skewed example: serviceb's server was recorded ~65 ms before its call.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/zipkin2/lens-skew.json");
+        let store = import("lens-skew.json", &std::fs::read(path).unwrap()).unwrap();
+        let trace = build_traces(&store).remove(0);
+        let adjustment = crate::model::adjust_skew(&store, &trace);
+        let (start, end) = adjustment.shifted_bounds(&store, &trace);
+        let geometry = WaterfallGeometry::standard(1000.0, 400.0);
+        let rows = visible_rows(&trace, &BTreeSet::new());
+        let req = request(geometry, TimeWindow::whole(start, end), 0.0);
+        let mut d = data(&store, &trace, &rows);
+        let raw = row_boxes(&d, &req);
+        d.skew = Some(&adjustment);
+        let adjusted = row_boxes(&d, &req);
+        let (client, server) = {
+            let skewed = crate::model::detect_skew(&store, &trace);
+            let call = skewed.calls[0];
+            (call.client_pos as usize, call.server_pos as usize)
+        };
+        let right = |b: &RowBox| b.bar_x_px + b.bar_width_px;
+        // Recorded, the server starts before its client; adjusted, it lies inside it.
+        assert!(raw[server].bar_x_px < raw[client].bar_x_px);
+        assert!(adjusted[server].bar_x_px >= adjusted[client].bar_x_px);
+        assert!(right(&adjusted[server]) <= right(&adjusted[client]) + 1e-9);
+        assert_eq!(
+            adjusted[server].skew_shift_nanos,
+            Some(adjustment.shift(server as u32))
+        );
+        assert_eq!(adjusted[client].skew_shift_nanos, None);
+        // The client's gaps (before the server started, after it ended) show once adjusted.
+        let gaps = &adjusted[client].gap_px;
+        assert_eq!(gaps.len(), 2, "{gaps:?}");
+        assert!((gaps[0].0 - adjusted[client].bar_x_px).abs() < 1e-9);
+        assert!((gaps[0].1 - adjusted[server].bar_x_px).abs() < 1e-9);
+        assert!((gaps[1].1 - right(&adjusted[client])).abs() < 1e-9);
+        assert!(raw[client].gap_px.iter().all(|g| g.1 > g.0));
     }
 
     #[test]

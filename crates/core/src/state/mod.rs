@@ -57,6 +57,8 @@ pub struct AppState {
     pub scheme: Scheme,
     /// The critical path is drawn on the waterfall.
     pub show_critical_path: bool,
+    /// Spans are shown at times adjusted for clock skew (off: as recorded).
+    pub adjust_skew: bool,
 }
 
 /// Some of the loaded traces, and what they have in common ("through cart"): indices into
@@ -178,6 +180,8 @@ pub enum Action {
     ErrorStep(i32),
     /// Collapse every row but the paths to the failed spans.
     CollapseToErrors,
+    /// Show spans at times adjusted for clock skew, or as recorded.
+    ToggleSkewAdjustment,
 }
 
 impl AppState {
@@ -232,6 +236,7 @@ impl AppState {
             Action::ToggleCriticalPath => next.show_critical_path = !next.show_critical_path,
             Action::ErrorStep(step) => next.error_step(step),
             Action::CollapseToErrors => next.collapse_to_errors(),
+            Action::ToggleSkewAdjustment => next.adjust_skew = !next.adjust_skew,
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
