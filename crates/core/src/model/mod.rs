@@ -7,6 +7,7 @@
 
 pub mod graph;
 mod ids;
+pub mod query;
 mod search;
 mod store;
 mod strings;
@@ -16,6 +17,7 @@ mod warnings;
 pub mod wire;
 
 pub use ids::{SpanId, TraceId};
+pub use query::{QueryError, SpanQuery};
 pub use search::{find_spans, TraceSearch};
 pub use store::{
     Attr, Dependency, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind,
