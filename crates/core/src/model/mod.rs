@@ -9,6 +9,7 @@ pub mod critical_path;
 pub mod errors;
 pub mod graph;
 mod ids;
+pub mod query;
 mod search;
 pub mod skew;
 mod store;
@@ -20,6 +21,7 @@ pub mod wire;
 
 pub use critical_path::{critical_path, self_time_nanos, CriticalPath, CriticalPathBuild, Segment};
 pub use ids::{SpanId, TraceId};
+pub use query::{QueryError, SpanQuery};
 pub use search::{find_spans, TraceSearch};
 pub use skew::{
     adjust_skew, call_gap, detect_skew, CallGap, SkewAdjustment, SkewBuild, SkewReport, SkewedCall,

@@ -1,50 +1,219 @@
-//! Finding spans in a trace by text: service, operation, status message, attribute keys and
-//! string values (span, resource and event attributes), event names, and span ids.
+//! Finding spans in a trace by a query ([`super::query`]): free text (service, operation,
+//! status message, attribute keys and string values of the span, its resource and its
+//! events, event names, span id), and terms on the service, operation, kind, status,
+//! attributes and duration, all of which must match.
 //!
-//! Built for a million spans: the query is matched once per distinct interned string (there
-//! are far fewer strings than spans), then each span only looks up whether its string ids
-//! matched. Case-insensitive for ASCII, no allocation per string.
+//! Built for a million spans: each term is worked out once per distinct interned string
+//! (there are far fewer strings than spans) and once per resource, then each span only looks
+//! up whether its string ids and its resource matched. Case-insensitive for ASCII, no
+//! allocation per span.
 
-use super::store::{Slice, Span, Store};
+use super::query::{AttrOp, Compare, QueryError, SpanQuery, Test};
+use super::store::{PackedAttr, Slice, Span, SpanKind, StatusCode, Store, Value};
+use super::strings::Interner;
 use super::tree::Trace;
 use super::{SpanId, StrId};
 
 /// Trace positions (tree order, ascending) of the spans of `trace` that match `query`.
-/// An empty (or all-space) query matches nothing.
+/// An empty (or all-space) query matches nothing, and so does a malformed one.
 pub fn find_spans(store: &Store, trace: &Trace, query: &str) -> Vec<u32> {
     let mut search = TraceSearch::new(store, trace, query);
     while !search.step(store, trace, usize::MAX) {}
     search.into_matches()
 }
 
-/// What a query matches, worked out once per query: which interned strings contain it
-/// (as bits: a million spans look up ~10 million string ids, and 100k strings' bits fit in
-/// the processor's first-level cache), which resources, and the query as a span id.
-struct Query {
-    bits: Vec<u64>,
-    resource_hit: Vec<bool>,
-    id: Option<IdQuery>,
-}
+/// A set of interned strings, as bits indexed by id: a million spans look up ~10 million
+/// string ids, and 100k strings' bits fit in the processor's first-level cache.
+struct StrSet(Vec<u64>);
 
-impl Query {
-    /// `None` when no span can match: an empty query, or one that no string contains and
-    /// that cannot be a span id.
-    fn new(store: &Store, query: &str) -> Option<Query> {
-        let query = query.trim();
-        if query.is_empty() {
-            return None;
-        }
-        let hit = store.strings.contains_ignore_ascii_case(query);
-        let id = IdQuery::new(store, query);
-        if !hit.contains(&true) && id.is_none() {
-            return None;
-        }
+impl StrSet {
+    fn from_hits(hit: &[bool]) -> StrSet {
         let mut bits = vec![0u64; hit.len().div_ceil(64)];
         for (i, _) in hit.iter().enumerate().filter(|(_, h)| **h) {
             bits[i / 64] |= 1 << (i % 64);
         }
-        let mut q = Query {
-            bits,
+        StrSet(bits)
+    }
+
+    /// The strings that `pick` says yes to (one call per string).
+    fn picked(strings: &Interner, pick: impl Fn(&str) -> bool) -> StrSet {
+        let hit: Vec<bool> = (0..strings.len() as u32)
+            .map(|id| pick(strings.get(StrId(id))))
+            .collect();
+        StrSet::from_hits(&hit)
+    }
+
+    /// The strings that contain `needle`, ignoring ASCII case.
+    fn containing(strings: &Interner, needle: &str) -> StrSet {
+        StrSet::from_hits(&strings.contains_ignore_ascii_case(needle))
+    }
+
+    #[inline]
+    fn contains(&self, id: StrId) -> bool {
+        let i = id.0 as usize;
+        self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 != 0)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+}
+
+/// A parsed query made ready for one store: its terms, each worked out once for the
+/// store's strings and resources, cheapest first (they are ANDed, so the order does not
+/// change what matches, and most spans fail an early, cheap term).
+struct Query {
+    conditions: Vec<Condition>,
+}
+
+/// A term of the query: `check` must be `!negated`.
+struct Condition {
+    negated: bool,
+    check: Check,
+}
+
+/// What one term tests on a span, with everything that can be decided per string or per
+/// resource decided.
+enum Check {
+    Text(TextMatch),
+    Service(StrSet),
+    Operation(StrSet),
+    Kind(SpanKind),
+    Status(StatusCode),
+    /// Durations in `min..=max` ns. `min >= 0`, so a span of unknown end
+    /// ([`SPAN_END_UNKNOWN`](super::SPAN_END_UNKNOWN), -1) is never in range.
+    Duration {
+        min: i64,
+        max: i64,
+    },
+    Attr(AttrMatch),
+}
+
+impl Query {
+    /// `None` when no span can match: an empty query, or one with a term that nothing in
+    /// the store can match (a negated term that nothing can match is dropped: every span
+    /// passes it).
+    fn compile(store: &Store, query: &SpanQuery) -> Option<Query> {
+        if query.is_empty() {
+            return None;
+        }
+        let mut conditions = Vec::with_capacity(query.terms.len());
+        for term in &query.terms {
+            match Check::new(store, &term.test) {
+                Some(check) => conditions.push(Condition {
+                    negated: term.negated,
+                    check,
+                }),
+                None if term.negated => {}
+                None => return None,
+            }
+        }
+        conditions.sort_by_key(|c| c.check.cost());
+        Some(Query { conditions })
+    }
+
+    /// The query of `text` for `store`; `None` when it is malformed or nothing can match.
+    #[cfg(test)]
+    fn new(store: &Store, text: &str) -> Option<Query> {
+        Query::compile(store, &SpanQuery::parse(text).ok()?)
+    }
+
+    #[inline]
+    fn matches(&self, store: &Store, span: &Span) -> bool {
+        self.conditions
+            .iter()
+            .all(|c| c.check.matches(store, span) != c.negated)
+    }
+
+    /// The free text of a query that is nothing else (the most common query), so that a
+    /// search can test it without going through the list of terms.
+    fn lone_text(&self) -> Option<&TextMatch> {
+        match self.conditions.as_slice() {
+            [Condition {
+                negated: false,
+                check: Check::Text(text),
+            }] => Some(text),
+            _ => None,
+        }
+    }
+}
+
+impl Check {
+    /// `None` when no span of `store` can pass the test.
+    fn new(store: &Store, test: &Test) -> Option<Check> {
+        let names = |needle: &str| {
+            Some(StrSet::containing(&store.strings, needle)).filter(|s| !s.is_empty())
+        };
+        Some(match test {
+            Test::Text(text) => Check::Text(TextMatch::new(store, text)?),
+            Test::Service(needle) => Check::Service(names(needle)?),
+            Test::Operation(needle) => Check::Operation(names(needle)?),
+            Test::Kind(kind) => Check::Kind(*kind),
+            Test::Status(status) => Check::Status(*status),
+            Test::Duration { op, nanos } => duration_check(*op, *nanos)?,
+            Test::Attr { key, op, value } => Check::Attr(AttrMatch::new(store, key, *op, value)?),
+        })
+    }
+
+    /// Rough cost per span: fields of the span, then a string's bit, then the attributes,
+    /// then everything free text looks at.
+    fn cost(&self) -> u8 {
+        match self {
+            Check::Kind(_) | Check::Status(_) | Check::Duration { .. } => 0,
+            Check::Service(_) | Check::Operation(_) => 1,
+            Check::Attr(_) => 2,
+            Check::Text(_) => 3,
+        }
+    }
+
+    #[inline]
+    fn matches(&self, store: &Store, span: &Span) -> bool {
+        match self {
+            Check::Text(text) => text.matches(store, span),
+            Check::Service(names) => names.contains(span.service),
+            Check::Operation(names) => names.contains(span.name),
+            Check::Kind(kind) => span.kind == *kind,
+            Check::Status(status) => span.status == *status,
+            Check::Duration { min, max } => (*min..=*max).contains(&span.duration_nanos),
+            Check::Attr(attr) => attr.matches(store, span),
+        }
+    }
+}
+
+/// A duration comparison as whole nanoseconds `min..=max` (durations are integers, so
+/// `> 1.5` is `>= 2`); `None` when no duration is in range (`< 0ns`).
+fn duration_check(op: Compare, nanos: f64) -> Option<Check> {
+    // Float-to-int casts saturate, so a huge bound stays in range.
+    let (min, max) = match op {
+        Compare::Gt => ((nanos.floor() as i64).saturating_add(1), i64::MAX),
+        Compare::Ge => (nanos.ceil() as i64, i64::MAX),
+        Compare::Lt => (0, (nanos.ceil() as i64).saturating_sub(1)),
+        Compare::Le => (0, nanos.floor() as i64),
+    };
+    // Also for a negative bound (not from the parser): unknown ends must stay out.
+    let min = min.max(0);
+    (min <= max).then_some(Check::Duration { min, max })
+}
+
+/// Free text, worked out once per query: which interned strings contain it, which
+/// resources, and the text as a span id.
+struct TextMatch {
+    strings: StrSet,
+    resource_hit: Vec<bool>,
+    id: Option<IdQuery>,
+}
+
+impl TextMatch {
+    /// `None` when no span can match: no string contains the text and it cannot be a span
+    /// id.
+    fn new(store: &Store, text: &str) -> Option<TextMatch> {
+        let hit = store.strings.contains_ignore_ascii_case(text);
+        let id = IdQuery::new(store, text);
+        if !hit.contains(&true) && id.is_none() {
+            return None;
+        }
+        let mut q = TextMatch {
+            strings: StrSet::from_hits(&hit),
             resource_hit: Vec::new(),
             id,
         };
@@ -59,10 +228,7 @@ impl Query {
 
     #[inline]
     fn str_hit(&self, id: StrId) -> bool {
-        let i = id.0 as usize;
-        self.bits
-            .get(i / 64)
-            .is_some_and(|w| w >> (i % 64) & 1 != 0)
+        self.strings.contains(id)
     }
 
     fn attrs_hit(&self, store: &Store, slice: Slice) -> bool {
@@ -95,11 +261,163 @@ impl Query {
     }
 }
 
+/// An attribute term, worked out once per query: the keys (any ASCII case), the string
+/// values that compare as wanted, the value as a number and a boolean, and which resources
+/// have such an attribute. Numbers and booleans are compared per attribute; only `~` formats
+/// them, and only those under a wanted key.
+struct AttrMatch {
+    keys: StrSet,
+    op: AttrOp,
+    /// String, bytes and JSON values equal to the query's (`=`, `!=`) or containing it (`~`).
+    texts: StrSet,
+    /// The query's value as an integer (`500`, `500.0`, `5e2`), a float, and a boolean.
+    int: Option<i64>,
+    float: Option<f64>,
+    boolean: Option<bool>,
+    /// For `~` on numbers and booleans: the query's value.
+    needle: String,
+    resource_hit: Vec<bool>,
+}
+
+impl AttrMatch {
+    /// `None` when no attribute can match: no such key, or `=` a value that no string
+    /// equals and that is not a number or a boolean.
+    fn new(store: &Store, key: &str, op: AttrOp, value: &str) -> Option<AttrMatch> {
+        let keys = StrSet::picked(&store.strings, |s| s.eq_ignore_ascii_case(key));
+        if keys.is_empty() {
+            return None;
+        }
+        let texts = match op {
+            AttrOp::Contains => StrSet::containing(&store.strings, value),
+            AttrOp::Eq | AttrOp::NotEq => {
+                StrSet::picked(&store.strings, |s| s.eq_ignore_ascii_case(value))
+            }
+        };
+        let float = value.parse::<f64>().ok().filter(|f| f.is_finite());
+        let whole = float.filter(|f| f.fract() == 0.0 && f.abs() < i64::MAX as f64);
+        let boolean = match value.to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+        let mut q = AttrMatch {
+            keys,
+            op,
+            texts,
+            int: value.parse::<i64>().ok().or(whole.map(|f| f as i64)),
+            float,
+            boolean,
+            needle: value.to_string(),
+            resource_hit: Vec::new(),
+        };
+        let nothing_equal = q.texts.is_empty() && q.float.is_none() && q.boolean.is_none();
+        if op == AttrOp::Eq && nothing_equal {
+            return None;
+        }
+        q.resource_hit = store
+            .resources
+            .iter()
+            .map(|r| q.any(store, r.attrs) || q.any(store, r.scope_attrs))
+            .collect();
+        Some(q)
+    }
+
+    fn matches(&self, store: &Store, span: &Span) -> bool {
+        self.resource_hit
+            .get(span.resource as usize)
+            .copied()
+            .unwrap_or(false)
+            || self.any(store, span.attrs)
+    }
+
+    /// True when an attribute of `slice` has a wanted key and a value that passes.
+    fn any(&self, store: &Store, slice: Slice) -> bool {
+        store
+            .attrs
+            .get(slice.range())
+            .unwrap_or(&[])
+            .iter()
+            .any(|&a| self.keys.contains(a.key()) && self.passes(a))
+    }
+
+    fn passes(&self, attr: PackedAttr) -> bool {
+        match self.op {
+            AttrOp::Eq => self.equal(attr.unpack().value),
+            AttrOp::NotEq => !self.equal(attr.unpack().value),
+            AttrOp::Contains => self.contains(attr.unpack().value),
+        }
+    }
+
+    fn equal(&self, value: Value) -> bool {
+        match value {
+            Value::Str(s) | Value::Bytes(s) | Value::Json(s) => self.texts.contains(s),
+            Value::Int(i) => self.int == Some(i),
+            Value::Float(f) => self.float == Some(f),
+            Value::Bool(b) => self.boolean == Some(b),
+        }
+    }
+
+    /// The value as shown ([`Value::display`]) contains the needle, ignoring ASCII case.
+    fn contains(&self, value: Value) -> bool {
+        match value {
+            Value::Str(s) | Value::Bytes(s) | Value::Json(s) => self.texts.contains(s),
+            Value::Int(i) => shown_contains(format_args!("{i}"), &self.needle),
+            Value::Float(f) => shown_contains(format_args!("{f}"), &self.needle),
+            Value::Bool(b) => shown_contains(format_args!("{b}"), &self.needle),
+        }
+    }
+}
+
+/// True when the text of `shown` contains `needle`, ignoring ASCII case. Formats on the
+/// stack; only a float of over 64 characters (`1e300` shown in full) makes a `String`.
+fn shown_contains(shown: std::fmt::Arguments, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    let found = |text: &[u8]| {
+        needle.is_empty()
+            || text
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    let mut buf = StackText {
+        bytes: [0; 64],
+        len: 0,
+    };
+    if std::fmt::write(&mut buf, shown).is_ok() {
+        found(buf.bytes.get(..buf.len).unwrap_or(&[]))
+    } else {
+        found(shown.to_string().as_bytes())
+    }
+}
+
+/// A small text buffer on the stack; writing past its end is an error.
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 /// A search of one trace done a bounded number of spans at a time ([`TraceSearch::step`]),
 /// so the page can search a million spans without a long task. The store and trace passed
 /// to each step must be those it was made with.
 pub struct TraceSearch {
+    /// `None` when nothing can match (a malformed, empty or hopeless query).
     query: Option<Query>,
+    /// Why the query could not be read.
+    error: Option<QueryError>,
+    progress: Progress,
+}
+
+/// How far a search has gone, and what it has found.
+struct Progress {
     /// Spans tested so far: store indices for a big trace, else trace positions.
     done: usize,
     /// A trace with a quarter of the store's spans or more is tested in store order (its
@@ -112,58 +430,38 @@ pub struct TraceSearch {
 }
 
 impl TraceSearch {
+    /// Parses `query` and works out what it can once for `store`. A malformed query
+    /// matches nothing ([`TraceSearch::error`] says why).
     pub fn new(store: &Store, trace: &Trace, query: &str) -> TraceSearch {
-        let query = Query::new(store, query);
-        let big = trace.len() * 4 >= store.spans.len();
-        TraceSearch {
-            finished: query.is_none(),
-            query,
+        let (query, error) = match SpanQuery::parse(query) {
+            Ok(parsed) => (Query::compile(store, &parsed), None),
+            Err(e) => (None, Some(e)),
+        };
+        let progress = Progress {
             done: 0,
-            big,
+            big: trace.len() * 4 >= store.spans.len(),
             hit_by_index: Vec::new(),
             matches: Vec::new(),
+            finished: query.is_none(),
+        };
+        TraceSearch {
+            query,
+            error,
+            progress,
         }
     }
 
     /// Tests up to `budget` more spans; true once every span has been tested.
     pub fn step(&mut self, store: &Store, trace: &Trace, budget: usize) -> bool {
-        let Some(query) = self.query.as_ref().filter(|_| !self.finished) else {
+        let progress = &mut self.progress;
+        let Some(query) = self.query.as_ref().filter(|_| !progress.finished) else {
             return true;
         };
-        if self.big {
-            let end = self.done.saturating_add(budget).min(store.spans.len());
-            let spans = store.spans.get(self.done..end).unwrap_or(&[]);
-            self.hit_by_index
-                .extend(spans.iter().map(|span| query.matches(store, span)));
-            self.done = end;
-            if end == store.spans.len() {
-                let hits = &self.hit_by_index;
-                self.matches = trace
-                    .spans
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &index)| hits.get(index as usize).copied().unwrap_or(false))
-                    .map(|(pos, _)| pos as u32)
-                    .collect();
-                self.hit_by_index = Vec::new();
-                self.finished = true;
-            }
-        } else {
-            let end = self.done.saturating_add(budget).min(trace.len());
-            for pos in self.done..end {
-                let index = trace.spans[pos] as usize;
-                if store
-                    .spans
-                    .get(index)
-                    .is_some_and(|s| query.matches(store, s))
-                {
-                    self.matches.push(pos as u32);
-                }
-            }
-            self.done = end;
-            self.finished = end == trace.len();
+        // Free text alone gets a loop of its own, as fast as before there were terms.
+        match query.lone_text() {
+            Some(text) => progress.step(store, trace, budget, |s| text.matches(store, s)),
+            None => progress.step(store, trace, budget, |s| query.matches(store, s)),
         }
-        self.finished
     }
 
     /// The first match in tree order among the first `limit` positions of the trace, found
@@ -183,14 +481,61 @@ impl TraceSearch {
             .map(|pos| pos as u32)
     }
 
-    /// True when nothing can match (then the search is finished at once).
+    /// Why the query could not be read, when it could not.
+    pub fn error(&self) -> Option<&QueryError> {
+        self.error.as_ref()
+    }
+
+    /// True when nothing can match (then the search is finished at once): an empty or
+    /// malformed query, or one with a term that nothing in the store can pass.
     pub fn is_hopeless(&self) -> bool {
         self.query.is_none()
     }
 
     /// The trace positions of the matches, ascending (all of them once finished).
     pub fn into_matches(self) -> Vec<u32> {
-        self.matches
+        self.progress.matches
+    }
+}
+
+impl Progress {
+    /// Tests up to `budget` more spans with `matches`; true once every span has been tested.
+    fn step(
+        &mut self,
+        store: &Store,
+        trace: &Trace,
+        budget: usize,
+        matches: impl Fn(&Span) -> bool,
+    ) -> bool {
+        if self.big {
+            let end = self.done.saturating_add(budget).min(store.spans.len());
+            let spans = store.spans.get(self.done..end).unwrap_or(&[]);
+            self.hit_by_index.extend(spans.iter().map(matches));
+            self.done = end;
+            if end == store.spans.len() {
+                let hits = &self.hit_by_index;
+                self.matches = trace
+                    .spans
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &index)| hits.get(index as usize).copied().unwrap_or(false))
+                    .map(|(pos, _)| pos as u32)
+                    .collect();
+                self.hit_by_index = Vec::new();
+                self.finished = true;
+            }
+        } else {
+            let end = self.done.saturating_add(budget).min(trace.len());
+            for pos in self.done..end {
+                let index = trace.spans[pos] as usize;
+                if store.spans.get(index).is_some_and(&matches) {
+                    self.matches.push(pos as u32);
+                }
+            }
+            self.done = end;
+            self.finished = end == trace.len();
+        }
+        self.finished
     }
 }
 

@@ -2,7 +2,7 @@
 //! big trace's matches in steps.
 
 use super::{AppState, Shared};
-use crate::model::TraceSearch;
+use crate::model::{SpanQuery, TraceSearch};
 
 /// The text searched for, the matches in the selected trace, and which one is current.
 #[derive(Clone, Default, PartialEq, Debug)]
@@ -18,6 +18,9 @@ pub struct SearchState {
     pub counting: bool,
     /// Bumped by every new search, so that the steps of an older one are dropped.
     pub generation: u32,
+    /// Why the query could not be read (shown under the search box): a malformed query
+    /// matches nothing. `None` for a good or empty query.
+    pub error: Option<String>,
 }
 
 /// Traces up to this many spans are searched at once; bigger ones show their first match
@@ -33,8 +36,11 @@ const FIRST_MATCH_WITHIN: usize = 100_000;
 impl AppState {
     /// Recomputes the matches of the search in the selected trace.
     /// A big trace gets its first match now and is counted later (see [`SearchState`]).
+    /// The query's error is set whether or not a trace is selected.
     pub(super) fn run_search(&mut self) {
         self.search.generation = self.search.generation.wrapping_add(1);
+        let parsed = SpanQuery::parse(&self.search.query);
+        self.search.error = parsed.err().map(|e| e.to_string());
         let (matches, counting) = match self.selected() {
             Some(trace) => {
                 let mut search = TraceSearch::new(&self.store, trace, &self.search.query);

@@ -222,6 +222,42 @@ fn a_big_trace_is_counted_later_and_stale_counts_are_dropped() {
 }
 
 #[test]
+fn a_malformed_search_says_why_and_matches_nothing() {
+    let state = loaded(1, 200);
+    let bad = state.reduce(Action::Search("kind:foo".into()));
+    assert_eq!(
+        bad.search.error.as_deref(),
+        Some(
+            "unknown kind \"foo\" (client, server, producer, consumer, internal, unspecified) at 5"
+        )
+    );
+    assert!(bad.search.matches.is_empty() && bad.search.current.is_none());
+    let good = bad.reduce(Action::Search("kind:server".into()));
+    assert_eq!(good.search.error, None);
+    assert!(!good.search.matches.is_empty());
+    assert_eq!(good.search.current, Some(0));
+    assert_eq!(bad.reduce(Action::Search("  ".into())).search.error, None);
+    // With no trace to search, the query is still read.
+    let none = AppState::default().reduce(Action::Search("service:".into()));
+    assert_eq!(
+        none.search.error.as_deref(),
+        Some("nothing after \"service:\" at 8")
+    );
+}
+
+#[test]
+fn a_big_trace_counts_a_query_with_terms_but_not_a_malformed_one() {
+    let state = loaded(1, SEARCH_AT_ONCE_SPANS + 1_000);
+    let bad = state.reduce(Action::Search("kind:client \"GET".into()));
+    assert_eq!(bad.search.error.as_deref(), Some("unclosed quote at 12"));
+    assert!(!bad.search.counting && bad.search.matches.is_empty());
+    let good = bad.reduce(Action::Search("kind:client -error".into()));
+    assert_eq!(good.search.error, None);
+    assert!(good.search.counting);
+    assert_eq!(good.search.matches.len(), 1);
+}
+
+#[test]
 fn the_view_and_the_graph_scope_are_chosen_and_survive_a_load() {
     let state = loaded(2, 10).reduce(Action::ShowView(View::Graph));
     let state = state.reduce(Action::SetGraphScope(GraphScope::Trace));
