@@ -165,6 +165,16 @@ impl Shown<'_> {
                 .iter()
                 .find(|c| c.server_pos == gap.server_pos)
         });
+        // Shown adjusted, the server moved against its client by the difference of shifts.
+        let moved = skew.filter(|_| adjusting).map_or(0, |s| {
+            let a = &s.adjustment;
+            a.shift(gap.server_pos)
+                .saturating_sub(a.shift(gap.client_pos))
+        });
+        let (before, after) = (
+            gap.before_nanos.saturating_add(moved),
+            gap.after_nanos.saturating_sub(moved),
+        );
         let skew_text = skewed.map(|c| {
             let shift = format_signed(c.correction_nanos);
             if adjusting {
@@ -177,8 +187,8 @@ impl Shown<'_> {
             <section id="detail-call" class="detail-section">
                 <h3>{ format!("Call {} → {}", name(gap.client_pos), name(gap.server_pos)) }</h3>
                 <dl class="facts">
-                    <dt>{"Before the server"}</dt><dd>{ format_signed(gap.before_nanos) }</dd>
-                    <dt>{"After the server"}</dt><dd>{ format_signed(gap.after_nanos) }</dd>
+                    <dt>{"Before the server"}</dt><dd>{ format_signed(before) }</dd>
+                    <dt>{"After the server"}</dt><dd>{ format_signed(after) }</dd>
                 </dl>
                 <p class="muted">{"Time the client waited outside the server: the request and the response on their way (network, queueing)."}</p>
                 if let Some(text) = skew_text {

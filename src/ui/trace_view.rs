@@ -55,7 +55,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
         <div class="trace-view">
             <div class="trace-header">
                 { trace_title(&store, trace) }
-                <SearchBox search={state.search.clone()} dispatch={state.dispatcher()} />
+                <SearchBox search={state.search.clone()} dispatch={state.dispatcher()} only_matches={state.only_matches} />
                 <div class="trace-actions">
                     <button id="critical-path" aria-pressed={state.show_critical_path.to_string()}
                         title="Show the chain of spans that decides the trace's duration (c)"
@@ -88,7 +88,8 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     ontoggle={on_toggle}
                     scheme={state.scheme}
                     {critical}
-                    skew={adjusted.clone()} />
+                    skew={adjusted.clone()}
+                    only_matches={state.only_matches && !state.search.query.trim().is_empty()} />
                 if let Some(span) = state.selected_span {
                     <detail::DetailPanel
                         store={store.clone()}
@@ -161,6 +162,7 @@ fn trace_title(store: &Store, trace: &Trace) -> Html {
 struct SearchBoxProps {
     search: super::state::SearchState,
     dispatch: UseReducerDispatcher<PageState>,
+    only_matches: bool,
 }
 
 /// Find spans in the selected trace: matches are highlighted, Enter / Shift+Enter (or the
@@ -190,10 +192,16 @@ fn search_box(props: &SearchBoxProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::SearchStep(by)))
     };
+    let only = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_: Event| dispatch.dispatch(Action::ToggleOnlyMatches))
+    };
     let s = &props.search;
     let current = format_count(s.current.map_or(0, |c| c + 1) as u64);
     let count = if s.query.trim().is_empty() {
         String::new()
+    } else if s.error.is_some() {
+        "no matches".to_string()
     } else if s.counting && s.matches.is_empty() {
         "searching…".to_string()
     } else if s.counting {
@@ -207,11 +215,18 @@ fn search_box(props: &SearchBoxProps) -> Html {
     html! {
         <div class="search" role="search">
             <input id="search-input" type="search" value={s.query.clone()}
-                placeholder="Find spans: service, operation, attribute, id"
-                aria-label="Find spans in this trace" {oninput} {onkeydown} />
+                placeholder="Find spans: text, service:cart, op:\"GET /\", key=value, duration>10ms, error, -term"
+                title="Free text, or terms: service:… op:… kind:client error key=value key~part duration>250ms; -term excludes; \"quoted phrases\""
+                aria-label="Find spans in this trace" aria-invalid={s.error.is_some().to_string()}
+                aria-describedby="search-error" {oninput} {onkeydown} />
             <span id="search-count" class="search-count">{ count }</span>
             <button id="search-prev" title="Previous match (Shift+Enter)" disabled={s.matches.is_empty()} onclick={step(-1)}>{"↑"}</button>
             <button id="search-next" title="Next match (Enter)" disabled={s.matches.is_empty()} onclick={step(1)}>{"↓"}</button>
+            <label class="only-matches" title="Show only the matching spans and their ancestors">
+                <input id="only-matches" type="checkbox" checked={props.only_matches} onchange={only} />{" Only matches"}</label>
+            if let Some(error) = &s.error {
+                <div id="search-error" class="search-error" role="alert">{ error.clone() }</div>
+            }
         </div>
     }
 }

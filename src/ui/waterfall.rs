@@ -12,8 +12,8 @@ use super::hooks::{self, use_element_size, use_wheel};
 use super::Shared;
 use draw::{use_waterfall_draw, WaterfallSource};
 use spanorama_core::layout::{
-    key_command, visible_rows, wheel_window, TimeWindow, WaterfallCommand, WaterfallGeometry,
-    WaterfallRequest, Wheel,
+    key_command, matching_rows, visible_rows, wheel_window, TimeWindow, WaterfallCommand,
+    WaterfallGeometry, WaterfallRequest, Wheel,
 };
 use spanorama_core::model::errors::errors_below;
 use spanorama_core::model::units::format_count;
@@ -44,6 +44,8 @@ pub struct WaterfallProps {
     pub critical: Option<Shared<CriticalPath>>,
     /// The clock-skew adjustment, when spans are shown adjusted.
     pub skew: Option<Shared<SkewFound>>,
+    /// Only the matches (and their ancestors) are shown, folds aside.
+    pub only_matches: bool,
 }
 
 /// Size laid out before the element's own is known (nothing is drawn at it).
@@ -111,17 +113,22 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
 /// The data the waterfall shows, with the visible rows worked out once per change.
 #[hook]
 fn use_source(props: &WaterfallProps) -> WaterfallSource {
+    let only = props.only_matches.then(|| props.matches.clone());
     let rows = use_memo(
         (
             props.traces.clone(),
             props.trace_index,
             props.collapsed.clone(),
+            only,
         ),
-        |(traces, index, collapsed)| {
-            traces
-                .get(*index)
-                .map(|t| visible_rows(t, collapsed))
-                .unwrap_or_default()
+        |(traces, index, collapsed, only)| {
+            let Some(trace) = traces.get(*index) else {
+                return Vec::new();
+            };
+            match only {
+                Some(matches) => matching_rows(trace, matches),
+                None => visible_rows(trace, collapsed),
+            }
         },
     );
     let errors_below = use_memo(

@@ -5,7 +5,7 @@ import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appTest, DIST_DIR, startEnv } from './harness.mjs';
+import { appTest, corpusFile, DIST_DIR, startEnv } from './harness.mjs';
 
 const CHECKOUT = 'examples/shop-checkout.otlp.json';
 
@@ -128,4 +128,64 @@ appTest('keys: / finds, ? lists the shortcuts, j and k move the selection', () =
   await app.page.keyboard.press('k');
   await app.waitFor('back', () => app.detail(), (d) => d?.fields['Span ID'] === first.fields['Span ID']);
   assert.ok(next);
+});
+
+appTest('structured queries match what they say, a malformed one says where, and only matches can be shown', () => env, async ({ open }) => {
+  const file = JSON.parse(readFileSync(join(DIST_DIR, CHECKOUT), 'utf8'));
+  const spans = file.resourceSpans.flatMap((rs) => {
+    const service = rs.resource.attributes.find((a) => a.key === 'service.name').value.stringValue;
+    return rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => ({ ...s, service })));
+  });
+  const nanos = (s) => Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano));
+  const app = await open(`index.html?url=${CHECKOUT}`);
+  const all = (await app.waitForCanvas()).rows;
+  const counted = async (query) => {
+    await app.page.fill('#search-input', query);
+    const text = await app.waitFor(`the count of ${query}`, () => app.text('#search-count'), (t) => /of [\d,]+$|^no matches$/.test(t));
+    return text === 'no matches' ? 0 : Number(text.split(' of ')[1].replace(/,/g, ''));
+  };
+  // service: and duration>, ANDed; negation; error status.
+  const service = spans[0].service;
+  const slow = spans.filter((s) => s.service === service && nanos(s) > 1e6).length;
+  assert.ok(slow > 0);
+  assert.equal(await counted(`service:${service} duration>1ms`), slow);
+  assert.equal(await counted(`-service:${service}`), spans.filter((s) => s.service !== service).length);
+  assert.equal(await counted('error'), spans.filter((s) => s.status?.code === 2).length);
+  assert.equal(await app.page.locator('#search-error').count(), 0);
+  // Malformed: no matches, and what is wrong where.
+  assert.equal(await counted('duration>fast'), 0);
+  assert.match(await app.text('#search-error'), /duration.*\b9\b|\b9\b.*duration/);
+  assert.equal(await app.page.getAttribute('#search-input', 'aria-invalid'), 'true');
+  // Only the matches and their ancestors.
+  const errors = await counted('error');
+  await app.page.check('#only-matches');
+  const shown = await app.waitFor('only the matching rows', () => app.canvas().then((c) => c.rows), (r) => r < all);
+  assert.ok(shown >= errors, `${shown} rows for ${errors} matches`);
+  await app.page.uncheck('#only-matches');
+  await app.waitFor('every row again', () => app.canvas().then((c) => c.rows), (r) => r === all);
+});
+
+appTest('a skewed trace says so; adjusting moves the server into its client', () => env, async ({ open }) => {
+  const app = await open();
+  await app.loadFiles([corpusFile('zipkin2/lens-skew.json')]);
+  const rows = (await app.waitForCanvas()).rows;
+  await app.waitFor('the skew notice', () => app.page.getAttribute('#skew-notice', 'data-calls').catch(() => null), (n) => Number(n) === 1);
+  assert.equal(await app.page.isChecked('#adjust-skew'), false);
+  // The server span's panel: before its client (a negative gap), and what adjusting would do.
+  let call = null;
+  for (let i = 0; i < rows && !call; i++) {
+    await app.clickRow(i);
+    call = await app.page.evaluate(() => {
+      const d = document.querySelector('#detail-call');
+      return d && d.querySelector('.skew') ? d.textContent : null;
+    });
+  }
+  assert.ok(call, 'a span of the skewed call');
+  assert.match(call, /Before the server\s*−/);
+  assert.match(call, /adjusting would move it by/);
+  const before = await app.page.evaluate(() => document.getElementById('waterfall-canvas').toDataURL());
+  await app.page.check('#adjust-skew');
+  await app.waitFor('the adjusted panel', () => app.page.textContent('#detail-call'), (t) => /shown moved by/.test(t));
+  assert.doesNotMatch(await app.page.textContent('#detail-call'), /Before the server\s*−/);
+  await app.waitFor('the bars moved', () => app.page.evaluate(() => document.getElementById('waterfall-canvas').toDataURL()), (u) => u !== before);
 });

@@ -22,5 +22,5 @@ pub use minimap::{
 pub use request::{WaterfallData, WaterfallRequest};
 pub use rows::rows_in_view;
 pub use time_scale::{Tick, TimeScale};
-pub use waterfall::{row_boxes, visible_rows, Guide, RowBox, WaterfallGeometry};
+pub use waterfall::{matching_rows, row_boxes, visible_rows, Guide, RowBox, WaterfallGeometry};
 pub use window::{TimeWindow, MIN_WINDOW_NANOS};

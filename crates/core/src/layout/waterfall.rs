@@ -30,6 +30,29 @@ pub fn visible_rows(trace: &Trace, collapsed: &BTreeSet<u32>) -> Vec<u32> {
     rows
 }
 
+/// The rows that show only `matches` (trace positions, ascending) and their ancestors, in
+/// trace order, folds aside (Jaeger UI's "filter to matches"). Each ancestor chain is
+/// walked up only until it meets a row already kept, so the work is linear.
+pub fn matching_rows(trace: &Trace, matches: &[u32]) -> Vec<u32> {
+    let mut keep = vec![false; trace.len()];
+    for &m in matches {
+        let mut p = m;
+        while let Some(k) = keep.get_mut(p as usize).filter(|k| !**k) {
+            *k = true;
+            p = trace
+                .parent
+                .get(p as usize)
+                .copied()
+                .unwrap_or(crate::model::NO_PARENT);
+        }
+    }
+    (0u32..)
+        .zip(&keep)
+        .filter(|(_, &k)| k)
+        .map(|(p, _)| p)
+        .collect()
+}
+
 /// Sizes of the waterfall canvas and its columns, CSS px.
 #[derive(Copy, Clone, PartialEq, Debug)]
 pub struct WaterfallGeometry {
@@ -409,6 +432,18 @@ pub(crate) mod tests {
             selected_span: None,
             scheme: crate::theme::Scheme::Light,
         }
+    }
+
+    #[test]
+    fn only_matches_keeps_their_ancestors() {
+        // root ─┬─ a ── a1
+        //       └─ b
+        let (_, trace) = fixture();
+        assert_eq!(matching_rows(&trace, &[2]), [0, 1, 2]);
+        assert_eq!(matching_rows(&trace, &[2, 3]), [0, 1, 2, 3]);
+        assert_eq!(matching_rows(&trace, &[3]), [0, 3]);
+        assert_eq!(matching_rows(&trace, &[]), Vec::<u32>::new());
+        assert_eq!(matching_rows(&trace, &[99]), Vec::<u32>::new());
     }
 
     #[test]

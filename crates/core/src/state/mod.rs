@@ -59,6 +59,8 @@ pub struct AppState {
     pub show_critical_path: bool,
     /// Spans are shown at times adjusted for clock skew (off: as recorded).
     pub adjust_skew: bool,
+    /// The waterfall shows only the spans matching the search, and their ancestors.
+    pub only_matches: bool,
 }
 
 /// Some of the loaded traces, and what they have in common ("through cart"): indices into
@@ -182,6 +184,8 @@ pub enum Action {
     CollapseToErrors,
     /// Show spans at times adjusted for clock skew, or as recorded.
     ToggleSkewAdjustment,
+    /// Show only the spans matching the search (and their ancestors), or all.
+    ToggleOnlyMatches,
 }
 
 impl AppState {
@@ -237,6 +241,7 @@ impl AppState {
             Action::ErrorStep(step) => next.error_step(step),
             Action::CollapseToErrors => next.collapse_to_errors(),
             Action::ToggleSkewAdjustment => next.adjust_skew = !next.adjust_skew,
+            Action::ToggleOnlyMatches => next.only_matches = !next.only_matches,
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
@@ -316,7 +321,7 @@ impl AppState {
 
     /// Selects the span at trace position `pos` of the selected trace, unfolds its
     /// ancestors and scrolls it into view.
-    fn show_position(&mut self, pos: u32) {
+    pub(super) fn show_position(&mut self, pos: u32) {
         let Some(&span) = self.selected().and_then(|t| t.spans.get(pos as usize)) else {
             return;
         };

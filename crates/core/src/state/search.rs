@@ -62,18 +62,9 @@ impl AppState {
     /// Makes match `at` current: selects its span, unfolds its ancestors, scrolls to it.
     pub(super) fn go_to_match(&mut self, at: Option<usize>) {
         self.search.current = at;
-        let Some(&pos) = at.and_then(|i| self.search.matches.get(i)) else {
-            return;
-        };
-        let Some(span) = self
-            .selected()
-            .and_then(|t| t.spans.get(pos as usize).copied())
-        else {
-            return;
-        };
-        self.unfold_to(pos);
-        self.selected_span = Some(span);
-        self.reveal = self.reveal.wrapping_add(1);
+        if let Some(&pos) = at.and_then(|i| self.search.matches.get(i)) {
+            self.show_position(pos);
+        }
     }
 
     pub(super) fn search_step(&mut self, step: i32) {
