@@ -36,14 +36,3 @@ pub fn view_in_fragment() -> Option<View> {
     let hash = web_sys::window()?.location().hash().ok()?;
     View::from_fragment(&hash)
 }
-
-/// Keeps the shown view in the URL's fragment, so it survives a reload. A URL without one
-/// stands for the waterfall and is left alone until another view is shown.
-pub fn keep_view_in_fragment(view: View) {
-    if view_in_fragment().unwrap_or_default() == view {
-        return;
-    }
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().set_hash(&format!("view={}", view.name()));
-    }
-}

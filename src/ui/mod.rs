@@ -9,6 +9,7 @@ mod graph_view;
 mod hooks;
 mod import_client;
 mod layout_client;
+mod link;
 mod loader;
 mod minimap;
 mod panels;
@@ -255,13 +256,13 @@ pub fn app() -> Html {
         )
     });
     scheme::use_scheme(&state);
+    let onwindow = link::use_deep_link(&state);
     let help = use_state(|| false);
     shortcuts::use_page_keys(&state, help.clone());
     let close_help = {
         let help = help.clone();
         Callback::from(move |()| help.set(false))
     };
-    use_effect_with(state.view, |&view| loader::keep_view_in_fragment(view));
     let (onload, oncancel) = use_loads(&state);
     let (dragging, ondragover, ondragleave, ondrop) = use_drop_target(onload.clone());
     use_search_counting(&state);
@@ -298,7 +299,7 @@ pub fn app() -> Html {
             if state.view == View::Graph && (!store.spans.is_empty() || !store.dependencies.is_empty()) {
                 <graph_view::GraphView state={state.clone()} />
             } else if state.selected().is_some() {
-                <trace_view::TraceView state={state.clone()} />
+                <trace_view::TraceView state={state.clone()} {onwindow} />
             } else {
                 <panels::Welcome />
             }

@@ -13,6 +13,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct TraceViewProps {
     pub state: UseReducerHandle<PageState>,
+    /// Told the waterfall's zoom window (ns from the trace's start), for the URL.
+    pub onwindow: Callback<Option<(i64, i64)>>,
 }
 
 /// The selected trace's view (nothing when no trace is selected).
@@ -68,6 +70,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     }
                     <button id="expand-all" onclick={dispatch(|| Action::ExpandAll)}>{"Expand all"}</button>
                     <button id="collapse-all" onclick={dispatch(|| Action::CollapseAll)}>{"Collapse all"}</button>
+                    <super::link::CopyLink />
                     <export::ExportButton store={store.clone()} traces={traces.clone()}
                         trace_index={Some(index)} id="export-trace" label="Download OTLP"
                         title="Download this trace as OpenTelemetry OTLP JSON" />
@@ -89,7 +92,9 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     scheme={state.scheme}
                     {critical}
                     skew={adjusted.clone()}
-                    only_matches={state.only_matches && !state.search.query.trim().is_empty()} />
+                    only_matches={state.only_matches && !state.search.query.trim().is_empty()}
+                    link_window={state.link_window.filter(|w| w.0 == trace.id).map(|w| w.1)}
+                    onwindow={props.onwindow.clone()} />
                 if let Some(span) = state.selected_span {
                     <detail::DetailPanel
                         store={store.clone()}

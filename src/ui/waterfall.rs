@@ -46,6 +46,10 @@ pub struct WaterfallProps {
     pub skew: Option<Shared<SkewFound>>,
     /// Only the matches (and their ancestors) are shown, folds aside.
     pub only_matches: bool,
+    /// The zoom window a link asked for (ns from the trace's start): shown with the trace.
+    pub link_window: Option<(i64, i64)>,
+    /// Told the zoom window (ns from the trace's start; `None`: unzoomed) when it changes.
+    pub onwindow: Callback<Option<(i64, i64)>>,
 }
 
 /// Size laid out before the element's own is known (nothing is drawn at it).
@@ -88,6 +92,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         scheme: props.scheme,
     };
     use_new_trace_reset(props, &zoom, &scroll_top, &scroll_ref);
+    use_window_report(props, request.window);
     use_wheel(canvas_ref.clone(), wheel_handler(&zoom, &request));
     use_reveal(props, &source, &scroll_ref, &request.geometry);
     // Nothing is drawn until the browser has laid the element out and reported its size.
@@ -154,9 +159,10 @@ fn use_source(props: &WaterfallProps) -> WaterfallSource {
     }
 }
 
-/// A new trace starts at the top, unzoomed. The scroll position is set only when it is not
-/// at the top already: setting it on an element just added (the first trace) would make
-/// the browser lay the page out on the spot, in the middle of showing it.
+/// A new trace starts at the top, unzoomed (or at the zoom window a link asked for). The
+/// scroll position is set only when it is not at the top already: setting it on an element
+/// just added (the first trace) would make the browser lay the page out on the spot, in
+/// the middle of showing it.
 #[hook]
 fn use_new_trace_reset(
     props: &WaterfallProps,
@@ -168,12 +174,32 @@ fn use_new_trace_reset(
     let scroll_top = scroll_top.clone();
     let scroll_ref = scroll_ref.clone();
     let scrolled = *scroll_top != 0.0;
-    use_effect_with((props.traces.clone(), props.trace_index), move |_| {
-        zoom.set(zoom.reset());
+    let start = props
+        .traces
+        .get(props.trace_index)
+        .map_or(0, |t| t.start_unix_nanos);
+    let key = (props.traces.clone(), props.trace_index, props.link_window);
+    use_effect_with(key, move |(_, _, link_window)| {
+        let asked = link_window.map(|(a, b)| (start.saturating_add(a), start.saturating_add(b)));
+        zoom.set(zoom.reset().zoomed_to(asked));
         scroll_top.set(0.0);
         if let Some(el) = scroll_ref.cast::<HtmlElement>().filter(|_| scrolled) {
             el.set_scroll_top(0);
         }
+    });
+}
+
+/// Tells `onwindow` the zoom window, ns from the trace's start, whenever it changes.
+#[hook]
+fn use_window_report(props: &WaterfallProps, window: TimeWindow) {
+    let start = props
+        .traces
+        .get(props.trace_index)
+        .map_or(0, |t| t.start_unix_nanos);
+    let onwindow = props.onwindow.clone();
+    let shown = window.is_zoomed().then(|| window.range());
+    use_effect_with(shown, move |shown| {
+        onwindow.emit(shown.map(|(a, b)| (a.saturating_sub(start), b.saturating_sub(start))));
     });
 }
 

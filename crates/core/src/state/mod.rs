@@ -2,6 +2,7 @@
 //! loads, selection, folds, messages, search. Pure: the page wraps it in Yew's reducer and
 //! supplies what only a browser knows (the clock) in the actions.
 
+mod link;
 mod load;
 mod search;
 mod shared;
@@ -10,6 +11,7 @@ mod tests;
 #[cfg(test)]
 mod troubleshooting_tests;
 
+pub use link::Link;
 pub use load::{LoadPhase, LoadProgress, LoadedModel, Loading};
 pub use search::{SearchState, SEARCH_AT_ONCE_SPANS, SEARCH_STEP_SPANS};
 pub use shared::Shared;
@@ -61,6 +63,11 @@ pub struct AppState {
     pub adjust_skew: bool,
     /// The waterfall shows only the spans matching the search, and their ancestors.
     pub only_matches: bool,
+    /// A link opened before the data it names was loaded: opened when a model has it.
+    pub pending_link: Option<Link>,
+    /// The zoom window (ns from the trace's start) a link asked for this trace; the
+    /// waterfall shows it when it shows the trace. Selecting a trace forgets it.
+    pub link_window: Option<(TraceId, (i64, i64))>,
 }
 
 /// Some of the loaded traces, and what they have in common ("through cart"): indices into
@@ -186,6 +193,8 @@ pub enum Action {
     ToggleSkewAdjustment,
     /// Show only the spans matching the search (and their ancestors), or all.
     ToggleOnlyMatches,
+    /// Show what a link names (a URL fragment: at start-up, back and forward).
+    OpenLink(Link),
 }
 
 impl AppState {
@@ -212,7 +221,10 @@ impl AppState {
             } => next.finish_loading(id, model, errors, finished_ms),
             Action::FailLoading { id, message } => next.fail_loading(id, &message),
             Action::CancelLoading => next.loading.clear(),
-            Action::SelectTrace(index) => next.select_trace(index),
+            Action::SelectTrace(index) => {
+                next.link_window = None;
+                next.select_trace(index);
+            }
             Action::SelectSpan(span) => next.selected_span = span,
             Action::ToggleRow(pos) => next.toggle_row(pos),
             Action::ExpandAll => next.collapsed = Rc::default(),
@@ -242,6 +254,7 @@ impl AppState {
             Action::CollapseToErrors => next.collapse_to_errors(),
             Action::ToggleSkewAdjustment => next.adjust_skew = !next.adjust_skew,
             Action::ToggleOnlyMatches => next.only_matches = !next.only_matches,
+            Action::OpenLink(link) => next.open_link(link),
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
@@ -249,6 +262,69 @@ impl AppState {
             }
         }
         next
+    }
+
+    /// What a link to this view names (the zoom window is the page's to add).
+    pub fn link(&self) -> Link {
+        let store = &self.store;
+        let span = self.selected_span.and_then(|s| store.spans.get(s as usize));
+        Link {
+            view: Some(self.view),
+            trace: self.selected().map(|t| store.trace_id_display(t.id)),
+            span: span.map(|s| store.span_id_display(s.span_id)),
+            window: None,
+            query: Some(self.search.query.clone()).filter(|q| !q.trim().is_empty()),
+        }
+    }
+
+    /// Shows what `link` names: its view; its trace (kept for a later model when none
+    /// loaded has it), zoom window, search and span.
+    fn open_link(&mut self, link: Link) {
+        if let Some(view) = link.view {
+            self.view = view;
+        }
+        let Some(wanted) = &link.trace else { return };
+        let store = &self.store;
+        let Some(index) = self
+            .traces
+            .iter()
+            .position(|t| store.trace_id_display(t.id).eq_ignore_ascii_case(wanted))
+        else {
+            self.pending_link = Some(link);
+            return;
+        };
+        self.select_trace(index);
+        let id = self.traces[index].id;
+        self.link_window = link.window.map(|w| (id, w));
+        if let Some(query) = &link.query {
+            self.search.query = query.clone();
+            self.run_search();
+        }
+        let pos = link.span.as_ref().and_then(|s| self.position_of_span_id(s));
+        self.selected_span = None;
+        match pos {
+            Some(pos) => self.show_position(pos),
+            None if link.query.is_some() => self.go_to_match(self.search.current),
+            None => {}
+        }
+    }
+
+    /// The trace position in the selected trace of the span shown as `id`: a hex id is
+    /// compared as a number (a million spans are not each formatted), any other as the
+    /// file's text.
+    fn position_of_span_id(&self, id: &str) -> Option<u32> {
+        let store = &self.store;
+        let trace = self.selected()?;
+        let number = u64::from_str_radix(id, 16).ok();
+        let is = |s: &crate::model::Span| match number {
+            Some(n) if !store.span_id_text.contains_key(&s.span_id) => s.span_id.0 == n,
+            _ => store.span_id_display(s.span_id).eq_ignore_ascii_case(id),
+        };
+        trace
+            .spans
+            .iter()
+            .position(|&s| store.spans.get(s as usize).is_some_and(is))
+            .map(|p| p as u32)
     }
 
     /// The selected trace.
@@ -375,5 +451,8 @@ impl AppState {
         self.store = Shared::new(store);
         self.traces = Shared::new(traces);
         self.run_search();
+        if let Some(link) = self.pending_link.take() {
+            self.open_link(link);
+        }
     }
 }

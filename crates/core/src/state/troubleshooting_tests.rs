@@ -80,3 +80,78 @@ fn the_critical_path_switch_toggles() {
     assert!(on.show_critical_path);
     assert!(!on.reduce(Action::ToggleCriticalPath).show_critical_path);
 }
+
+#[test]
+fn a_link_reopens_the_same_trace_span_search_window_and_view() {
+    let cfg = spanorama_gen::GenConfig {
+        seed: 8,
+        traces: 4,
+        spans_min: 30,
+        spans_max: 60,
+        ..spanorama_gen::GenConfig::default()
+    };
+    let (bytes, _) = spanorama_gen::to_bytes(&cfg, spanorama_gen::Format::Otlp).unwrap();
+    let load = |state: &AppState| {
+        let store = crate::import::import("gen.json", &bytes).unwrap();
+        let traces = crate::model::build_traces(&store);
+        let services = store.services();
+        let model = LoadedModel {
+            store,
+            traces,
+            selected: Some(0),
+            services,
+        };
+        state.reduce(Action::FinishLoading {
+            id: 1,
+            model: Some(Box::new(model)),
+            errors: Vec::new(),
+            finished_ms: 1.0,
+        })
+    };
+    // A view: trace 2, its 5th span, a search, the graph.
+    let shown = load(&AppState::default()).reduce(Action::SelectTrace(2));
+    let span = shown.selected().unwrap().spans[5];
+    let shown = shown
+        .reduce(Action::SelectSpan(Some(span)))
+        .reduce(Action::ShowView(View::Graph));
+    let mut link = shown.link();
+    assert!(link.query.is_none());
+    link.query = Some("service:x".into());
+    link.window = Some((10, 20));
+    let fragment = link.to_fragment();
+    // A fresh page: the link comes first, the data later.
+    let fresh = AppState::default().reduce(Action::OpenLink(Link::parse(&fragment)));
+    assert_eq!(fresh.view, View::Graph);
+    assert!(fresh.pending_link.is_some());
+    let opened = load(&fresh);
+    assert_eq!(opened.selected_trace, Some(2));
+    assert_eq!(opened.selected_span, Some(span));
+    assert_eq!(opened.search.query, "service:x");
+    let id = opened.selected().unwrap().id;
+    assert_eq!(opened.link_window, Some((id, (10, 20))));
+    assert!(opened.pending_link.is_none());
+    // Its link is the one opened; choosing another trace forgets the window.
+    assert_eq!(
+        opened.link().to_fragment(),
+        Link {
+            window: None,
+            ..link
+        }
+        .to_fragment()
+    );
+    assert_eq!(opened.reduce(Action::SelectTrace(0)).link_window, None);
+    // A link to a trace nobody loaded waits; one without a trace changes only the view.
+    let missing = opened.reduce(Action::OpenLink(Link::parse("trace=abcdef")));
+    assert_eq!(missing.selected_trace, Some(2));
+    assert!(missing.pending_link.is_some());
+    let view_only = opened.reduce(Action::OpenLink(Link::parse("")));
+    assert_eq!(view_only.selected_span, Some(span));
+    // Back to a link of the trace alone (the browser's back button): no span selected.
+    let trace_only = Link {
+        span: None,
+        query: None,
+        ..opened.link()
+    };
+    let back = opened.reduce(Action::OpenLink(trace_only));
+    assert_eq!((back.selected_trace, back.selected_span), (Some(2), None));
+}
