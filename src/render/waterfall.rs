@@ -3,6 +3,7 @@
 //! CSS size and the context is scaled once.
 
 use spanorama_core::layout::{Guide, RowBox, Tick, WaterfallGeometry};
+use spanorama_core::model::SpanKind;
 use spanorama_core::theme::{self, Colors};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -229,7 +230,19 @@ fn paint_names(
 ) {
     ctx.set_text_align("left");
     ctx.set_text_baseline("middle");
-    let right_edge = g.label_width_px - 6.0 - if r.has_warning { 14.0 } else { 0.0 };
+    let mut right_edge = g.label_width_px - 6.0 - if r.has_warning { 14.0 } else { 0.0 };
+    if let Some(status) = r.http_status {
+        right_edge = paint_status_pill(ctx, c, status, right_edge, mid) - 4.0;
+    }
+    let x = match kind_glyph(r.kind) {
+        Some(glyph) => {
+            ctx.set_font(theme::FONT_SMALL);
+            ctx.set_fill_style_str(c.text_muted);
+            let _ = ctx.fill_text(glyph, x, mid);
+            x + 12.0
+        }
+        None => x,
+    };
     ctx.set_font(theme::FONT_BOLD);
     ctx.set_fill_style_str(c.text);
     let service = fit_text(ctx, &r.service, right_edge - x);
@@ -249,8 +262,11 @@ fn paint_names(
             0 => String::new(),
             n => format!(", {}", format_counted(n as u64, "error", "errors")),
         };
+        let services = r.hidden_services.map_or_else(String::new, |n| {
+            format!(", {}", format_counted(n as u64, "service", "services"))
+        });
         name.push_str(&format!(
-            "  (+{}{errors})",
+            "  (+{}{errors}{services})",
             format_count(r.hidden_count as u64)
         ));
     }
@@ -258,6 +274,48 @@ fn paint_names(
         let name = fit_text(ctx, &name, right_edge - x);
         let _ = ctx.fill_text(&name, x, mid);
     }
+}
+
+/// The span kind as a small arrow: out of the service (client, producer) or into it
+/// (server, consumer); nothing for internal work.
+fn kind_glyph(kind: SpanKind) -> Option<&'static str> {
+    match kind {
+        SpanKind::Client => Some("→"),
+        SpanKind::Server => Some("←"),
+        SpanKind::Producer => Some("⇢"),
+        SpanKind::Consumer => Some("⇠"),
+        _ => None,
+    }
+}
+
+/// An HTTP status pill ending at `right`: red for 5xx, amber for 4xx, muted otherwise.
+/// Returns its left edge.
+fn paint_status_pill(
+    ctx: &CanvasRenderingContext2d,
+    c: &Colors,
+    status: i64,
+    right: f64,
+    mid: f64,
+) -> f64 {
+    let text = status.to_string();
+    ctx.set_font(theme::FONT_SMALL);
+    let w = measure(ctx, &text) + 8.0;
+    let colour = match status {
+        500..=599 => c.error,
+        400..=499 => c.warning,
+        _ => c.text_muted,
+    };
+    let left = right - w;
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    let _ = ctx.round_rect_with_f64(left + 0.5, mid - 7.5, w - 1.0, 15.0, 7.0);
+    ctx.stroke();
+    ctx.set_fill_style_str(colour);
+    ctx.set_text_align("center");
+    let _ = ctx.fill_text(&text, left + w / 2.0, mid + 0.5);
+    ctx.set_text_align("left");
+    left
 }
 
 /// A small amber triangle at `wx`: this span has warnings (see the detail panel).
@@ -313,6 +371,16 @@ fn paint_bar(
             bar_h - 1.0,
         );
         let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+
+    // Events: a tick across the bar each.
+    if !r.event_px.is_empty() {
+        ctx.set_fill_style_str(c.text);
+        ctx.set_global_alpha(0.75);
+        for &x in &r.event_px {
+            ctx.fill_rect(x.round() - 0.5, bar_y - 2.0, 1.0, bar_h + 4.0);
+        }
+        ctx.set_global_alpha(1.0);
     }
 
     // Before and after the server a client span called: thin marks under the bar.

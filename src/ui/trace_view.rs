@@ -68,6 +68,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                         <button id="collapse-to-errors" title="Fold everything but the paths to failed spans"
                             onclick={dispatch(|| Action::CollapseToErrors)}>{"Collapse to errors"}</button>
                     }
+                    { fold_select(state) }
                     <button id="expand-all" onclick={dispatch(|| Action::ExpandAll)}>{"Expand all"}</button>
                     <button id="collapse-all" onclick={dispatch(|| Action::CollapseAll)}>{"Collapse all"}</button>
                     <super::link::CopyLink />
@@ -109,6 +110,43 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// Folds the trace at once (`#fold`): to 1–5 levels, or every span shorter than 1 ms,
+/// 10 ms or 100 ms. The select goes back to its title after each choice.
+fn fold_select(state: &UseReducerHandle<PageState>) -> Html {
+    const CHOICES: [(&str, &str); 8] = [
+        ("depth:1", "to the roots"),
+        ("depth:2", "to 2 levels"),
+        ("depth:3", "to 3 levels"),
+        ("depth:5", "to 5 levels"),
+        ("shorter:100000", "spans under 100 µs"),
+        ("shorter:1000000", "spans under 1 ms"),
+        ("shorter:10000000", "spans under 10 ms"),
+        ("shorter:100000000", "spans under 100 ms"),
+    ];
+    let dispatch = state.dispatcher();
+    let onchange = Callback::from(move |e: Event| {
+        let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+            return;
+        };
+        let value = select.value();
+        select.set_value("");
+        let action = match value.split_once(':') {
+            Some(("depth", n)) => n.parse().ok().map(Action::FoldToDepth),
+            Some(("shorter", n)) => n.parse().ok().map(Action::FoldShorterThan),
+            _ => None,
+        };
+        if let Some(action) = action {
+            dispatch.dispatch(action);
+        }
+    });
+    html! {
+        <select id="fold" aria-label="Fold the trace" title="Fold the trace to a depth, or fold short spans" {onchange}>
+            <option value="" selected=true>{"Fold…"}</option>
+            { for CHOICES.iter().map(|(value, text)| html! { <option value={*value}>{ *text }</option> }) }
+        </select>
     }
 }
 

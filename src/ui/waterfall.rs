@@ -5,6 +5,7 @@
 //! `spanorama_core::layout::input`; this component carries it out.
 
 mod draw;
+mod resizer;
 mod tooltip;
 
 use super::analysis::SkewFound;
@@ -75,11 +76,15 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
     let scroll_top = use_state_eq(|| 0.0f64);
     let hover = use_state(|| None::<Hover>);
     let zoom = use_state_eq(TimeWindow::default);
+    let label_width = use_state_eq(resizer::remembered);
     let source = use_source(props);
     let trace = source.trace();
     let size = measured.unwrap_or(UNMEASURED_SIZE);
     let request = WaterfallRequest {
-        geometry: WaterfallGeometry::standard(size.0, size.1),
+        geometry: label_width.map_or_else(
+            || WaterfallGeometry::standard(size.0, size.1),
+            |w| WaterfallGeometry::standard(size.0, size.1).with_label_width(w),
+        ),
         scroll_top_px: *scroll_top,
         window: trace
             .map_or_else(TimeWindow::default, |t| match &props.skew {
@@ -111,6 +116,10 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
         scroll_ref,
         onselect: props.onselect.clone(),
         ontoggle: props.ontoggle.clone(),
+        onresize: {
+            let label_width = label_width.clone();
+            Callback::from(move |w: f64| label_width.set(Some(w)))
+        },
     };
     view.html(canvas_ref, &hover, &scroll_top, measured.is_some())
 }
@@ -255,6 +264,8 @@ struct View {
     scroll_ref: NodeRef,
     onselect: Callback<Option<u32>>,
     ontoggle: Callback<u32>,
+    /// The label column's edge was dragged to this width.
+    onresize: Callback<f64>,
 }
 
 impl View {
@@ -300,8 +311,9 @@ impl View {
                     </div>
                 </div>
                 if let Some(hover) = **hover {
-                    <Tooltip source={self.source.clone()} {hover} width_px={size.0} />
+                    <Tooltip source={self.source.clone()} {hover} scale={self.request.scale()} width_px={size.0} />
                 }
+                <resizer::Resizer width_px={g.label_width_px} onresize={self.onresize.clone()} />
                 <div class="waterfall-help">{"Click a span for details · ▾ collapses · ↑↓←→ move and fold · Ctrl/⌘ + wheel or W/S zoom · Shift + wheel or A/D pan · double-click the ruler to reset"}</div>
             </div>
         }

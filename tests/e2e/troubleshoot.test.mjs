@@ -189,3 +189,43 @@ appTest('a skewed trace says so; adjusting moves the server into its client', ()
   assert.doesNotMatch(await app.page.textContent('#detail-call'), /Before the server\s*−/);
   await app.waitFor('the bars moved', () => app.page.evaluate(() => document.getElementById('waterfall-canvas').toDataURL()), (u) => u !== before);
 });
+
+appTest('folding to a depth or short spans, the names column resized, and events in the tooltip', () => env, async ({ open }) => {
+  const file = JSON.parse(readFileSync(join(DIST_DIR, CHECKOUT), 'utf8'));
+  const spans = file.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans));
+  const parent = new Map(spans.map((s) => [s.spanId, s.parentSpanId || null]));
+  const depth = (s) => {
+    let d = 0;
+    for (let p = parent.get(s.spanId); p && parent.has(p); p = parent.get(p)) d++;
+    return d;
+  };
+  const app = await open(`index.html?url=${CHECKOUT}`);
+  const all = (await app.waitForCanvas()).rows;
+  const rows = () => app.canvas().then((c) => c.rows);
+  await app.page.selectOption('#fold', 'depth:2');
+  const twoLevels = spans.filter((s) => depth(s) < 2).length;
+  await app.waitFor('two levels', rows, (r) => r === twoLevels);
+  assert.equal(await app.page.inputValue('#fold'), '', 'the select goes back to its title');
+  await app.page.click('#expand-all');
+  await app.waitFor('every row', rows, (r) => r === all);
+  await app.page.selectOption('#fold', 'shorter:10000000');
+  await app.waitFor('short spans folded', rows, (r) => r < all && r > twoLevels);
+  // The names column: ← / → on its edge, remembered after a reload.
+  const width = () => app.page.getAttribute('#label-resizer', 'aria-valuenow').then(Number);
+  const before = await width();
+  await app.page.focus('#label-resizer');
+  await app.page.keyboard.press('ArrowRight');
+  await app.page.keyboard.press('ArrowRight');
+  await app.waitFor('a wider column', width, (w) => w === before + 32);
+  await app.waitFor('drawn wider', () => app.page.getAttribute('#waterfall-canvas', 'data-label-width').then(Number), (w) => w === before + 32);
+  await app.page.reload();
+  await app.waitForCanvas();
+  assert.equal(await width(), before + 32);
+  // The root has an exception event: a tick on its bar, listed in the tooltip.
+  const c = await app.canvas();
+  const box = await app.page.locator('#waterfall-canvas').boundingBox();
+  await app.page.mouse.move(box.x + box.width * 0.6, box.y + c.headerHeight + c.rowHeight / 2);
+  const events = await app.waitFor('the events in the tooltip', () => app.page.locator('#tooltip .tt-events li').allTextContents(), (l) => l.length > 0);
+  const root = spans.find((s) => !s.parentSpanId);
+  assert.ok(events.some((e) => e.startsWith(`${root.events[0].name} at +`)), JSON.stringify(events));
+});

@@ -1,10 +1,12 @@
 //! The hover tooltip over the waterfall: service, operation, duration, self time and its
-//! share of the trace, offset, error.
+//! share of the trace, offset, error, and the span's events (the one whose tick is under
+//! the pointer first, marked).
 
 use super::draw::WaterfallSource;
-use spanorama_core::model::self_time_nanos;
+use spanorama_core::layout::TimeScale;
 use spanorama_core::model::units::format_duration;
 use spanorama_core::model::StatusCode;
+use spanorama_core::model::{self_time_nanos, Span};
 use yew::prelude::*;
 
 /// Mouse position over the canvas.
@@ -21,6 +23,8 @@ pub struct Hover {
 pub struct TooltipProps {
     pub source: WaterfallSource,
     pub hover: Hover,
+    /// Time ↔ x of the timeline, to find the event tick under the pointer.
+    pub scale: TimeScale,
     /// Width of the waterfall, CSS px: the tooltip stays inside it.
     pub width_px: f64,
 }
@@ -61,6 +65,54 @@ pub fn tooltip(props: &TooltipProps) -> Html {
                     <span class="error">{"error"}</span>
                 }
             </div>
+            { events(props, span, pos) }
         </div>
+    }
+}
+
+/// Events listed in the tooltip at most.
+const EVENTS_LISTED: usize = 5;
+
+/// How near the pointer an event's tick must be to be the one pointed at, CSS px.
+const EVENT_REACH_PX: f64 = 5.0;
+
+/// The span's events: the one whose tick is under the pointer first (marked), then the
+/// others in time order, with their offset into the span.
+fn events(props: &TooltipProps, span: &Span, pos: u32) -> Html {
+    let store = &props.source.store;
+    let all = store.events_of(span);
+    if all.is_empty() {
+        return html! {};
+    }
+    let shift = props
+        .source
+        .skew
+        .as_ref()
+        .map_or(0, |s| s.adjustment.shift(pos));
+    let x = |t: i64| props.scale.px_from_nanos(t.saturating_add(shift));
+    let pointed = all
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i, (x(e.time_unix_nanos) - props.hover.x_px).abs()))
+        .filter(|&(_, d)| d <= EVENT_REACH_PX)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i);
+    let order = pointed
+        .into_iter()
+        .chain((0..all.len()).filter(|&i| Some(i) != pointed));
+    let line = |i: usize| {
+        let e = &all[i];
+        let at = format_duration(e.time_unix_nanos.saturating_sub(span.start_unix_nanos));
+        let text = format!("{} at +{at}", store.strings.get(e.name));
+        html! { <li class={classes!((Some(i) == pointed).then_some("pointed"))}>{ text }</li> }
+    };
+    let more = all.len().saturating_sub(EVENTS_LISTED);
+    html! {
+        <ul class="tt-events">
+            { for order.take(EVENTS_LISTED).map(line) }
+            if more > 0 {
+                <li class="more">{ format!("and {more} more (see the details)") }</li>
+            }
+        </ul>
     }
 }

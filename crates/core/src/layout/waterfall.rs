@@ -78,6 +78,21 @@ impl WaterfallGeometry {
         }
     }
 
+    /// The same geometry with the label column `label_width_px` wide (the user dragged its
+    /// edge), kept between 120 px and three quarters of the width.
+    pub fn with_label_width(self, label_width_px: f64) -> WaterfallGeometry {
+        let most = (self.width_px * 0.75).max(120.0);
+        let width = if label_width_px.is_finite() {
+            label_width_px.clamp(120.0, most)
+        } else {
+            self.label_width_px
+        };
+        WaterfallGeometry {
+            label_width_px: width,
+            ..self
+        }
+    }
+
     /// Left edge of the timeline column.
     pub fn timeline_x_px(&self) -> f64 {
         self.label_width_px + 8.0
@@ -187,7 +202,22 @@ pub struct RowBox {
     /// How far clock-skew adjustment moved this span (its own correction, not one it
     /// inherits), ns; `None` when it was not moved.
     pub skew_shift_nanos: Option<i64>,
+    /// Where the span's events are on its bar, CSS x (at most [`EVENT_TICKS_MAX`]).
+    pub event_px: Vec<f64>,
+    pub kind: crate::model::SpanKind,
+    /// The HTTP response status the span records (`http.response.status_code`, or the
+    /// older `http.status_code`).
+    pub http_status: Option<i64>,
+    /// Distinct services in a folded row's hidden subtree (`None`: not folded, or too big
+    /// to count in a frame).
+    pub hidden_services: Option<u32>,
 }
+
+/// Event ticks drawn per bar: a span with thousands of log events gets the first ones.
+pub const EVENT_TICKS_MAX: usize = 200;
+
+/// Folded subtrees up to this many spans have their services counted for the label.
+const HIDDEN_SERVICES_MAX: u32 = 2_000;
 
 /// Lays out the rows of `data` in the viewport of `request`.
 pub fn row_boxes(data: &WaterfallData, request: &WaterfallRequest) -> Vec<RowBox> {
@@ -274,6 +304,15 @@ fn row_box(
         matched: matches.binary_search(&pos).is_ok(),
         errors_below: errors_below.get(p).copied().unwrap_or(0),
         gap_px: gap_px(data, scale, pos),
+        event_px: store
+            .events_of(span)
+            .iter()
+            .take(EVENT_TICKS_MAX)
+            .map(|e| scale.px_from_nanos(e.time_unix_nanos.saturating_add(shift)))
+            .collect(),
+        kind: span.kind,
+        http_status: http_status(store, span),
+        hidden_services: is_collapsed.then(|| hidden_services(data, pos)).flatten(),
         skew_shift_nanos: skew.and_then(|s| {
             let i = s.adjusted.binary_search_by_key(&pos, |a| a.0).ok()?;
             s.adjusted.get(i).map(|a| a.1)
@@ -290,6 +329,41 @@ fn row_box(
                 .collect()
         }),
     })
+}
+
+/// The HTTP response status code `span` records, as a number.
+pub fn http_status(store: &crate::model::Store, span: &crate::model::Span) -> Option<i64> {
+    use crate::model::Value;
+    store.attrs_iter(span.attrs).find_map(|a| {
+        let key = store.strings.get(a.key);
+        if key != "http.response.status_code" && key != "http.status_code" {
+            return None;
+        }
+        match a.value {
+            Value::Int(n) => Some(n),
+            Value::Float(f) if f.fract() == 0.0 => Some(f as i64),
+            Value::Str(s) => store.strings.get(s).trim().parse().ok(),
+            _ => None,
+        }
+    })
+}
+
+/// Distinct services under folded row `pos` (itself excluded), if its subtree is small
+/// enough to count in a frame.
+fn hidden_services(data: &WaterfallData, pos: u32) -> Option<u32> {
+    let trace = data.trace;
+    let end = *trace.subtree_end.get(pos as usize)?;
+    if end.saturating_sub(pos) > HIDDEN_SERVICES_MAX {
+        return None;
+    }
+    let mut seen: Vec<crate::model::StrId> = (pos + 1..end)
+        .filter_map(|p| trace.spans.get(p as usize))
+        .filter_map(|&s| data.store.spans.get(s as usize))
+        .map(|s| s.service)
+        .collect();
+    seen.sort_unstable_by_key(|s| s.0);
+    seen.dedup();
+    Some(seen.len() as u32)
 }
 
 /// Client spans with bigger subtrees get no gap marks: finding their server child walks
@@ -435,6 +509,47 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn rows_carry_events_kind_http_status_and_what_a_fold_hides() {
+        let doc = r#"{"resourceSpans":[
+          {"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"web"}}]},"scopeSpans":[{"spans":[
+            {"traceId":"00000000000000000000000000000001","spanId":"0000000000000001","name":"GET /","kind":2,"startTimeUnixNano":"1000","endTimeUnixNano":"2000",
+             "attributes":[{"key":"http.response.status_code","value":{"intValue":"503"}}],
+             "events":[{"name":"a","timeUnixNano":"1250"},{"name":"b","timeUnixNano":"1500"}]},
+            {"traceId":"00000000000000000000000000000001","spanId":"0000000000000002","parentSpanId":"0000000000000001","name":"call","kind":3,"startTimeUnixNano":"1100","endTimeUnixNano":"1900",
+             "attributes":[{"key":"http.status_code","value":{"stringValue":"404"}}]}]}]},
+          {"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"db"}}]},"scopeSpans":[{"spans":[
+            {"traceId":"00000000000000000000000000000001","spanId":"0000000000000003","parentSpanId":"0000000000000002","name":"q","startTimeUnixNano":"1200","endTimeUnixNano":"1300"}]}]}]}"#;
+        let store = import("t.json", doc.as_bytes()).unwrap();
+        let trace = build_traces(&store).remove(0);
+        let geometry = WaterfallGeometry::standard(1000.0, 400.0);
+        let req = request(geometry, TimeWindow::whole(1000, 2000), 0.0);
+        let rows = visible_rows(&trace, &BTreeSet::new());
+        let boxes = row_boxes(&data(&store, &trace, &rows), &req);
+        let px = |ns: i64| req.scale().px_from_nanos(ns);
+        assert_eq!(boxes[0].event_px, [px(1250), px(1500)]);
+        assert_eq!(
+            (
+                boxes[0].http_status,
+                boxes[1].http_status,
+                boxes[2].http_status
+            ),
+            (Some(503), Some(404), None)
+        );
+        assert_eq!(boxes[0].kind, crate::model::SpanKind::Server);
+        assert_eq!(boxes[0].hidden_services, None, "not folded");
+        // Folded, the root hides two spans of two services.
+        let collapsed = BTreeSet::from([0]);
+        let rows = visible_rows(&trace, &collapsed);
+        let mut d = data(&store, &trace, &rows);
+        d.collapsed = &collapsed;
+        let folded = row_boxes(&d, &req);
+        assert_eq!(
+            (folded[0].hidden_count, folded[0].hidden_services),
+            (2, Some(2))
+        );
+    }
+
+    #[test]
     fn only_matches_keeps_their_ancestors() {
         // root ─┬─ a ── a1
         //       └─ b
@@ -549,6 +664,20 @@ pub(crate) mod tests {
         );
         assert_eq!(boxes[2].critical_px, [(px(1200), px(1300))]);
         assert_eq!(boxes[3].critical_px, [(px(1600), px(1900))]);
+    }
+
+    #[test]
+    fn the_label_column_can_be_resized_within_bounds() {
+        let g = WaterfallGeometry::standard(1000.0, 400.0);
+        assert_eq!(g.with_label_width(300.0).label_width_px, 300.0);
+        assert_eq!(g.with_label_width(10.0).label_width_px, 120.0);
+        assert_eq!(g.with_label_width(5000.0).label_width_px, 750.0);
+        assert_eq!(
+            g.with_label_width(f64::NAN).label_width_px,
+            g.label_width_px
+        );
+        let wide = g.with_label_width(600.0);
+        assert!(wide.timeline_x_px() > 600.0 && wide.max_indent_levels() > g.max_indent_levels());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! loads, selection, folds, messages, search. Pure: the page wraps it in Yew's reducer and
 //! supplies what only a browser knows (the clock) in the actions.
 
+mod folds;
 mod link;
 mod load;
 mod search;
@@ -195,6 +196,10 @@ pub enum Action {
     ToggleOnlyMatches,
     /// Show what a link names (a URL fragment: at start-up, back and forward).
     OpenLink(Link),
+    /// Fold the selected trace so that this many levels show.
+    FoldToDepth(u32),
+    /// Fold every span of the selected trace shorter than this many ns.
+    FoldShorterThan(i64),
 }
 
 impl AppState {
@@ -255,6 +260,16 @@ impl AppState {
             Action::ToggleSkewAdjustment => next.adjust_skew = !next.adjust_skew,
             Action::ToggleOnlyMatches => next.only_matches = !next.only_matches,
             Action::OpenLink(link) => next.open_link(link),
+            Action::FoldToDepth(levels) => {
+                if let Some(trace) = next.selected() {
+                    next.collapsed = Rc::new(folds::folded_to_depth(trace, levels));
+                }
+            }
+            Action::FoldShorterThan(nanos) => {
+                if let Some(trace) = next.selected() {
+                    next.collapsed = Rc::new(folds::folded_shorter_than(&next.store, trace, nanos));
+                }
+            }
             Action::DismissError(i) => {
                 if i < next.errors.len() {
                     next.errors.remove(i);
