@@ -128,52 +128,27 @@ fn exception_in(store: &Store, attrs: &[super::Attr]) -> Option<Exception> {
 mod tests {
     use super::*;
     use crate::import::import;
-    use crate::model::build_traces;
+    use crate::model::test_trace::{name_at, trace_of, T};
 
     /// root ─┬─ a ── a1 (error) ── a2
     ///       ├─ b (error)
     ///       └─ c ── c1
     fn fixture() -> (Store, Trace) {
-        let span = |id: u64, parent: u64, error: bool| {
-            let parent = if parent == 0 {
-                String::new()
-            } else {
-                format!(r#","parentSpanId":"{parent:016x}""#)
-            };
-            format!(
-                r#"{{"traceId":"00000000000000000000000000000001","spanId":"{id:016x}"{parent},"name":"s{id}","startTimeUnixNano":"{}","endTimeUnixNano":"{}","status":{{"code":{}}}}}"#,
-                1000 + id,
-                2000 - id,
-                if error { 2 } else { 0 }
-            )
-        };
-        let spans = [
-            span(1, 0, false),
-            span(2, 1, false),
-            span(3, 2, true),
-            span(4, 3, false),
-            span(5, 1, true),
-            span(6, 1, false),
-            span(7, 6, false),
-        ];
-        let doc = format!(
-            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
-            spans.join(",")
-        );
-        let store = import("t.json", doc.as_bytes()).unwrap();
-        let trace = build_traces(&store).remove(0);
-        (store, trace)
+        trace_of(&[
+            T(1, 0, 1001, 1999, false),
+            T(2, 1, 1002, 1998, false),
+            T(3, 2, 1003, 1997, true),
+            T(4, 3, 1004, 1996, false),
+            T(5, 1, 1005, 1995, true),
+            T(6, 1, 1006, 1994, false),
+            T(7, 6, 1007, 1993, false),
+        ])
     }
 
     #[test]
     fn errors_are_found_counted_below_and_stepped_through() {
         let (store, trace) = fixture();
-        let name = |p: u32| {
-            store
-                .strings
-                .get(store.spans[trace.spans[p as usize] as usize].name)
-                .to_string()
-        };
+        let name = |p: u32| name_at(&store, &trace, p);
         let errors = error_positions(&store, &trace);
         assert_eq!(
             errors.iter().map(|&p| name(p)).collect::<Vec<_>>(),
@@ -244,12 +219,7 @@ mod tests {
     #[test]
     fn collapsing_to_errors_keeps_only_their_paths_open() {
         let (store, trace) = fixture();
-        let name = |p: u32| {
-            store
-                .strings
-                .get(store.spans[trace.spans[p as usize] as usize].name)
-                .to_string()
-        };
+        let name = |p: u32| name_at(&store, &trace, p);
         let collapsed: Vec<String> = collapsed_to_errors(&store, &trace)
             .into_iter()
             .map(name)

@@ -14,6 +14,8 @@ mod search;
 pub mod skew;
 mod store;
 mod strings;
+#[cfg(test)]
+pub(crate) mod test_trace;
 mod tree;
 pub mod units;
 mod warnings;

@@ -33,39 +33,20 @@ pub fn folded_shorter_than(store: &Store, trace: &Trace, nanos: i64) -> BTreeSet
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::import;
     use crate::layout::visible_rows;
-    use crate::model::build_traces;
+    use crate::model::test_trace::{name_at, trace_of, T};
 
     /// root 0–1000 ─┬─ a 0–900 ── a1 0–5 ── a2 0–1
     ///              └─ b 0–50 ── b1 0–10
     fn fixture() -> (Store, Trace) {
-        let span = |id: u64, parent: u64, end: u64| {
-            let parent = if parent == 0 {
-                String::new()
-            } else {
-                format!(r#","parentSpanId":"{parent:016x}""#)
-            };
-            format!(
-                r#"{{"traceId":"00000000000000000000000000000001","spanId":"{id:016x}"{parent},"name":"s{id}","startTimeUnixNano":"1000","endTimeUnixNano":"{}"}}"#,
-                1000 + end
-            )
-        };
-        let spans = [
-            span(1, 0, 1000),
-            span(2, 1, 900),
-            span(3, 2, 5),
-            span(4, 3, 1),
-            span(5, 1, 50),
-            span(6, 5, 10),
-        ];
-        let doc = format!(
-            r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{}]}}]}}]}}"#,
-            spans.join(",")
-        );
-        let store = import("t.json", doc.as_bytes()).unwrap();
-        let trace = build_traces(&store).remove(0);
-        (store, trace)
+        trace_of(&[
+            T(1, 0, 1000, 2000, false),
+            T(2, 1, 1000, 1900, false),
+            T(3, 2, 1000, 1005, false),
+            T(4, 3, 1000, 1001, false),
+            T(5, 1, 1000, 1050, false),
+            T(6, 5, 1000, 1010, false),
+        ])
     }
 
     #[test]
@@ -82,12 +63,7 @@ mod tests {
     #[test]
     fn folding_short_spans_keeps_the_long_ones_open() {
         let (store, trace) = fixture();
-        let name = |p: &u32| {
-            store
-                .strings
-                .get(store.spans[trace.spans[*p as usize] as usize].name)
-                .to_string()
-        };
+        let name = |p: &u32| name_at(&store, &trace, *p);
         let folded: Vec<String> = folded_shorter_than(&store, &trace, 100)
             .iter()
             .map(name)
