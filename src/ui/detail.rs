@@ -57,7 +57,7 @@ pub fn detail_panel(props: &DetailProps) -> Html {
         Callback::from(move |_: MouseEvent| on.emit(service.clone()))
     };
     html! {
-        <aside id="detail" class="detail">
+        <aside id="detail" class="detail" tabindex="-1" aria-label="Span details">
             <div class="detail-head">
                 <h2 class="detail-title">{ store.strings.get(span.name).to_string() }</h2>
                 <button id="show-in-graph" class="show-in-graph" title="Show this span's service in the service graph"

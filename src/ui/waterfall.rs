@@ -402,6 +402,7 @@ impl View {
             WaterfallCommand::SelectRow(row) => self.select_row(row),
             WaterfallCommand::Toggle(pos) => self.ontoggle.emit(pos),
             WaterfallCommand::Deselect => self.onselect.emit(None),
+            WaterfallCommand::Details => focus_details(),
             WaterfallCommand::Nothing => {}
         }
     }
@@ -418,6 +419,17 @@ impl View {
                 scroll_row_into_view(&el, &self.request.geometry, row);
             }
         }
+    }
+}
+
+/// Moves the keyboard focus to the detail panel (screen readers read it from there).
+fn focus_details() {
+    let panel = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("detail"))
+        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(el).ok());
+    if let Some(panel) = panel {
+        let _ = panel.focus();
     }
 }
 

@@ -128,6 +128,9 @@ appTest('keys: / finds, ? lists the shortcuts, j and k move the selection', () =
   await app.page.keyboard.press('k');
   await app.waitFor('back', () => app.detail(), (d) => d?.fields['Span ID'] === first.fields['Span ID']);
   assert.ok(next);
+  // Enter moves to the span's details.
+  await app.page.keyboard.press('Enter');
+  await app.waitFor('the details focused', () => app.page.evaluate(() => document.activeElement?.id), (id) => id === 'detail');
 });
 
 appTest('structured queries match what they say, a malformed one says where, and only matches can be shown', () => env, async ({ open }) => {

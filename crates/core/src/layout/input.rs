@@ -17,6 +17,8 @@ pub enum WaterfallCommand {
     Toggle(u32),
     /// Clear the selection.
     Deselect,
+    /// Move to the selected span's details (Enter).
+    Details,
     /// The key is the waterfall's, but there is nothing to do (the browser's default
     /// action is still prevented).
     Nothing,
@@ -61,6 +63,8 @@ pub fn key_command(
         ("ArrowLeft", Some((row, pos))) => fold_or_up(data, row, pos),
         ("ArrowRight", Some((row, pos))) => unfold_or_down(data, row, pos),
         ("Escape", _) => WaterfallCommand::Deselect,
+        ("Enter", Some(_)) => WaterfallCommand::Details,
+        ("Enter", None) => select(0),
         _ => return None,
     })
 }
@@ -96,6 +100,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("↑ ↓ or k j", "previous / next span"),
     ("Home End", "first / last span"),
     ("← →", "fold / unfold, or go to the parent / first child"),
+    (
+        "Enter",
+        "the selected span's details (the first span's if none)",
+    ),
     ("Esc", "clear the selection"),
     ("/", "find spans"),
     ("n N", "next / previous match"),
@@ -251,6 +259,9 @@ mod tests {
         assert_eq!(command("Home", &none, Some(3)), Some(SelectRow(0)));
         assert_eq!(command("End", &none, None), Some(SelectRow(3)));
         assert_eq!(command("Escape", &none, Some(2)), Some(Deselect));
+        // Enter opens a span's details: the selected one's, else the first's.
+        assert_eq!(command("Enter", &none, Some(2)), Some(Details));
+        assert_eq!(command("Enter", &none, None), Some(SelectRow(0)));
         // J and K as in Jaeger UI and vi.
         assert_eq!(command("j", &none, Some(1)), Some(SelectRow(2)));
         assert_eq!(command("k", &none, Some(1)), Some(SelectRow(0)));
