@@ -1,10 +1,11 @@
 //! Analyses of the selected trace that a million spans would make long tasks of, worked
 //! out in steps of [`STEP_SPANS`] spans, a task each: the critical path (while it is shown,
-//! `model::CriticalPathBuild`) and clock skew (always: the page says when it finds some,
-//! `model::SkewBuild`).
+//! `model::CriticalPathBuild`), clock skew (always: the page says when it finds some,
+//! `model::SkewBuild`) and the errors under each row (`errors::ErrorsBelowBuild`).
 
 use super::state::PageState;
 use super::{Measure, Shared};
+use spanorama_core::model::errors::ErrorsBelowBuild;
 use spanorama_core::model::{
     CriticalPath, CriticalPathBuild, SkewAdjustment, SkewBuild, SkewReport, Store, Trace,
 };
@@ -30,6 +31,16 @@ impl Stepped for CriticalPathBuild<'_> {
     }
     fn finish(self: Box<Self>) -> CriticalPath {
         CriticalPathBuild::finish(*self)
+    }
+}
+
+impl Stepped for ErrorsBelowBuild<'_> {
+    type Output = Vec<u32>;
+    fn step(&mut self, budget: usize) -> bool {
+        ErrorsBelowBuild::step(self, budget)
+    }
+    fn finish(self: Box<Self>) -> Vec<u32> {
+        ErrorsBelowBuild::finish(*self)
     }
 }
 
@@ -122,6 +133,17 @@ pub fn use_critical_path(state: &UseReducerHandle<PageState>) -> Option<Shared<C
     use_stepped(state, index, |store, trace| {
         Box::new(CriticalPathBuild::new(store, trace))
     })
+}
+
+/// The error spans under each row of the selected trace (empty until counted).
+#[hook]
+pub fn use_errors_below(state: &UseReducerHandle<PageState>) -> Shared<Vec<u32>> {
+    // One empty list for as long as none is counted: a new one each render would redraw.
+    let none = use_memo((), |_| Shared::new(Vec::new()));
+    let counted = use_stepped(state, state.selected_trace, |store, trace| {
+        Box::new(ErrorsBelowBuild::new(store, trace))
+    });
+    counted.unwrap_or_else(|| (*none).clone())
 }
 
 /// The clock skew of the selected trace.

@@ -50,6 +50,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
     };
     let critical = super::analysis::use_critical_path(state);
     let skew = super::analysis::use_skew(state);
+    let errors_below = super::analysis::use_errors_below(state);
     let adjusted = skew.clone().filter(|_| state.adjust_skew);
     let store = state.store.clone();
     let traces = state.traces.clone();
@@ -93,6 +94,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     scheme={state.scheme}
                     {critical}
                     skew={adjusted.clone()}
+                    {errors_below}
                     only_matches={state.only_matches && !state.search.query.trim().is_empty()}
                     link_window={state.link_window.filter(|w| w.0 == trace.id).map(|w| w.1)}
                     onwindow={props.onwindow.clone()} />

@@ -16,7 +16,6 @@ use spanorama_core::layout::{
     key_command, matching_rows, visible_rows, wheel_window, TimeWindow, WaterfallCommand,
     WaterfallGeometry, WaterfallRequest, Wheel,
 };
-use spanorama_core::model::errors::errors_below;
 use spanorama_core::model::units::format_count;
 use spanorama_core::model::{CriticalPath, Store, Trace};
 use spanorama_core::theme::{Palette, Scheme};
@@ -45,6 +44,8 @@ pub struct WaterfallProps {
     pub critical: Option<Shared<CriticalPath>>,
     /// The clock-skew adjustment, when spans are shown adjusted.
     pub skew: Option<Shared<SkewFound>>,
+    /// Error spans under each trace position (empty while being counted).
+    pub errors_below: Shared<Vec<u32>>,
     /// Only the matches (and their ancestors) are shown, folds aside.
     pub only_matches: bool,
     /// The zoom window a link asked for (ns from the trace's start): shown with the trace.
@@ -145,17 +146,8 @@ fn use_source(props: &WaterfallProps) -> WaterfallSource {
             }
         },
     );
-    let errors_below = use_memo(
-        (props.store.clone(), props.traces.clone(), props.trace_index),
-        |(store, traces, index)| {
-            traces
-                .get(*index)
-                .map(|t| errors_below(store, t))
-                .unwrap_or_default()
-        },
-    );
     WaterfallSource {
-        errors_below: Shared(errors_below),
+        errors_below: props.errors_below.clone(),
         store: props.store.clone(),
         traces: props.traces.clone(),
         trace_index: props.trace_index,

@@ -19,25 +19,59 @@ pub fn error_positions(store: &Store, trace: &Trace) -> Vec<u32> {
         .collect()
 }
 
-/// For each trace position, the error spans strictly under it. One pass from the last row
-/// up: in pre-order every child comes after its parent, so a row's count is complete when
-/// it is added to its parent's.
+/// For each trace position, the error spans strictly under it.
 pub fn errors_below(store: &Store, trace: &Trace) -> Vec<u32> {
-    let mut below = vec![0u32; trace.len()];
-    for pos in (0..trace.len()).rev() {
-        let failed = trace
-            .spans
-            .get(pos)
-            .and_then(|&s| store.spans.get(s as usize))
-            .is_some_and(|s| s.status == StatusCode::Error);
-        let mine = below[pos].saturating_add(u32::from(failed));
-        let parent = trace.parent.get(pos).copied().unwrap_or(NO_PARENT) as usize;
-        // A parent comes before its child; anything else is ignored rather than trusted.
-        if parent < pos {
-            below[parent] = below[parent].saturating_add(mine);
+    let mut build = ErrorsBelowBuild::new(store, trace);
+    while !build.step(usize::MAX) {}
+    build.finish()
+}
+
+/// [`errors_below`] a bounded number of rows at a time (a million rows' spans lie
+/// scattered over the store: reading them all is a long task on a page). One pass from the
+/// last row up: in pre-order every child comes after its parent, so a row's count is
+/// complete when it is added to its parent's.
+pub struct ErrorsBelowBuild<'t> {
+    store: &'t Store,
+    trace: &'t Trace,
+    below: Vec<u32>,
+    /// Rows `next..` are done.
+    next: usize,
+}
+
+impl<'t> ErrorsBelowBuild<'t> {
+    pub fn new(store: &'t Store, trace: &'t Trace) -> Self {
+        ErrorsBelowBuild {
+            store,
+            trace,
+            below: vec![0; trace.len()],
+            next: trace.len(),
         }
     }
-    below
+
+    /// Counts up to `budget` more rows (at least one); true once all are.
+    pub fn step(&mut self, budget: usize) -> bool {
+        let stop = self.next.saturating_sub(budget.max(1));
+        for pos in (stop..self.next).rev() {
+            let failed = self
+                .trace
+                .spans
+                .get(pos)
+                .and_then(|&s| self.store.spans.get(s as usize))
+                .is_some_and(|s| s.status == StatusCode::Error);
+            let mine = self.below[pos].saturating_add(u32::from(failed));
+            let parent = self.trace.parent.get(pos).copied().unwrap_or(NO_PARENT) as usize;
+            // A parent comes before its child; anything else is ignored rather than trusted.
+            if parent < pos {
+                self.below[parent] = self.below[parent].saturating_add(mine);
+            }
+        }
+        self.next = stop;
+        self.next == 0
+    }
+
+    pub fn finish(self) -> Vec<u32> {
+        self.below
+    }
 }
 
 /// The rows to collapse so that only the paths to failed spans are open: every row with
@@ -155,6 +189,11 @@ mod tests {
             ["s3", "s5"]
         );
         let below = errors_below(&store, &trace);
+        for budget in [1, 2, 5] {
+            let mut b = ErrorsBelowBuild::new(&store, &trace);
+            while !b.step(budget) {}
+            assert_eq!(b.finish(), below, "budget {budget}");
+        }
         let of = |n: &str| below[(0..trace.len()).find(|&p| name(p as u32) == n).unwrap()];
         assert_eq!(
             (of("s1"), of("s2"), of("s3"), of("s5"), of("s6")),
