@@ -5,7 +5,7 @@
 
 use super::state::PageState;
 use super::{Measure, Shared};
-use spanorama_core::model::errors::ErrorsBelowBuild;
+use spanorama_core::model::errors::{errors_below, ErrorsBelowBuild};
 use spanorama_core::model::{
     CriticalPath, CriticalPathBuild, SkewAdjustment, SkewBuild, SkewReport, Store, Trace,
 };
@@ -135,15 +135,34 @@ pub fn use_critical_path(state: &UseReducerHandle<PageState>) -> Option<Shared<C
     })
 }
 
-/// The error spans under each row of the selected trace (empty until counted).
+/// Traces up to this many spans have the errors under each row counted at once.
+const ERRORS_AT_ONCE_SPANS: usize = 50_000;
+
+/// The error spans under each row of the selected trace: none for a trace without errors,
+/// counted at once for a small one, in steps for a big one (empty until counted, so a big
+/// trace is drawn once more when its marks are ready).
 #[hook]
 pub fn use_errors_below(state: &UseReducerHandle<PageState>) -> Shared<Vec<u32>> {
-    // One empty list for as long as none is counted: a new one each render would redraw.
-    let none = use_memo((), |_| Shared::new(Vec::new()));
-    let counted = use_stepped(state, state.selected_trace, |store, trace| {
+    let trace = state.selected();
+    let failed = trace.is_some_and(|t| t.error_count > 0);
+    let small = trace.is_some_and(|t| t.len() <= ERRORS_AT_ONCE_SPANS);
+    let key = (
+        state.store.clone(),
+        state.traces.clone(),
+        state.selected_trace.filter(|_| failed && small),
+    );
+    // One list for as long as the key holds: a new one each render would redraw.
+    let at_once = use_memo(key, |(store, traces, index)| {
+        let counted = index
+            .and_then(|i| traces.get(i))
+            .map(|t| errors_below(store, t));
+        Shared::new(counted.unwrap_or_default())
+    });
+    let index = state.selected_trace.filter(|_| failed && !small);
+    let stepped = use_stepped(state, index, |store, trace| {
         Box::new(ErrorsBelowBuild::new(store, trace))
     });
-    counted.unwrap_or_else(|| (*none).clone())
+    stepped.unwrap_or_else(|| (*at_once).clone())
 }
 
 /// The clock skew of the selected trace.

@@ -266,14 +266,6 @@ pub fn app() -> Html {
     let (onload, oncancel) = use_loads(&state);
     let (dragging, ondragover, ondragleave, ondrop) = use_drop_target(onload.clone());
     use_search_counting(&state);
-    let on_select_trace = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |i: usize| dispatch.dispatch(Action::SelectTrace(i)))
-    };
-    let on_clear_filter = {
-        let dispatch = state.dispatcher();
-        Callback::from(move |()| dispatch.dispatch(Action::FilterTraces(None)))
-    };
     let store = state.store.clone();
     let traces = state.traces.clone();
     html! {
@@ -285,13 +277,7 @@ pub fn app() -> Html {
             <panels::Messages state={state.clone()} />
             <panels::FileList store={store.clone()} />
             if traces.len() > 1 {
-                <trace_list::TraceList
-                    store={store.clone()}
-                    traces={traces.clone()}
-                    selected={state.selected_trace}
-                    onselect={on_select_trace}
-                    filter={state.trace_filter.clone()}
-                    onclear={on_clear_filter} />
+                <trace_list::TraceList state={state.clone()} />
             }
             if !store.spans.is_empty() || !store.dependencies.is_empty() {
                 <panels::ViewSwitch state={state.clone()} />

@@ -21,6 +21,11 @@ const OVERSCAN_ROWS: usize = 10;
 #[derive(Properties, PartialEq)]
 pub struct VirtualTableProps {
     pub id: AttrValue,
+    /// Classes of the scroll box and of the table (`virtual-table` is added).
+    #[prop_or(AttrValue::Static("graph-table-box"))]
+    pub box_class: AttrValue,
+    #[prop_or(AttrValue::Static("graph-table"))]
+    pub class: AttrValue,
     pub caption: AttrValue,
     /// The header row.
     pub head: Html,
@@ -62,10 +67,12 @@ pub fn virtual_table(props: &VirtualTableProps) -> Html {
         })
     };
     html! {
-        <div class="graph-table-box" ref={box_ref} {onscroll}>
-            <table id={props.id.clone()} class="graph-table virtual-table" data-rows={props.rows.to_string()}
+        <div class={props.box_class.clone()} ref={box_ref} {onscroll}>
+            <table id={props.id.clone()} class={classes!(props.class.to_string(), "virtual-table")} data-rows={props.rows.to_string()}
                 aria-rowcount={(props.rows + 1).to_string()}>
-                <caption>{ props.caption.clone() }</caption>
+                if !props.caption.is_empty() {
+                    <caption>{ props.caption.clone() }</caption>
+                }
                 <thead>{ props.head.clone() }</thead>
                 <tbody>
                     { spacer(shown.start) }

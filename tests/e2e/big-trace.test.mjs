@@ -272,18 +272,19 @@ appTest('a file beyond what a browser tab can hold is refused up front, naming t
   await app.page.waitForSelector('#loading', { state: 'detached' });
 });
 
-appTest(`a ${HUGE_SPANS.toLocaleString('en-US')}-span trace (its first draw put off to a task of its own) is drawn, once, at its laid-out size`, () => env, async ({ open }) => {
+appTest(`a ${HUGE_SPANS.toLocaleString('en-US')}-span trace (its first draw put off to a task of its own) is drawn at its laid-out size, again only for its error marks`, () => env, async ({ open }) => {
   const app = await open();
   await startHeartbeat(app.page);
   await app.page.setInputFiles('#file-input', HUGE);
   const want = `1 trace · ${HUGE_SPANS.toLocaleString('en-US')} spans`;
   await app.waitFor(`"${want}" in the summary`, () => app.summary(), (s) => s.includes(want), { timeout: 120_000 });
   // The first draw of so big a trace is put off to a task of its own: it must still come,
-  // once, at the laid-out size.
+  // once, at the laid-out size. One more comes when the marks of the rows with failed spans
+  // under them are ready: a trace this big has them counted in steps after it shows.
   const canvas = await app.waitForCanvas({ rows: HUGE_SPANS });
   await app.page.waitForTimeout(500);
   const settled = await app.drawFacts();
-  assert.equal(settled.draws, '1', `drawn more than once: ${JSON.stringify(settled)}`);
+  assert.ok(['1', '2'].includes(settled.draws), `drawn more than twice: ${JSON.stringify(settled)}`);
   assert.deepEqual(settled.backing, settled.laidOut, 'canvas backing store is not the laid-out size');
   assert.ok(canvas.differing >= 2000, `only ${canvas.differing} drawn pixels`);
   const gaps = await stopHeartbeat(app.page);

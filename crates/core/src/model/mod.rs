@@ -16,6 +16,7 @@ mod store;
 mod strings;
 #[cfg(test)]
 pub(crate) mod test_trace;
+pub mod trace_list;
 mod tree;
 pub mod units;
 mod warnings;

@@ -368,6 +368,25 @@ fn comparison(op: &str, op_at: usize) -> Result<Compare, QueryError> {
     }
 }
 
+/// A duration as a person types it (`250ms`, `1.5s`, `300 us`; a bare number is ms), in
+/// whole nanoseconds; `None` when it is not one.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: f64 = number.parse().ok()?;
+    let unit = unit.trim();
+    let scale = if unit.is_empty() {
+        1e6
+    } else {
+        unit_nanos(unit)?
+    };
+    let nanos = (number * scale).round();
+    (nanos.is_finite() && nanos >= 0.0 && nanos <= i64::MAX as f64).then_some(nanos as i64)
+}
+
 /// Nanoseconds in one `unit`, any ASCII case (`µ` as the micro sign or the Greek letter).
 fn unit_nanos(unit: &str) -> Option<f64> {
     Some(match unit.to_ascii_lowercase().as_str() {

@@ -17,6 +17,7 @@ pub use load::{LoadPhase, LoadProgress, LoadedModel, Loading};
 pub use search::{SearchState, SEARCH_AT_ONCE_SPANS, SEARCH_STEP_SPANS};
 pub use shared::Shared;
 
+use crate::model::trace_list::{TraceColumn, TraceQuery, TraceSort};
 use crate::model::{Store, Trace, TraceId, NO_PARENT};
 use crate::theme::{Palette, Scheme};
 use std::collections::BTreeSet;
@@ -69,6 +70,9 @@ pub struct AppState {
     /// The zoom window (ns from the trace's start) a link asked for this trace; the
     /// waterfall shows it when it shows the trace. Selecting a trace forgets it.
     pub link_window: Option<(TraceId, (i64, i64))>,
+    /// How the trace list is sorted and what it keeps.
+    pub trace_sort: TraceSort,
+    pub trace_query: TraceQuery,
 }
 
 /// Some of the loaded traces, and what they have in common ("through cart"): indices into
@@ -200,6 +204,10 @@ pub enum Action {
     FoldToDepth(u32),
     /// Fold every span of the selected trace shorter than this many ns.
     FoldShorterThan(i64),
+    /// The trace list's header was clicked: sort by it (again: the other way).
+    SortTraces(TraceColumn),
+    /// Keep only these traces in the list.
+    QueryTraces(TraceQuery),
 }
 
 impl AppState {
@@ -260,6 +268,8 @@ impl AppState {
             Action::ToggleSkewAdjustment => next.adjust_skew = !next.adjust_skew,
             Action::ToggleOnlyMatches => next.only_matches = !next.only_matches,
             Action::OpenLink(link) => next.open_link(link),
+            Action::SortTraces(column) => next.trace_sort = next.trace_sort.clicked(column),
+            Action::QueryTraces(query) => next.trace_query = query,
             Action::FoldToDepth(levels) => {
                 if let Some(trace) = next.selected() {
                     next.collapsed = Rc::new(folds::folded_to_depth(trace, levels));
