@@ -12,6 +12,7 @@ mod ids;
 pub mod query;
 mod search;
 pub mod skew;
+pub mod stats;
 mod store;
 mod strings;
 #[cfg(test)]
@@ -28,6 +29,9 @@ pub use query::{QueryError, SpanQuery};
 pub use search::{find_spans, TraceSearch};
 pub use skew::{
     adjust_skew, call_gap, detect_skew, CallGap, SkewAdjustment, SkewBuild, SkewReport, SkewedCall,
+};
+pub use stats::{
+    span_stats, spans_in_group, traces_in_group, GroupBy, SpanStats, StatsBuild, StatsColumn,
 };
 pub use store::{
     Attr, Dependency, Event, FileInfo, Link, PackedAttr, Resource, Slice, Span, SpanKind,
