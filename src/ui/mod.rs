@@ -16,6 +16,7 @@ mod panels;
 mod scheme;
 mod shortcuts;
 mod state;
+mod stats_view;
 mod toolbar;
 mod trace_list;
 mod trace_view;
@@ -284,6 +285,8 @@ pub fn app() -> Html {
             }
             if state.view == View::Graph && (!store.spans.is_empty() || !store.dependencies.is_empty()) {
                 <graph_view::GraphView state={state.clone()} />
+            } else if state.view == View::Stats && !store.spans.is_empty() {
+                <stats_view::StatsView state={state.clone()} />
             } else if state.selected().is_some() {
                 <trace_view::TraceView state={state.clone()} {onwindow} />
             } else {

@@ -1,7 +1,7 @@
 //! The page's smaller panels: the status line (summary, download all, loading bar), the
 //! messages, the list of loaded files, and the welcome text.
 
-use super::state::{Action, LoadPhase, PageState, View};
+use super::state::{Action, GraphScope, LoadPhase, PageState, View};
 use super::{export, Shared};
 use spanorama_core::model::units::{format_count, format_counted};
 use spanorama_core::model::{summarise_warnings, Store};
@@ -216,7 +216,7 @@ pub struct ViewSwitchProps {
     pub state: UseReducerHandle<PageState>,
 }
 
-/// Waterfall | Service graph: tabs that choose what the trace area shows (and keep it in the
+/// Waterfall | Service graph | Statistics: tabs that choose what the trace area shows (and keep it in the
 /// URL's fragment).
 #[function_component(ViewSwitch)]
 pub fn view_switch(props: &ViewSwitchProps) -> Html {
@@ -235,6 +235,31 @@ pub fn view_switch(props: &ViewSwitchProps) -> Html {
         <div class="view-switch" role="tablist" aria-label="View">
             { tab(View::Waterfall, "view-waterfall", "Waterfall") }
             { tab(View::Graph, "view-graph", "Service graph") }
+            { tab(View::Stats, "view-stats", "Statistics") }
+        </div>
+    }
+}
+
+/// All loaded traces | the selected trace: radio buttons `#<name>-all` and `#<name>-trace`
+/// (the second disabled without a selected trace), for the graph and the statistics.
+pub fn scope_switch(
+    name: &'static str,
+    covers: &'static str,
+    current: GraphScope,
+    has_trace: bool,
+    onchange: Callback<GraphScope>,
+) -> Html {
+    let by_trace = current == GraphScope::Trace && has_trace;
+    let choose = |scope: GraphScope| {
+        let onchange = onchange.clone();
+        Callback::from(move |_: Event| onchange.emit(scope))
+    };
+    html! {
+        <div role="radiogroup" aria-label={covers}>
+            <label><input type="radio" {name} id={format!("{name}-all")} checked={!by_trace}
+                onchange={choose(GraphScope::All)} />{" All loaded traces"}</label>
+            <label><input type="radio" {name} id={format!("{name}-trace")} checked={by_trace}
+                disabled={!has_trace} onchange={choose(GraphScope::Trace)} />{" Selected trace"}</label>
         </div>
     }
 }

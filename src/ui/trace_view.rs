@@ -3,7 +3,7 @@
 
 use super::analysis::SkewFound;
 use super::state::{Action, PageState};
-use super::{detail, export, waterfall};
+use super::{detail, export, waterfall, Shared};
 use spanorama_core::model::units::{
     format_count, format_counted, format_duration, format_timestamp,
 };
@@ -79,6 +79,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                 </div>
             </div>
             { skew_notice(state, skew.as_deref()) }
+            { span_filter_line(state, index) }
             <div class="trace-body">
                 <waterfall::Waterfall
                     store={store.clone()}
@@ -95,7 +96,7 @@ pub fn trace_view(props: &TraceViewProps) -> Html {
                     {critical}
                     skew={adjusted.clone()}
                     {errors_below}
-                    only_matches={state.only_matches && !state.search.query.trim().is_empty()}
+                    only={only_rows(state, index)}
                     link_window={state.link_window.filter(|w| w.0 == trace.id).map(|w| w.1)}
                     onwindow={props.onwindow.clone()} />
                 if let Some(span) = state.selected_span {
@@ -149,6 +150,38 @@ fn fold_select(state: &UseReducerHandle<PageState>) -> Html {
             <option value="" selected=true>{"Fold…"}</option>
             { for CHOICES.iter().map(|(value, text)| html! { <option value={*value}>{ *text }</option> }) }
         </select>
+    }
+}
+
+/// The rows the waterfall is narrowed to: a statistics row's spans, or the search's
+/// matches when the user asked for only those.
+fn only_rows(state: &PageState, index: usize) -> Option<Shared<Vec<u32>>> {
+    match &state.span_filter {
+        Some(f) if f.trace == index => Some(Shared(f.positions.clone())),
+        _ if state.only_matches && !state.search.query.trim().is_empty() => {
+            Some(state.search.matches.clone())
+        }
+        _ => None,
+    }
+}
+
+/// What a statistics row narrowed the waterfall to (`#span-filter`), and the way back.
+fn span_filter_line(state: &UseReducerHandle<PageState>, index: usize) -> Html {
+    let Some(filter) = state.span_filter.as_ref().filter(|f| f.trace == index) else {
+        return html! {};
+    };
+    let dispatch = state.dispatcher();
+    let onclick = Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::FilterSpans(None)));
+    let text = format!(
+        "Showing {}: {}",
+        format_counted(filter.positions.len() as u64, "span", "spans"),
+        filter.label
+    );
+    html! {
+        <div id="span-filter" class="trace-filter" role="status" data-count={filter.positions.len().to_string()}>
+            <span>{ text }</span>
+            <button id="span-filter-clear" {onclick}>{"Show all spans"}</button>
+        </div>
     }
 }
 

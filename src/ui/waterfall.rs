@@ -46,8 +46,9 @@ pub struct WaterfallProps {
     pub skew: Option<Shared<SkewFound>>,
     /// Error spans under each trace position (empty while being counted).
     pub errors_below: Shared<Vec<u32>>,
-    /// Only the matches (and their ancestors) are shown, folds aside.
-    pub only_matches: bool,
+    /// Only these trace positions (search matches, or a statistics row's spans) and their
+    /// ancestors are shown, folds aside.
+    pub only: Option<Shared<Vec<u32>>>,
     /// The zoom window a link asked for (ns from the trace's start): shown with the trace.
     pub link_window: Option<(i64, i64)>,
     /// Told the zoom window (ns from the trace's start; `None`: unzoomed) when it changes.
@@ -128,7 +129,7 @@ pub fn waterfall(props: &WaterfallProps) -> Html {
 /// The data the waterfall shows, with the visible rows worked out once per change.
 #[hook]
 fn use_source(props: &WaterfallProps) -> WaterfallSource {
-    let only = props.only_matches.then(|| props.matches.clone());
+    let only = props.only.clone();
     let rows = use_memo(
         (
             props.traces.clone(),

@@ -92,12 +92,11 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
             dispatch.dispatch(Action::SelectInGraph(chosen));
         })
     };
-    let scope = |scope: GraphScope| {
+    let scope = {
         let dispatch = state.dispatcher();
-        Callback::from(move |_: Event| dispatch.dispatch(Action::SetGraphScope(scope)))
+        Callback::from(move |scope: GraphScope| dispatch.dispatch(Action::SetGraphScope(scope)))
     };
     let has_trace = state.selected().is_some();
-    let by_trace = state.graph_scope == GraphScope::Trace && has_trace;
     let focus = use_state(Focus::default);
     let filter = use_state(String::new);
     let oninput = {
@@ -111,12 +110,7 @@ pub fn graph_view(props: &GraphViewProps) -> Html {
     html! {
         <div id="graph-view" class="graph-view">
             <div class="graph-toolbar">
-                <div role="radiogroup" aria-label="What the graph covers">
-                    <label><input type="radio" name="graph-scope" id="graph-scope-all" checked={!by_trace}
-                        onchange={scope(GraphScope::All)} />{" All loaded traces"}</label>
-                    <label><input type="radio" name="graph-scope" id="graph-scope-trace" checked={by_trace}
-                        disabled={!has_trace} onchange={scope(GraphScope::Trace)} />{" Selected trace"}</label>
-                </div>
+                { super::panels::scope_switch("graph-scope", "What the graph covers", state.graph_scope, has_trace, scope) }
                 <input id="graph-search" type="search" placeholder="Find a service" aria-label="Find a service in the graph"
                     value={(*filter).clone()} {oninput} />
                 { focus_controls(&focus, graph.as_ref().is_some_and(|g| is_big(g))) }

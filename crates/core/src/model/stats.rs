@@ -33,10 +33,11 @@ use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
 
-/// How spans are grouped.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+/// How spans are grouped (by service unless told otherwise).
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub enum GroupBy {
     /// By service name.
+    #[default]
     Service,
     /// By service and operation (span name) together: `GET /cart` of two services is two
     /// groups.

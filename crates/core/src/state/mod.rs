@@ -17,6 +17,7 @@ pub use load::{LoadPhase, LoadProgress, LoadedModel, Loading};
 pub use search::{SearchState, SEARCH_AT_ONCE_SPANS, SEARCH_STEP_SPANS};
 pub use shared::Shared;
 
+use crate::model::stats::GroupBy;
 use crate::model::trace_list::{TraceColumn, TraceQuery, TraceSort};
 use crate::model::{Store, Trace, TraceId, NO_PARENT};
 use crate::theme::{Palette, Scheme};
@@ -73,6 +74,20 @@ pub struct AppState {
     /// How the trace list is sorted and what it keeps.
     pub trace_sort: TraceSort,
     pub trace_query: TraceQuery,
+    /// What the statistics cover (all traces, or the selected one) and how they group.
+    pub stats_scope: GraphScope,
+    pub stats_group: GroupBy,
+    /// The waterfall shows only these spans of the selected trace (a statistics row).
+    pub span_filter: Option<SpanFilter>,
+}
+
+/// Some spans of one trace, and what they have in common ("cart · GET /cart").
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SpanFilter {
+    pub label: String,
+    /// Index into the traces, and trace positions (ascending) in it.
+    pub trace: usize,
+    pub positions: Rc<Vec<u32>>,
 }
 
 /// Some of the loaded traces, and what they have in common ("through cart"): indices into
@@ -96,6 +111,7 @@ pub enum View {
     #[default]
     Waterfall,
     Graph,
+    Stats,
 }
 
 impl View {
@@ -104,6 +120,7 @@ impl View {
         match self {
             View::Waterfall => "waterfall",
             View::Graph => "graph",
+            View::Stats => "stats",
         }
     }
 
@@ -114,7 +131,7 @@ impl View {
             .trim_start_matches('#')
             .split('&')
             .find_map(|pair| pair.strip_prefix("view="))?;
-        [View::Waterfall, View::Graph]
+        [View::Waterfall, View::Graph, View::Stats]
             .into_iter()
             .find(|v| v.name() == value)
     }
@@ -208,6 +225,10 @@ pub enum Action {
     SortTraces(TraceColumn),
     /// Keep only these traces in the list.
     QueryTraces(TraceQuery),
+    SetStatsScope(GraphScope),
+    SetStatsGroup(GroupBy),
+    /// Show only these spans in the waterfall (`None`: all).
+    FilterSpans(Option<SpanFilter>),
 }
 
 impl AppState {
@@ -270,6 +291,15 @@ impl AppState {
             Action::OpenLink(link) => next.open_link(link),
             Action::SortTraces(column) => next.trace_sort = next.trace_sort.clicked(column),
             Action::QueryTraces(query) => next.trace_query = query,
+            Action::SetStatsScope(scope) => next.stats_scope = scope,
+            Action::SetStatsGroup(group) => next.stats_group = group,
+            Action::FilterSpans(filter) => {
+                if let Some(f) = &filter {
+                    next.select_trace(f.trace);
+                    next.view = View::Waterfall;
+                }
+                next.span_filter = filter;
+            }
             Action::FoldToDepth(levels) => {
                 if let Some(trace) = next.selected() {
                     next.collapsed = Rc::new(folds::folded_to_depth(trace, levels));
@@ -469,6 +499,7 @@ impl AppState {
         }
         self.selected_trace = selected;
         self.trace_filter = None;
+        self.span_filter = None;
         self.service_count = services.len();
         self.palette = Rc::new(Palette::for_services(
             services.iter().map(|s| store.strings.get(*s)),

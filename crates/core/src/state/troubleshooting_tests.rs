@@ -155,3 +155,22 @@ fn a_link_reopens_the_same_trace_span_search_window_and_view() {
     let back = opened.reduce(Action::OpenLink(trace_only));
     assert_eq!((back.selected_trace, back.selected_span), (Some(2), None));
 }
+
+#[test]
+fn a_statistics_row_shows_its_spans_in_the_waterfall_until_cleared() {
+    let state = with_errors().reduce(Action::ShowView(View::Stats));
+    assert_eq!(View::from_fragment("view=stats"), Some(View::Stats));
+    let filter = SpanFilter {
+        label: "cart".into(),
+        trace: 0,
+        positions: Rc::new(vec![1, 4]),
+    };
+    let shown = state.reduce(Action::FilterSpans(Some(filter.clone())));
+    assert_eq!(shown.view, View::Waterfall);
+    assert_eq!(shown.span_filter, Some(filter));
+    assert_eq!(shown.reduce(Action::FilterSpans(None)).span_filter, None);
+    let grouped = state.reduce(Action::SetStatsGroup(
+        crate::model::stats::GroupBy::Operation,
+    ));
+    assert_eq!(grouped.stats_group, crate::model::stats::GroupBy::Operation);
+}
