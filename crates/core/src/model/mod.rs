@@ -6,7 +6,9 @@
 //! [`Slice`]s, and trees are index arrays built iteratively.
 
 pub mod critical_path;
+pub mod diff;
 pub mod errors;
+pub mod flame;
 pub mod graph;
 mod ids;
 pub mod query;
@@ -24,6 +26,11 @@ mod warnings;
 pub mod wire;
 
 pub use critical_path::{critical_path, self_time_nanos, CriticalPath, CriticalPathBuild, Segment};
+pub use diff::{trace_diff, DiffBuild, DiffFlame, DiffNode, DiffSide, Side, TraceDiff};
+pub use flame::{
+    flame_at, flame_layout, flame_search, flame_tree, traces_with_root, FlameBuild, FlameNode,
+    FlameRect, FlameShape, FlameTree, MIN_RECT_PX,
+};
 pub use ids::{SpanId, TraceId};
 pub use query::{QueryError, SpanQuery};
 pub use search::{find_spans, TraceSearch};
