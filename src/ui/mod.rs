@@ -4,6 +4,7 @@
 mod analysis;
 mod detail;
 mod export;
+mod flame_view;
 mod graph_canvas;
 mod graph_view;
 mod hooks;
@@ -287,6 +288,8 @@ pub fn app() -> Html {
                 <graph_view::GraphView state={state.clone()} />
             } else if state.view == View::Stats && !store.spans.is_empty() {
                 <stats_view::StatsView state={state.clone()} />
+            } else if state.view == View::Flame && state.selected().is_some() {
+                <flame_view::FlameView state={state.clone()} />
             } else if state.selected().is_some() {
                 <trace_view::TraceView state={state.clone()} {onwindow} />
             } else {

@@ -112,6 +112,7 @@ pub enum View {
     Waterfall,
     Graph,
     Stats,
+    Flame,
 }
 
 impl View {
@@ -121,6 +122,7 @@ impl View {
             View::Waterfall => "waterfall",
             View::Graph => "graph",
             View::Stats => "stats",
+            View::Flame => "flame",
         }
     }
 
@@ -131,7 +133,7 @@ impl View {
             .trim_start_matches('#')
             .split('&')
             .find_map(|pair| pair.strip_prefix("view="))?;
-        [View::Waterfall, View::Graph, View::Stats]
+        [View::Waterfall, View::Graph, View::Stats, View::Flame]
             .into_iter()
             .find(|v| v.name() == value)
     }
