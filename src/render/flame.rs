@@ -6,7 +6,6 @@
 use spanorama_core::model::flame::{FlameRect, FlameShape, FlameTree};
 use spanorama_core::model::Interner;
 use spanorama_core::theme::{self, Colors, Palette};
-use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Height of a frame's row, CSS px.
@@ -28,27 +27,8 @@ pub struct FlameFrame<'a> {
 }
 
 pub fn draw(canvas: &HtmlCanvasElement, f: &FlameFrame) -> Result<(), String> {
-    let dpr = f.device_pixel_ratio.max(1.0);
-    let (w, h) = (
-        (f.width_px * dpr).round().max(1.0) as u32,
-        (f.height_px * dpr).round().max(1.0) as u32,
-    );
-    if canvas.width() != w {
-        canvas.set_width(w);
-    }
-    if canvas.height() != h {
-        canvas.set_height(h);
-    }
-    let ctx = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-        .ok_or("no 2d context")?;
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
-        .map_err(|_| "setTransform failed".to_string())?;
-    ctx.set_fill_style_str(f.colors.background);
-    ctx.fill_rect(0.0, 0.0, f.width_px, f.height_px);
+    let size = (f.width_px, f.height_px);
+    let ctx = super::prepare(canvas, size, f.device_pixel_ratio, f.colors.background)?;
     ctx.set_font(theme::FONT_SMALL);
     ctx.set_text_baseline("middle");
     for r in f.rects {

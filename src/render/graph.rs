@@ -12,7 +12,6 @@ use spanorama_core::layout::graph_viewport::{GraphViewport, Overview};
 use spanorama_core::model::graph::{GraphEdge, NodeKind, ServiceGraph};
 use spanorama_core::model::units::{format_count, format_duration};
 use spanorama_core::theme::{self, Palette};
-use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// What an edge's label shows.
@@ -54,27 +53,13 @@ pub struct GraphFrame<'a> {
 
 /// Resizes the backing store if needed and paints the frame.
 pub fn draw(canvas: &HtmlCanvasElement, frame: &GraphFrame) -> Result<(), String> {
-    let dpr = frame.device_pixel_ratio.max(1.0);
-    let (w, h) = (
-        (frame.width_px * dpr).round().max(1.0) as u32,
-        (frame.height_px * dpr).round().max(1.0) as u32,
-    );
-    if canvas.width() != w {
-        canvas.set_width(w);
-    }
-    if canvas.height() != h {
-        canvas.set_height(h);
-    }
-    let ctx = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-        .ok_or("no 2d context")?;
-    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
-        .map_err(|_| "setTransform failed".to_string())?;
-    ctx.set_fill_style_str(frame.colors.background);
-    ctx.fill_rect(0.0, 0.0, frame.width_px, frame.height_px);
+    let size = (frame.width_px, frame.height_px);
+    let ctx = super::prepare(
+        canvas,
+        size,
+        frame.device_pixel_ratio,
+        frame.colors.background,
+    )?;
     let lit = Lit::new(frame);
     for (i, edge) in frame.graph.edges.iter().enumerate() {
         if Some(i) != frame.chosen_edge {

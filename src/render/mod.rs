@@ -5,3 +5,39 @@ pub mod flame;
 pub mod graph;
 pub mod minimap;
 pub mod waterfall;
+
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// Readies `canvas` for a frame of `width_px` × `height_px` CSS px at `dpr` device pixels
+/// per CSS px (its backing store resized only when that changes, which clears it), filled
+/// with `background`; its 2D context, drawing in CSS px.
+pub fn prepare(
+    canvas: &HtmlCanvasElement,
+    (width_px, height_px): (f64, f64),
+    dpr: f64,
+    background: &str,
+) -> Result<CanvasRenderingContext2d, String> {
+    let dpr = dpr.max(1.0);
+    let (w, h) = (
+        (width_px * dpr).round().max(1.0) as u32,
+        (height_px * dpr).round().max(1.0) as u32,
+    );
+    if canvas.width() != w {
+        canvas.set_width(w);
+    }
+    if canvas.height() != h {
+        canvas.set_height(h);
+    }
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+        .ok_or("no 2d context")?;
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0)
+        .map_err(|_| "setTransform failed".to_string())?;
+    ctx.set_fill_style_str(background);
+    ctx.fill_rect(0.0, 0.0, width_px, height_px);
+    Ok(ctx)
+}
