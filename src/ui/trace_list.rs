@@ -1,17 +1,23 @@
 //! The list of loaded traces (`#trace-list`): root service and operation, start, duration,
 //! span, error and service counts. Click a header to sort by it (again: the other way);
-//! filter by root service and operation, errors and duration (`#trace-list-filters`); a
+//! filter by root service and operation, errors, duration and a span query (traces with a
+//! matching span, found in steps; `#trace-list-filters`); a
 //! filter from the service graph (the traces through a service) narrows it too, with a
 //! line saying so. Virtual: 100,000 traces scroll as smoothly as ten. Clicking a row
 //! shows that trace.
 
 use super::state::{Action, PageState};
 use super::virtual_table::{aria_row_index, VirtualTable};
+use super::Shared;
 use spanorama_core::model::query::parse_duration;
-use spanorama_core::model::trace_list::{list_traces, root_choices, TraceColumn, TraceQuery};
+use spanorama_core::model::trace_list::{
+    list_traces, root_choices, TraceColumn, TraceQuery, TracesMatching,
+};
 use spanorama_core::model::units::{format_count, format_duration, format_timestamp};
 use spanorama_core::model::{Store, Trace};
 use spanorama_core::state::TraceFilter;
+use std::cell::Cell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -31,16 +37,21 @@ const COLUMNS: [(TraceColumn, &str, bool); 6] = [
 #[function_component(TraceList)]
 pub fn trace_list(props: &TraceListProps) -> Html {
     let state = &props.state;
+    let matching = use_traces_matching(state);
     let key = (
         state.store.clone(),
         state.traces.clone(),
         state.trace_filter.clone(),
         state.trace_query.clone(),
         state.trace_sort,
+        matching.found.clone(),
     );
-    let order = use_memo(key, |(store, traces, filter, query, sort)| {
-        let among = filter.as_ref().map(|f| f.traces.as_slice());
-        list_traces(store, traces, among, query, *sort)
+    let order = use_memo(key, |(store, traces, filter, query, sort, found)| {
+        let among = among(
+            filter.as_ref().map(|f| f.traces.as_slice()),
+            found.as_deref().map(|f| f.as_slice()),
+        );
+        list_traces(store, traces, among.as_deref(), query, *sort)
     });
     let longest = state
         .traces
@@ -65,7 +76,7 @@ pub fn trace_list(props: &TraceListProps) -> Html {
     html! {
         <>
             { filter_line(state) }
-            <Filters state={state.clone()} shown={order.len()} />
+            <Filters state={state.clone()} shown={order.len()} matching={(*matching).clone()} />
             <VirtualTable id="trace-list" box_class="trace-list-wrap" class="trace-list" caption=""
                 head={header(state)} rows={order.len()} {row} />
         </>
@@ -129,6 +140,81 @@ struct FiltersProps {
     state: UseReducerHandle<PageState>,
     /// Traces the list shows.
     shown: usize,
+    matching: Matching,
+}
+
+/// The traces with a span matching the list's span query: `found` is `None` while they
+/// are searched (and when there is no query); `error` says why a query cannot be read.
+#[derive(Clone, PartialEq, Default)]
+struct Matching {
+    found: Option<Shared<Vec<usize>>>,
+    error: Option<String>,
+    searching: bool,
+}
+
+/// Spans tested per task when the list is filtered by a span query.
+const MATCH_STEP_SPANS: usize = 100_000;
+
+/// Finds the traces with a span matching the list's span query, in steps.
+#[hook]
+fn use_traces_matching(state: &UseReducerHandle<PageState>) -> UseStateHandle<Matching> {
+    let matching = use_state(Matching::default);
+    let key = (
+        state.store.clone(),
+        state.traces.clone(),
+        state.trace_query.spans.clone(),
+    );
+    {
+        let matching = matching.clone();
+        use_effect_with(key, move |(store, traces, query)| {
+            let stopped = Rc::new(Cell::new(false));
+            let Some(query) = query.clone() else {
+                matching.set(Matching::default());
+                return Box::new(move || stopped.set(true)) as Box<dyn FnOnce()>;
+            };
+            let (store, traces, stop) = (store.clone(), traces.clone(), stopped.clone());
+            yew::platform::spawn_local(async move {
+                let mut search = TracesMatching::new(&store, &traces, &query);
+                let error = search.error();
+                matching.set(Matching {
+                    found: None,
+                    error: error.clone(),
+                    searching: error.is_none(),
+                });
+                loop {
+                    gloo::timers::future::TimeoutFuture::new(0).await;
+                    if stop.get() {
+                        return;
+                    }
+                    if search.step(&store, &traces, MATCH_STEP_SPANS) {
+                        break;
+                    }
+                }
+                let found = Some(Shared::new(search.finish()));
+                matching.set(Matching {
+                    found,
+                    error,
+                    searching: false,
+                });
+            });
+            Box::new(move || stopped.set(true))
+        });
+    }
+    matching
+}
+
+/// The traces in both lists (each ascending), or in the one there is.
+fn among(a: Option<&[usize]>, b: Option<&[usize]>) -> Option<Vec<usize>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(
+            a.iter()
+                .copied()
+                .filter(|i| b.binary_search(i).is_ok())
+                .collect(),
+        ),
+        (Some(x), None) | (None, Some(x)) => Some(x.to_vec()),
+        (None, None) => None,
+    }
 }
 
 /// Root service, operation, errors only, min and max duration, and the count shown.
@@ -191,8 +277,20 @@ fn filters(props: &FiltersProps) -> Html {
             <input id="trace-filter-max" type="text" size="8" placeholder="max 2s" aria-label="Longest duration"
                 value={q.max_nanos.map(format_duration).unwrap_or_default()}
                 onchange={set(|q, v| q.max_nanos = parse_duration(&v))} />
-            <span id="trace-count" class="muted" data-shown={props.shown.to_string()}>
-                { format!("{} of {} traces", format_count(props.shown as u64), format_count(total as u64)) }
+            <input id="trace-filter-spans" type="search" size="24" placeholder="with spans: service:db error"
+                aria-label="Only traces with a span matching" aria-invalid={props.matching.error.is_some().to_string()}
+                value={q.spans.clone().unwrap_or_default()}
+                onchange={set(|q, v| q.spans = Some(v.trim().to_string()).filter(|v| !v.is_empty()))} />
+            if let Some(error) = &props.matching.error {
+                <span id="trace-filter-spans-error" class="search-error-inline" role="alert">{ error.clone() }</span>
+            }
+            <span id="trace-count" class="muted" data-shown={props.shown.to_string()}
+                data-searching={props.matching.searching.to_string()}>
+                if props.matching.searching {
+                    {"searching…"}
+                } else {
+                    { format!("{} of {} traces", format_count(props.shown as u64), format_count(total as u64)) }
+                }
             </span>
             if !q.is_empty() {
                 <button id="trace-filters-clear" onclick={

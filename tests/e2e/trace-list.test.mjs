@@ -66,4 +66,16 @@ appTest('the trace list sorts by duration both ways and filters by root, errors 
   await app.page.press('#trace-filter-min', 'Enter');
   await app.waitFor('the slower half', () => shown(app), (n) => n === sorted.filter((d) => d >= median).length);
   assert.match(await app.text('#trace-count'), new RegExp(`of ${all.length} traces`));
+  // With a span matching a span query: the traces that call redis, counted from the file.
+  await app.page.click('#trace-filters-clear');
+  await app.waitFor('every trace', () => shown(app), (n) => n === all.length);
+  const file = JSON.parse(readFileSync(join(DIST_DIR, EXAMPLE), 'utf8'));
+  const withRedis = file.data.filter((t) => t.spans.some((s) => t.processes[s.processID].serviceName === 'redis')).length;
+  assert.ok(withRedis > 0 && withRedis < all.length);
+  await app.page.fill('#trace-filter-spans', 'service:redis');
+  await app.page.press('#trace-filter-spans', 'Enter');
+  await app.waitFor('the traces with redis', () => shown(app), (n) => n === withRedis);
+  await app.page.fill('#trace-filter-spans', 'duration>fast');
+  await app.page.press('#trace-filter-spans', 'Enter');
+  await app.waitFor('the query’s error', () => app.page.locator('#trace-filter-spans-error').count(), (n) => n === 1);
 });

@@ -481,6 +481,12 @@ impl TraceSearch {
             .map(|pos| pos as u32)
     }
 
+    /// Whether `span` matches (any span of the store: the query was worked out for the
+    /// store, not for one trace).
+    pub fn matches_span(&self, store: &Store, span: &Span) -> bool {
+        self.query.as_ref().is_some_and(|q| q.matches(store, span))
+    }
+
     /// Why the query could not be read, when it could not.
     pub fn error(&self) -> Option<&QueryError> {
         self.error.as_ref()

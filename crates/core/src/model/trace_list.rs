@@ -50,6 +50,9 @@ pub struct TraceQuery {
     /// Bounds on the trace's duration, ns (inclusive).
     pub min_nanos: Option<i64>,
     pub max_nanos: Option<i64>,
+    /// Only traces with a span matching this span query (the waterfall's language). Not
+    /// tested by [`list_traces`]: [`TracesMatching`] finds those traces in steps.
+    pub spans: Option<String>,
 }
 
 impl TraceQuery {
@@ -70,6 +73,71 @@ impl TraceQuery {
             && (!self.errors_only || trace.error_count > 0)
             && self.min_nanos.is_none_or(|m| d >= m)
             && self.max_nanos.is_none_or(|m| d <= m)
+    }
+}
+
+/// The traces with a span matching a span query, found a bounded number of spans at a time
+/// (a million spans are not tested in one task). The query is worked out once for the
+/// store; each trace is tested up to its first match.
+pub struct TracesMatching {
+    search: Option<crate::model::TraceSearch>,
+    /// The trace being tested, and the position in it.
+    next: usize,
+    pos: usize,
+    found: Vec<usize>,
+}
+
+impl TracesMatching {
+    pub fn new(store: &Store, traces: &[Trace], query: &str) -> Self {
+        let search = traces
+            .first()
+            .map(|first| crate::model::TraceSearch::new(store, first, query));
+        TracesMatching {
+            search,
+            next: 0,
+            pos: 0,
+            found: Vec::new(),
+        }
+    }
+
+    /// Why the query could not be read, when it could not.
+    pub fn error(&self) -> Option<String> {
+        self.search.as_ref()?.error().map(|e| e.to_string())
+    }
+
+    /// Tests up to `budget` more spans (at least one); true once every trace is decided.
+    pub fn step(&mut self, store: &Store, traces: &[Trace], budget: usize) -> bool {
+        let Some(search) = self.search.as_ref().filter(|s| !s.is_hopeless()) else {
+            return true;
+        };
+        let mut left = budget.max(1);
+        while let Some(trace) = traces.get(self.next) {
+            if left == 0 {
+                return false;
+            }
+            let end = trace.len().min(self.pos.saturating_add(left));
+            let hit = trace.spans[self.pos..end].iter().any(|&s| {
+                store
+                    .spans
+                    .get(s as usize)
+                    .is_some_and(|s| search.matches_span(store, s))
+            });
+            left -= end - self.pos;
+            self.pos = end;
+            if hit || self.pos >= trace.len() {
+                if hit {
+                    self.found.push(self.next);
+                }
+                self.next += 1;
+                self.pos = 0;
+            }
+        }
+        true
+    }
+
+    /// Indices of the traces with a matching span, ascending.
+    pub fn finish(self) -> Vec<usize> {
+        self.found
     }
 }
 
@@ -241,6 +309,29 @@ mod tests {
             .len(),
             2
         );
+    }
+
+    #[test]
+    fn traces_with_a_matching_span_are_found_in_steps() {
+        let (store, traces) = model();
+        let query = "error -kind:server";
+        let expected: Vec<usize> = (0..traces.len())
+            .filter(|&i| !crate::model::find_spans(&store, &traces[i], query).is_empty())
+            .collect();
+        assert!(
+            !expected.is_empty() && expected.len() < traces.len(),
+            "{expected:?}"
+        );
+        for budget in [1, 7, 1000, usize::MAX] {
+            let mut m = TracesMatching::new(&store, &traces, query);
+            while !m.step(&store, &traces, budget) {}
+            assert_eq!(m.finish(), expected, "budget {budget}");
+        }
+        let bad = TracesMatching::new(&store, &traces, "duration>fast");
+        assert!(bad.error().is_some());
+        let mut bad = bad;
+        assert!(bad.step(&store, &traces, 10));
+        assert!(bad.finish().is_empty());
     }
 
     #[test]
