@@ -12,11 +12,9 @@
 //! Each figure is the best and the median of five runs, in ms (one run when `cargo test
 //! --all-targets` runs it unoptimised), and for the steps the slowest step of any run.
 
-use spanorama_core::import::import;
 use spanorama_core::model::{
     build_traces, critical_path, CriticalPathBuild, Span, SpanId, SpanKind, Store, Trace, TraceId,
 };
-use spanorama_gen::{self as gen, Format};
 use std::time::Instant;
 
 mod common;
@@ -32,15 +30,7 @@ fn main() {
         "trace", "spans", "segments", "best ms", "median ms", "stepped best", "longest step"
     );
     for spans in common::sizes(&[100_000, 1_000_000]) {
-        let store = match gen::to_bytes(&common::one_trace(spans), Format::Otlp)
-            .and_then(|(bytes, _)| import("bench.json", &bytes).map_err(|e| e.to_string()))
-        {
-            Ok(store) => store,
-            Err(e) => {
-                eprintln!("generating or importing failed: {e}");
-                std::process::exit(1);
-            }
-        };
+        let store = common::generated(&common::one_trace(spans));
         for (name, store) in [
             ("generated", store),
             ("flat", made_up(spans, false)),

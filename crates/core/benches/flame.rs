@@ -13,12 +13,11 @@
 //! the page's steps of 50,000 (best and median over the runs: on a shared machine one run's
 //! slowest step is often a pause of the machine's).
 
-use spanorama_core::import::import;
 use spanorama_core::model::{
     build_traces, flame_layout, flame_tree, trace_diff, DiffBuild, DiffSide, FlameBuild, Slice,
     Span, SpanId, SpanKind, StatusCode, Store, StrId, Trace, TraceId,
 };
-use spanorama_gen::{self as gen, Format, GenConfig};
+use spanorama_gen::GenConfig;
 use std::time::Instant;
 
 mod common;
@@ -44,12 +43,7 @@ fn main() {
         "layout best/med"
     );
     for &spans in &sizes {
-        let many = GenConfig {
-            traces: (spans / 500).max(1),
-            spans_min: 400,
-            spans_max: 600,
-            ..common::one_trace(spans)
-        };
+        let many = common::many_traces(spans);
         for (name, cfg) in [("one trace", common::one_trace(spans)), ("~500 each", many)] {
             let store = generated(&[cfg]);
             let traces = build_traces(&store);
@@ -86,15 +80,7 @@ fn main() {
 fn generated(configs: &[GenConfig]) -> Store {
     let mut store = Store::default();
     for cfg in configs {
-        match gen::to_bytes(cfg, Format::Otlp)
-            .and_then(|(bytes, _)| import("bench.json", &bytes).map_err(|e| e.to_string()))
-        {
-            Ok(one) => store.append(one),
-            Err(e) => {
-                eprintln!("generating or importing failed: {e}");
-                std::process::exit(1);
-            }
-        }
+        store.append(common::generated(cfg));
     }
     store
 }

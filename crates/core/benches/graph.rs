@@ -7,10 +7,9 @@
 //!
 //! Each figure is the best and the median of five runs, in ms.
 
-use spanorama_core::import::import;
 use spanorama_core::model::build_traces;
 use spanorama_core::model::graph::build_service_graph;
-use spanorama_gen::{self as gen, Format, GenConfig};
+use spanorama_gen::GenConfig;
 use std::time::Instant;
 
 mod common;
@@ -22,12 +21,7 @@ fn main() {
         "spans", "traces", "nodes", "edges", "best ms", "median ms"
     );
     for &spans in &sizes {
-        let many = GenConfig {
-            traces: (spans / 500).max(1),
-            spans_min: 400,
-            spans_max: 600,
-            ..common::one_trace(spans)
-        };
+        let many = common::many_traces(spans);
         for cfg in [common::one_trace(spans), many] {
             run(&cfg);
         }
@@ -35,15 +29,7 @@ fn main() {
 }
 
 fn run(cfg: &GenConfig) {
-    let store = match gen::to_bytes(cfg, Format::Otlp)
-        .and_then(|(bytes, _)| import("bench.json", &bytes).map_err(|e| e.to_string()))
-    {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("generating or importing failed: {e}");
-            std::process::exit(1);
-        }
-    };
+    let store = common::generated(cfg);
     let traces = build_traces(&store);
     let mut ms = Vec::new();
     let mut graph = None;

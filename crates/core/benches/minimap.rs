@@ -8,10 +8,7 @@
 //! Each figure is the best of five runs, in ms: wall-clock time, and the thread's CPU time
 //! (from `/proc/thread-self/schedstat`, Linux only) which a busy shared machine inflates less.
 
-use spanorama_core::import::import;
 use spanorama_core::layout::{minimap_coverage, visible_rows};
-use spanorama_core::model::build_traces;
-use spanorama_gen::{self as gen, Format};
 use std::collections::BTreeSet;
 use std::time::Instant;
 
@@ -24,19 +21,8 @@ fn main() {
         "rows", "image px", "coverage ms", "coverage cpu", "rgba ms"
     );
     for &spans in &sizes {
-        let store = match gen::to_bytes(&common::one_trace(spans), Format::Otlp)
-            .and_then(|(bytes, _)| import("bench.json", &bytes).map_err(|e| e.to_string()))
-        {
-            Ok(store) => store,
-            Err(e) => {
-                eprintln!("generating or importing {spans} spans failed: {e}");
-                std::process::exit(1);
-            }
-        };
-        let Some(trace) = build_traces(&store).into_iter().next() else {
-            eprintln!("no trace in {spans} generated spans");
-            std::process::exit(1);
-        };
+        let store = common::generated(&common::one_trace(spans));
+        let trace = common::first_trace(&store);
         let rows = visible_rows(&trace, &BTreeSet::new());
         for (width, height) in [(1200u32, 72u32), (2400, 144)] {
             let (mut best_coverage, mut best_cpu, mut best_rgba) = (f64::MAX, f64::MAX, f64::MAX);

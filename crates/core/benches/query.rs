@@ -13,10 +13,8 @@
 //! shared machine inflates less; *step*, the longest step of a search in the page's steps of
 //! `SEARCH_STEP_SPANS` (in the run where it was shortest). All in ms.
 
-use spanorama_core::import::import;
-use spanorama_core::model::{build_traces, Store, Trace, TraceSearch};
+use spanorama_core::model::{Store, Trace, TraceSearch};
 use spanorama_core::state::SEARCH_STEP_SPANS;
-use spanorama_gen::{self as gen, Format};
 use std::time::Instant;
 
 mod common;
@@ -48,19 +46,8 @@ fn main() {
         "spans", "query", "matches", "prepare", "search", "median", "cpu", "step"
     );
     for &spans in &sizes {
-        let store = match gen::to_bytes(&common::one_trace(spans), Format::Otlp)
-            .and_then(|(bytes, _)| import("bench.json", &bytes).map_err(|e| e.to_string()))
-        {
-            Ok(store) => store,
-            Err(e) => {
-                eprintln!("generating or importing {spans} spans failed: {e}");
-                std::process::exit(1);
-            }
-        };
-        let Some(trace) = build_traces(&store).into_iter().next() else {
-            eprintln!("no trace in {spans} generated spans");
-            std::process::exit(1);
-        };
+        let store = common::generated(&common::one_trace(spans));
+        let trace = common::first_trace(&store);
         for query in &queries {
             run(&store, &trace, query);
         }

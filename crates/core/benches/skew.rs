@@ -8,11 +8,10 @@
 //!
 //! Each figure is the best and the median of five runs, in ms.
 
-use spanorama_core::import::import;
 use spanorama_core::model::{
     adjust_skew, build_traces, call_gap, detect_skew, SkewBuild, Store, Trace,
 };
-use spanorama_gen::{self as gen, Format, GenConfig};
+use spanorama_gen::GenConfig;
 use std::time::Instant;
 
 mod common;
@@ -30,12 +29,7 @@ fn main() {
         "gaps best/med"
     );
     for &spans in &sizes {
-        let many = GenConfig {
-            traces: (spans / 500).max(1),
-            spans_min: 400,
-            spans_max: 600,
-            ..common::one_trace(spans)
-        };
+        let many = common::many_traces(spans);
         for cfg in [common::one_trace(spans), many] {
             run(&cfg);
         }
@@ -43,15 +37,7 @@ fn main() {
 }
 
 fn run(cfg: &GenConfig) {
-    let store = match gen::to_bytes(cfg, Format::Otlp)
-        .and_then(|(bytes, _)| import("bench.json", &bytes).map_err(|e| e.to_string()))
-    {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("generating or importing failed: {e}");
-            std::process::exit(1);
-        }
-    };
+    let store = common::generated(cfg);
     let traces = build_traces(&store);
     let detect = time(|| {
         traces

@@ -11,11 +11,10 @@
 //! Each figure is the best and the median of five runs, in ms (one run when `cargo test
 //! --all-targets` runs it unoptimised).
 
-use spanorama_core::import::import;
 use spanorama_core::model::{
     build_traces, span_stats, spans_in_group, traces_in_group, GroupBy, StatsBuild, Store, Trace,
 };
-use spanorama_gen::{self as gen, GenConfig};
+use spanorama_gen::GenConfig;
 use std::time::Instant;
 
 mod common;
@@ -40,12 +39,7 @@ fn main() {
         "filter best/med"
     );
     for spans in common::sizes(&[100_000, 1_000_000]) {
-        let many = GenConfig {
-            traces: (spans / 500).max(1),
-            spans_min: 400,
-            spans_max: 600,
-            ..common::one_trace(spans)
-        };
+        let many = common::many_traces(spans);
         for cfg in [common::one_trace(spans), many] {
             let store = generate(&cfg);
             let traces = build_traces(&store);
@@ -61,15 +55,7 @@ fn main() {
 }
 
 fn generate(cfg: &GenConfig) -> Store {
-    match gen::to_bytes(cfg, gen::Format::Otlp)
-        .and_then(|(bytes, _)| import("bench.json", &bytes).map_err(|e| e.to_string()))
-    {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("generating or importing failed: {e}");
-            std::process::exit(1);
-        }
-    }
+    common::generated(cfg)
 }
 
 fn run(store: &Store, traces: &[Trace], group_by: &GroupBy, rounds: usize) {

@@ -1,4 +1,7 @@
-//! Shared by the native benchmarks: which sizes to run, and the generated trace of a size.
+//! Shared by the native benchmarks: which sizes to run, the generated traces of a size,
+//! and their store.
+// Each benchmark compiles this module on its own and uses part of it.
+#![allow(dead_code)]
 
 use spanorama_gen::GenConfig;
 
@@ -27,4 +30,40 @@ pub fn one_trace(spans: usize) -> GenConfig {
         spans_max: spans,
         ..GenConfig::default()
     }
+}
+
+/// Deterministic generated traces of 400–600 spans adding up to about `spans`.
+pub fn many_traces(spans: usize) -> GenConfig {
+    GenConfig {
+        traces: (spans / 500).max(1),
+        spans_min: 400,
+        spans_max: 600,
+        ..one_trace(spans)
+    }
+}
+
+/// The store of `cfg`'s traces, written as OTLP and imported; the benchmark stops with a
+/// message if that fails.
+pub fn generated(cfg: &GenConfig) -> spanorama_core::model::Store {
+    let made = spanorama_gen::to_bytes(cfg, spanorama_gen::Format::Otlp).and_then(|(bytes, _)| {
+        spanorama_core::import::import("bench.json", &bytes).map_err(|e| e.to_string())
+    });
+    made.unwrap_or_else(|e| {
+        eprintln!(
+            "generating or importing {} spans failed: {e}",
+            cfg.spans_max
+        );
+        std::process::exit(1);
+    })
+}
+
+/// The first trace of `store`; the benchmark stops with a message if there is none.
+pub fn first_trace(store: &spanorama_core::model::Store) -> spanorama_core::model::Trace {
+    spanorama_core::model::build_traces(store)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| {
+            eprintln!("no trace in the generated spans");
+            std::process::exit(1);
+        })
 }
