@@ -1,12 +1,15 @@
 //! Paints the flame graph (icicle): a rectangle per frame, the root on top, each frame's
 //! callees under it, widths by time; service colours; names inside when they fit. Frames
 //! that match the search stay bright, the others dim. Never reads spans: a layout in, a
-//! picture out. Crisp at any `devicePixelRatio`.
+//! picture out, on the canvas or as SVG. Crisp at any `devicePixelRatio`.
 
 use spanorama_core::model::flame::{FlameRect, FlameShape, FlameTree};
 use spanorama_core::model::Interner;
+use spanorama_core::paint::{Align, Baseline, Painter, Stroke, SvgPainter, TextStyle};
 use spanorama_core::theme::{self, Colors, Palette};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
+
+use super::canvas_painter::CanvasPainter;
 
 /// Height of a frame's row, CSS px.
 pub const FLAME_ROW_PX: f64 = 20.0;
@@ -29,65 +32,59 @@ pub struct FlameFrame<'a> {
 pub fn draw(canvas: &HtmlCanvasElement, f: &FlameFrame) -> Result<(), String> {
     let size = (f.width_px, f.height_px);
     let ctx = super::prepare(canvas, size, f.device_pixel_ratio, f.colors.background)?;
-    ctx.set_font(theme::FONT_SMALL);
-    ctx.set_text_baseline("middle");
-    for r in f.rects {
-        paint_rect(&ctx, f, r);
-    }
+    paint(&mut CanvasPainter::new(ctx), f);
     Ok(())
 }
 
-fn paint_rect(ctx: &CanvasRenderingContext2d, f: &FlameFrame, r: &FlameRect) {
+/// The same picture as an SVG document.
+pub fn svg(f: &FlameFrame) -> String {
+    let mut p = SvgPainter::new(f.width_px, f.height_px, f.colors.background);
+    paint(&mut p, f);
+    p.finish()
+}
+
+fn paint(p: &mut dyn Painter, f: &FlameFrame) {
+    for r in f.rects {
+        paint_rect(p, f, r);
+    }
+}
+
+fn paint_rect(p: &mut dyn Painter, f: &FlameFrame, r: &FlameRect) {
     let (service, name) = f.tree.label(r.node);
     let service = f.strings.get(service);
     let y = r.depth as f64 * FLAME_ROW_PX;
     let dim = !f.matches.is_empty() && f.matches.binary_search(&r.node).is_err();
-    ctx.set_global_alpha(if dim { 0.25 } else { 1.0 });
-    ctx.set_fill_style_str(if r.merged > 1 {
+    p.set_alpha(if dim { 0.25 } else { 1.0 });
+    let fill = if r.merged > 1 {
         f.colors.guide
     } else {
         f.palette.colour(service)
-    });
-    ctx.fill_rect(r.x_px, y, (r.width_px - 0.5).max(0.5), FLAME_ROW_PX - 1.0);
+    };
+    p.fill_rect(
+        r.x_px,
+        y,
+        (r.width_px - 0.5).max(0.5),
+        FLAME_ROW_PX - 1.0,
+        fill,
+    );
     if f.hover == Some(r.node) {
-        ctx.set_stroke_style_str(f.colors.chosen);
-        ctx.set_line_width(2.0);
-        ctx.stroke_rect(
-            r.x_px + 1.0,
-            y + 1.0,
-            (r.width_px - 2.0).max(1.0),
-            FLAME_ROW_PX - 3.0,
-        );
+        let stroke = Stroke {
+            colour: f.colors.chosen,
+            width: 2.0,
+        };
+        let w = (r.width_px - 2.0).max(1.0);
+        p.stroke_rect(r.x_px + 1.0, y + 1.0, w, FLAME_ROW_PX - 3.0, stroke);
     }
     if r.width_px > 30.0 && r.merged <= 1 {
         let text = format!("{service}: {}", f.strings.get(name));
-        ctx.set_fill_style_str("#111827");
-        let fitted = fit(ctx, &text, r.width_px - 6.0);
-        let _ = ctx.fill_text(&fitted, r.x_px + 3.0, y + FLAME_ROW_PX / 2.0);
+        let fitted = p.fit(&text, theme::FONT_SMALL, r.width_px - 6.0);
+        let style = TextStyle {
+            font: theme::FONT_SMALL,
+            colour: "#111827",
+            align: Align::Left,
+            baseline: Baseline::Middle,
+        };
+        p.text(&fitted, r.x_px + 3.0, y + FLAME_ROW_PX / 2.0, style);
     }
-    ctx.set_global_alpha(1.0);
-}
-
-/// `text` cut with an ellipsis to fit `max_px`.
-fn fit(ctx: &CanvasRenderingContext2d, text: &str, max_px: f64) -> String {
-    let width = |t: &str| ctx.measure_text(t).map(|m| m.width()).unwrap_or(0.0);
-    if width(text) <= max_px {
-        return text.to_string();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let (mut lo, mut hi) = (0, chars.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        let candidate: String = chars[..mid].iter().collect::<String>() + "…";
-        if width(&candidate) <= max_px {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    if lo == 0 {
-        String::new()
-    } else {
-        chars[..lo].iter().collect::<String>() + "…"
-    }
+    p.set_alpha(1.0);
 }

@@ -5,9 +5,10 @@
 //! Built in steps of [`FLAME_STEP_SPANS`] spans (`model::flame::FlameBuild`), a task each.
 
 use super::hooks::use_element_size;
+use super::picture::PictureButtons;
 use super::state::PageState;
 use super::{Measure, Shared};
-use crate::render::flame::{draw, FlameFrame, FLAME_ROW_PX};
+use crate::render::flame::{draw, svg, FlameFrame, FLAME_ROW_PX};
 use spanorama_core::model::flame::{
     flame_at, flame_layout, flame_search, traces_with_root, FlameBuild, FlameRect, FlameShape,
     FlameTree,
@@ -166,7 +167,7 @@ fn flame_canvas(props: &FlameCanvasProps) -> Html {
         props,
         &canvas_ref,
         rects.clone(),
-        matches,
+        matches.clone(),
         hover.map(|h| h.0),
         (width, height),
     );
@@ -193,8 +194,32 @@ fn flame_canvas(props: &FlameCanvasProps) -> Html {
         let hover = hover.clone();
         Callback::from(move |_: MouseEvent| hover.set(None))
     };
+    let onsvg = {
+        let (tree, state, rects, matches) = (
+            props.tree.clone(),
+            props.state.clone(),
+            rects.clone(),
+            matches.clone(),
+        );
+        Callback::from(move |()| {
+            let frame = FlameFrame {
+                tree: &tree,
+                strings: &state.store.strings,
+                rects: &rects,
+                palette: &state.palette,
+                colors: state.scheme.colors(),
+                width_px: width?,
+                height_px: height,
+                matches: &matches,
+                hover: None,
+                device_pixel_ratio: 1.0,
+            };
+            Some(svg(&frame))
+        })
+    };
     html! {
         <div class="flame-wrap" ref={wrap_ref}>
+            <PictureButtons name="flame" canvas={canvas_ref.clone()} svg={onsvg} />
             <canvas id="flame-canvas" ref={canvas_ref} style={format!("height:{height}px")}
                 data-nodes={props.tree.nodes.len().to_string()} data-rects={rects.len().to_string()}
                 {onmousemove} {onclick} {onmouseleave} />

@@ -14,6 +14,7 @@ mod link;
 mod loader;
 mod minimap;
 mod panels;
+mod picture;
 mod scheme;
 mod shortcuts;
 mod state;

@@ -12,5 +12,6 @@ pub mod export;
 pub mod import;
 pub mod layout;
 pub mod model;
+pub mod paint;
 pub mod state;
 pub mod theme;
