@@ -1,6 +1,7 @@
 //! [`Painter`] on a canvas's 2D context: what the views draw on the page.
 
-use spanorama_core::paint::{Align, Baseline, Painter, PathOp, Stroke, TextStyle};
+use spanorama_core::paint::{Align, Baseline, Painter, PathOp, Stroke, SvgPainter, TextStyle};
+use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
 pub struct CanvasPainter {
@@ -87,5 +88,28 @@ impl CanvasPainter {
             self.apply_stroke(s);
             self.ctx.stroke();
         }
+    }
+}
+
+/// An [`SvgPainter`] whose text widths are the browser's (measured on a detached canvas),
+/// so labels are cut where the canvas cuts them; the estimate if there is no canvas.
+pub fn svg_painter(width: f64, height: f64, background: &str) -> SvgPainter {
+    let ctx = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .and_then(|c| c.get_context("2d").ok().flatten())
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    match ctx {
+        Some(ctx) => {
+            let measure = CanvasPainter::new(ctx);
+            SvgPainter::with_measure(
+                width,
+                height,
+                background,
+                Box::new(move |text, font| measure.text_width(text, font)),
+            )
+        }
+        None => SvgPainter::new(width, height, background),
     }
 }

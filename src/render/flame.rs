@@ -5,11 +5,11 @@
 
 use spanorama_core::model::flame::{FlameRect, FlameShape, FlameTree};
 use spanorama_core::model::Interner;
-use spanorama_core::paint::{Align, Baseline, Painter, Stroke, SvgPainter, TextStyle};
+use spanorama_core::paint::{Align, Baseline, Painter, Stroke, TextStyle};
 use spanorama_core::theme::{self, Colors, Palette};
 use web_sys::HtmlCanvasElement;
 
-use super::canvas_painter::CanvasPainter;
+use super::canvas_painter::{svg_painter, CanvasPainter};
 
 /// Height of a frame's row, CSS px.
 pub const FLAME_ROW_PX: f64 = 20.0;
@@ -38,7 +38,7 @@ pub fn draw(canvas: &HtmlCanvasElement, f: &FlameFrame) -> Result<(), String> {
 
 /// The same picture as an SVG document.
 pub fn svg(f: &FlameFrame) -> String {
-    let mut p = SvgPainter::new(f.width_px, f.height_px, f.colors.background);
+    let mut p = svg_painter(f.width_px, f.height_px, f.colors.background);
     paint(&mut p, f);
     p.finish()
 }

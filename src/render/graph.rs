@@ -4,15 +4,18 @@
 //! and their names. A hovered or chosen node lights up with its neighbours; the rest dims.
 //! When part of the graph is out of view, an overview in the corner shows all of it and
 //! outlines the part shown.
-//! Never reads spans: a graph, its layout and a viewport in, a picture out. Crisp at any
-//! `devicePixelRatio`.
+//! Never reads spans: a graph, its layout and a viewport in, a picture out (on the canvas,
+//! crisp at any `devicePixelRatio`, or as SVG).
 
 use spanorama_core::layout::graph::GraphLayout;
 use spanorama_core::layout::graph_viewport::{GraphViewport, Overview};
 use spanorama_core::model::graph::{GraphEdge, NodeKind, ServiceGraph};
 use spanorama_core::model::units::{format_count, format_duration};
+use spanorama_core::paint::{Align, Baseline, Painter, PathOp, Stroke, TextStyle};
 use spanorama_core::theme::{self, Palette};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
+
+use super::canvas_painter::{svg_painter, CanvasPainter};
 
 /// What an edge's label shows.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
@@ -54,66 +57,68 @@ pub struct GraphFrame<'a> {
 /// Resizes the backing store if needed and paints the frame.
 pub fn draw(canvas: &HtmlCanvasElement, frame: &GraphFrame) -> Result<(), String> {
     let size = (frame.width_px, frame.height_px);
-    let ctx = super::prepare(
-        canvas,
-        size,
-        frame.device_pixel_ratio,
-        frame.colors.background,
-    )?;
+    let dpr = frame.device_pixel_ratio;
+    let ctx = super::prepare(canvas, size, dpr, frame.colors.background)?;
+    paint(&mut CanvasPainter::new(ctx), frame);
+    Ok(())
+}
+
+/// The same picture as an SVG document.
+pub fn svg(frame: &GraphFrame) -> String {
+    let mut p = svg_painter(frame.width_px, frame.height_px, frame.colors.background);
+    paint(&mut p, frame);
+    p.finish()
+}
+
+fn paint(p: &mut dyn Painter, frame: &GraphFrame) {
     let lit = Lit::new(frame);
     for (i, edge) in frame.graph.edges.iter().enumerate() {
         if Some(i) != frame.chosen_edge {
-            paint_edge(&ctx, frame, i, edge, lit.edge(i));
+            paint_edge(p, frame, i, edge, lit.edge(i));
         }
     }
     if let Some(i) = frame.chosen_edge.filter(|&i| i < frame.graph.edges.len()) {
-        paint_edge(&ctx, frame, i, &frame.graph.edges[i], Light::Chosen);
+        paint_edge(p, frame, i, &frame.graph.edges[i], Light::Chosen);
     }
     for i in 0..frame.graph.nodes.len() {
-        paint_node(&ctx, frame, i, lit.node(i));
+        paint_node(p, frame, i, lit.node(i));
     }
     if let Some(overview) = frame.overview {
-        paint_overview(&ctx, frame, &overview);
+        paint_overview(p, frame, &overview);
     }
-    Ok(())
 }
 
 /// The whole graph, small (edges as lines between their ends, nodes as dots), and the
 /// part the view shows outlined.
-fn paint_overview(ctx: &CanvasRenderingContext2d, f: &GraphFrame, o: &Overview) {
+fn paint_overview(p: &mut dyn Painter, f: &GraphFrame, o: &Overview) {
     let (i, c) = (o.inset, f.colors);
-    ctx.set_fill_style_str(c.background);
-    ctx.set_stroke_style_str(c.overview_frame);
-    ctx.set_line_width(1.0);
-    ctx.fill_rect(i.x - 4.0, i.y - 4.0, i.width + 8.0, i.height + 8.0);
-    ctx.stroke_rect(i.x - 4.0, i.y - 4.0, i.width + 8.0, i.height + 8.0);
-    ctx.set_stroke_style_str(c.overview_frame);
-    ctx.begin_path();
+    let frame_line = Stroke {
+        colour: c.overview_frame,
+        width: 1.0,
+    };
+    let (x, y, w, h) = (i.x - 4.0, i.y - 4.0, i.width + 8.0, i.height + 8.0);
+    p.fill_rect(x, y, w, h, c.background);
+    p.stroke_rect(x, y, w, h, frame_line);
+    let mut lines = Vec::with_capacity(f.layout.edges.len() * 2);
     for path in &f.layout.edges {
         if let (Some(&a), Some(&b)) = (path.points.first(), path.points.last()) {
             let (a, b) = (o.map.to_screen(a), o.map.to_screen(b));
-            ctx.move_to(a.0, a.1);
-            ctx.line_to(b.0, b.1);
+            lines.push(PathOp::MoveTo(a.0, a.1));
+            lines.push(PathOp::LineTo(b.0, b.1));
         }
     }
-    ctx.stroke();
+    p.path(&lines, None, Some(frame_line));
     for (node, place) in f.graph.nodes.iter().zip(&f.layout.nodes) {
         let (x, y) = o.map.to_screen((place.x, place.y));
-        ctx.set_fill_style_str(f.palette.colour(&node.name));
-        ctx.begin_path();
-        let _ = ctx.arc(
-            x,
-            y,
-            (place.radius * o.map.scale).max(1.5),
-            0.0,
-            std::f64::consts::TAU,
-        );
-        ctx.fill();
+        let r = (place.radius * o.map.scale).max(1.5);
+        p.circle(x, y, r, Some(f.palette.colour(&node.name)), None);
     }
     let shown = o.shown(f.viewport, f.width_px, f.height_px);
-    ctx.set_stroke_style_str(c.chosen);
-    ctx.set_line_width(1.5);
-    ctx.stroke_rect(shown.x, shown.y, shown.width, shown.height);
+    let outline = Stroke {
+        colour: c.chosen,
+        width: 1.5,
+    };
+    p.stroke_rect(shown.x, shown.y, shown.width, shown.height, outline);
 }
 
 /// How strongly a part is drawn.
@@ -176,13 +181,7 @@ fn edge_colour(e: &GraphEdge, c: &theme::Colors) -> &'static str {
     }
 }
 
-fn paint_edge(
-    ctx: &CanvasRenderingContext2d,
-    f: &GraphFrame,
-    i: usize,
-    e: &GraphEdge,
-    light: Light,
-) {
+fn paint_edge(p: &mut dyn Painter, f: &GraphFrame, i: usize, e: &GraphEdge, light: Light) {
     let Some(path) = f.layout.edges.get(i) else {
         return;
     };
@@ -200,21 +199,21 @@ fn paint_edge(
     } else {
         edge_colour(e, f.colors)
     };
-    ctx.set_global_alpha(if light == Light::Dim { 0.15 } else { 1.0 });
-    ctx.set_stroke_style_str(colour);
-    ctx.set_line_width(if light == Light::Chosen {
-        width + 1.5
-    } else {
-        width
-    });
-    ctx.begin_path();
-    ctx.move_to(points[0].0, points[0].1);
-    for p in &points[1..] {
-        ctx.line_to(p.0, p.1);
-    }
-    ctx.stroke();
+    p.set_alpha(if light == Light::Dim { 0.15 } else { 1.0 });
+    let line = Stroke {
+        colour,
+        width: if light == Light::Chosen {
+            width + 1.5
+        } else {
+            width
+        },
+    };
+    let ops: Vec<PathOp> = std::iter::once(PathOp::MoveTo(points[0].0, points[0].1))
+        .chain(points[1..].iter().map(|&(x, y)| PathOp::LineTo(x, y)))
+        .collect();
+    p.path(&ops, None, Some(line));
     arrow_head(
-        ctx,
+        p,
         points[points.len() - 2],
         points[points.len() - 1],
         4.0 + width,
@@ -227,109 +226,114 @@ fn paint_edge(
             (points[k].0 + points[k + 1].0) / 2.0,
             (points[k].1 + points[k + 1].1) / 2.0,
         );
-        ctx.set_font(theme::FONT_SMALL);
-        ctx.set_fill_style_str(f.colors.text_muted);
-        let _ = ctx.fill_text(&f.label.text(e), mid.0 + 3.0, mid.1 - 3.0);
+        let style = TextStyle {
+            font: theme::FONT_SMALL,
+            colour: f.colors.text_muted,
+            align: Align::Left,
+            baseline: Baseline::Alphabetic,
+        };
+        p.text(&f.label.text(e), mid.0 + 3.0, mid.1 - 3.0, style);
     }
-    ctx.set_global_alpha(1.0);
+    p.set_alpha(1.0);
 }
 
 /// A filled arrow head at `to`, pointing away from `from`.
-fn arrow_head(
-    ctx: &CanvasRenderingContext2d,
-    from: (f64, f64),
-    to: (f64, f64),
-    size: f64,
-    colour: &str,
-) {
+fn arrow_head(p: &mut dyn Painter, from: (f64, f64), to: (f64, f64), size: f64, colour: &str) {
     let angle = (to.1 - from.1).atan2(to.0 - from.0);
-    ctx.begin_path();
-    ctx.move_to(to.0, to.1);
+    let mut ops = vec![PathOp::MoveTo(to.0, to.1)];
     for side in [-0.45f64, 0.45] {
         let a = angle + std::f64::consts::PI + side;
-        ctx.line_to(to.0 + size * a.cos(), to.1 + size * a.sin());
+        ops.push(PathOp::LineTo(to.0 + size * a.cos(), to.1 + size * a.sin()));
     }
-    ctx.close_path();
-    ctx.set_fill_style_str(colour);
-    ctx.fill();
+    ops.push(PathOp::Close);
+    p.path(&ops, Some(colour), None);
 }
 
-fn paint_node(ctx: &CanvasRenderingContext2d, f: &GraphFrame, i: usize, light: Light) {
+fn paint_node(p: &mut dyn Painter, f: &GraphFrame, i: usize, light: Light) {
     let (Some(node), Some(place)) = (f.graph.nodes.get(i), f.layout.nodes.get(i)) else {
         return;
     };
     let (x, y) = f.viewport.to_screen((place.x, place.y));
     let r = (place.radius * f.viewport.scale).max(3.0);
-    ctx.set_global_alpha(if light == Light::Dim { 0.2 } else { 1.0 });
-    ctx.set_fill_style_str(f.palette.colour(&node.name));
-    shape(ctx, node.kind, x, y, r);
-    ctx.fill();
+    p.set_alpha(if light == Light::Dim { 0.2 } else { 1.0 });
     let error_rate = if node.spans > 0 {
         node.errors as f64 / node.spans as f64
     } else {
         0.0
     };
-    ctx.set_stroke_style_str(if error_rate > 0.0 {
-        f.colors.error
+    let outline = if light == Light::Chosen {
+        Stroke {
+            colour: f.colors.chosen,
+            width: 3.0,
+        }
+    } else if error_rate > 0.0 {
+        Stroke {
+            colour: f.colors.error,
+            width: 1.5 + 4.0 * error_rate.min(1.0),
+        }
     } else {
-        f.colors.node_outline
-    });
-    ctx.set_line_width(if error_rate > 0.0 {
-        1.5 + 4.0 * error_rate.min(1.0)
-    } else {
-        1.0
-    });
-    if light == Light::Chosen {
-        ctx.set_stroke_style_str(f.colors.chosen);
-        ctx.set_line_width(3.0);
+        Stroke {
+            colour: f.colors.node_outline,
+            width: 1.0,
+        }
+    };
+    let fill = Some(f.palette.colour(&node.name));
+    match shape(node.kind, x, y, r) {
+        None => p.circle(x, y, r, fill, Some(outline)),
+        Some(ops) => p.path(&ops, fill, Some(outline)),
     }
-    ctx.stroke();
-    ctx.set_font(if light == Light::Chosen {
-        theme::FONT_BOLD
-    } else {
-        theme::FONT
-    });
-    ctx.set_fill_style_str(f.colors.text);
-    ctx.set_text_align("center");
-    let _ = ctx.fill_text(&node.name, x, y + r + 13.0);
-    ctx.set_text_align("start");
-    ctx.set_global_alpha(1.0);
+    let style = TextStyle {
+        font: if light == Light::Chosen {
+            theme::FONT_BOLD
+        } else {
+            theme::FONT
+        },
+        colour: f.colors.text,
+        align: Align::Center,
+        baseline: Baseline::Alphabetic,
+    };
+    p.text(&node.name, x, y + r + 13.0, style);
+    p.set_alpha(1.0);
 }
 
-/// The path of a node's shape, centred on `(x, y)` within radius `r`.
-fn shape(ctx: &CanvasRenderingContext2d, kind: NodeKind, x: f64, y: f64, r: f64) {
-    ctx.begin_path();
-    match kind {
-        NodeKind::Service => {
-            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
-        }
+/// The outline of a node's shape, centred on `(x, y)` within radius `r`; `None` for a
+/// circle (a service).
+fn shape(kind: NodeKind, x: f64, y: f64, r: f64) -> Option<Vec<PathOp>> {
+    use PathOp::{Close, CubicTo, LineTo, MoveTo};
+    Some(match kind {
+        NodeKind::Service => return None,
         NodeKind::Database => {
             // A cylinder: a box with rounded top and bottom.
             let (w, h) = (r * 0.85, r);
-            ctx.move_to(x - w, y - h * 0.7);
-            ctx.bezier_curve_to(x - w, y - h * 1.1, x + w, y - h * 1.1, x + w, y - h * 0.7);
-            ctx.line_to(x + w, y + h * 0.7);
-            ctx.bezier_curve_to(x + w, y + h * 1.1, x - w, y + h * 1.1, x - w, y + h * 0.7);
-            ctx.close_path();
+            vec![
+                MoveTo(x - w, y - h * 0.7),
+                CubicTo(x - w, y - h * 1.1, x + w, y - h * 1.1, x + w, y - h * 0.7),
+                LineTo(x + w, y + h * 0.7),
+                CubicTo(x + w, y + h * 1.1, x - w, y + h * 1.1, x - w, y + h * 0.7),
+                Close,
+            ]
         }
         NodeKind::Messaging => {
-            for k in 0..6 {
-                let a = std::f64::consts::PI / 3.0 * k as f64;
-                let (px, py) = (x + r * a.cos(), y + r * a.sin());
-                if k == 0 {
-                    ctx.move_to(px, py);
-                } else {
-                    ctx.line_to(px, py);
-                }
-            }
-            ctx.close_path();
+            let mut ops: Vec<PathOp> = (0..6)
+                .map(|k| {
+                    let a = std::f64::consts::PI / 3.0 * k as f64;
+                    let (px, py) = (x + r * a.cos(), y + r * a.sin());
+                    if k == 0 {
+                        MoveTo(px, py)
+                    } else {
+                        LineTo(px, py)
+                    }
+                })
+                .collect();
+            ops.push(Close);
+            ops
         }
-        NodeKind::External => {
-            ctx.move_to(x, y - r);
-            ctx.line_to(x + r, y);
-            ctx.line_to(x, y + r);
-            ctx.line_to(x - r, y);
-            ctx.close_path();
-        }
-    }
+        NodeKind::External => vec![
+            MoveTo(x, y - r),
+            LineTo(x + r, y),
+            LineTo(x, y + r),
+            LineTo(x - r, y),
+            Close,
+        ],
+    })
 }

@@ -7,8 +7,9 @@
 //! `layout::graph_viewport`.
 
 use super::hooks::{use_element_size, use_wheel, OnWheel};
+use super::picture::PictureButtons;
 use super::Shared;
-use crate::render::graph::{draw, EdgeLabel, GraphFrame};
+use crate::render::graph::{draw, svg, EdgeLabel, GraphFrame};
 use spanorama_core::layout::graph::{layout_shape, GraphLayout, GraphLayoutOptions, GraphShape};
 use spanorama_core::layout::graph_viewport::{
     circle_at, polyline_at, GraphViewport, Overview, WorldBox,
@@ -80,6 +81,14 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
         overview,
         scheme: props.scheme,
     };
+    let onsvg = {
+        let (graph, palette, state) = (
+            props.graph.clone(),
+            props.palette.clone(),
+            draw_state.clone(),
+        );
+        Callback::from(move |()| frame_of(&graph, &palette, &state, 1.0).map(|f| svg(&f)))
+    };
     use_graph_draw(props, &canvas_ref, draw_state);
     let pick_at = {
         let (layout, graph) = (layout.clone(), props.graph.clone());
@@ -124,6 +133,7 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
                 <span class="muted">{"Wheel to zoom, drag to pan, click to choose"}</span>
             </div>
             <div class="graph-canvas-wrap" ref={wrap_ref}>
+                <PictureButtons name="graph" canvas={canvas_ref.clone()} svg={onsvg} />
                 <canvas id="graph-canvas" ref={canvas_ref} data-nodes={props.graph.nodes.len().to_string()}
                     data-overview={overview.map(|_| "shown")}
                     onpointerdown={pointer.down} onpointermove={pointer.moved} onpointerup={pointer.up}
@@ -372,25 +382,11 @@ fn use_graph_draw(props: &GraphCanvasProps, canvas_ref: &NodeRef, state: DrawSta
     let deps = (props.graph.clone(), props.palette.clone(), state);
     use_effect_with(deps, move |(graph, palette, state)| {
         let canvas = canvas_ref.cast::<HtmlCanvasElement>();
-        let (Some(canvas), Some(viewport), Some((w, h))) = (canvas, state.viewport, state.size)
-        else {
+        let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
+        let (Some(canvas), Some(frame)) = (canvas, frame_of(graph, palette, state, dpr)) else {
             return;
         };
         let _timing = super::Measure::new("spanorama:graph-draw");
-        let frame = GraphFrame {
-            graph,
-            layout: &state.layout,
-            palette,
-            viewport,
-            width_px: w,
-            height_px: h,
-            label: state.label,
-            focus: state.focus,
-            chosen_edge: state.chosen_edge,
-            overview: state.overview,
-            colors: state.scheme.colors(),
-            device_pixel_ratio: web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
-        };
         if let Err(e) = draw(&canvas, &frame) {
             gloo::console::error!(format!("graph draw failed: {e}"));
             return;
@@ -399,6 +395,30 @@ fn use_graph_draw(props: &GraphCanvasProps, canvas_ref: &NodeRef, state: DrawSta
         *n += 1;
         let _ = canvas.set_attribute("data-draws", &n.to_string());
     });
+}
+
+/// The frame to paint, once the graph is laid out and the canvas has a size.
+fn frame_of<'a>(
+    graph: &'a ServiceGraph,
+    palette: &'a Palette,
+    state: &'a DrawState,
+    device_pixel_ratio: f64,
+) -> Option<GraphFrame<'a>> {
+    let ((w, h), viewport) = (state.size?, state.viewport?);
+    Some(GraphFrame {
+        graph,
+        layout: &state.layout,
+        palette,
+        viewport,
+        width_px: w,
+        height_px: h,
+        label: state.label,
+        focus: state.focus,
+        chosen_edge: state.chosen_edge,
+        overview: state.overview,
+        colors: state.scheme.colors(),
+        device_pixel_ratio,
+    })
 }
 
 /// The hovered node's or edge's figures, beside the pointer.

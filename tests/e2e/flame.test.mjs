@@ -46,3 +46,13 @@ appTest('the flame graph merges call paths, zooms on a click and finds frames', 
   assert.match(app.page.url(), /view=flame/);
   assert.deepEqual(await app.messages('error'), []);
 });
+
+appTest('the flame graph downloads as PNG and as SVG', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-checkout.otlp.json#view=flame');
+  await app.waitFor('the flame graph drawn', () => attr(app, 'data-draws'), (d) => d > 0);
+  const svg = await app.pictureDownloads('flame');
+  // A rectangle per frame drawn, the background first; the root's frame named.
+  const rects = (svg.match(/<rect /g) || []).length;
+  assert.ok(rects >= 1 + (await attr(app, 'data-rects')), `${rects} rects`);
+  assert.match(svg, /<text [^>]*>frontend: /);
+});

@@ -62,6 +62,9 @@ appTest('#view=graph opens the service graph; its nodes count the spans of each 
     return n;
   });
   assert.ok(painted > 2000, `${painted} painted pixels`);
+  // The picture downloads: the SVG names every node.
+  const svg = await app.pictureDownloads('graph');
+  for (const n of nodes) assert.ok(svg.includes(`>${n.node}</text>`), `${n.node} in the SVG`);
   // Edges sort by calls, most first, and the other way on a second click.
   const calls = async () => (await rows(app.page, 'graph-edges')).map((e) => Number(e.calls));
   const first = await calls();

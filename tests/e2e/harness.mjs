@@ -157,6 +157,32 @@ export class App {
     return app;
   }
 
+  /**
+   * Clicks `selector`, waits for the download it starts and reads it: its suggested file
+   * name and its bytes (a Buffer).
+   */
+  async download(selector) {
+    const [dl] = await Promise.all([this.page.waitForEvent('download'), this.page.click(selector)]);
+    const path = await dl.path();
+    return { name: dl.suggestedFilename(), bytes: readFileSync(path) };
+  }
+
+  /**
+   * Checks that `{name}-png` and `{name}-svg` download `spanorama-{name}.png` (a PNG) and
+   * `.svg` (an SVG document); returns the SVG's text.
+   */
+  async pictureDownloads(name) {
+    const png = await this.download(`#${name}-png`);
+    if (png.name !== `spanorama-${name}.png`) throw new Error(`PNG named ${png.name}`);
+    const magic = png.bytes.subarray(0, 8).toString('hex');
+    if (magic !== '89504e470d0a1a0a') throw new Error(`not a PNG: ${magic}`);
+    const svg = await this.download(`#${name}-svg`);
+    if (svg.name !== `spanorama-${name}.svg`) throw new Error(`SVG named ${svg.name}`);
+    const text = svg.bytes.toString('utf8');
+    if (!text.startsWith('<svg') || !text.trimEnd().endsWith('</svg>')) throw new Error(`not an SVG: ${text.slice(0, 80)}`);
+    return text;
+  }
+
   constructor(env, context, page) {
     this.env = env;
     this.context = context;
