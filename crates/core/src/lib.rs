@@ -15,3 +15,4 @@ pub mod model;
 pub mod paint;
 pub mod state;
 pub mod theme;
+pub mod trace_context;
