@@ -2,6 +2,7 @@
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
 mod analysis;
+mod context_inspector;
 mod detail;
 mod export;
 mod flame_view;
@@ -274,6 +275,7 @@ pub fn app() -> Html {
     html! {
         <div class="app" {ondragover} {ondragleave} {ondrop}>
             <toolbar::Toolbar onload={onload}>
+                <context_inspector::ContextButton state={state.clone()} />
                 <scheme::SchemeToggle state={state.clone()} />
             </toolbar::Toolbar>
             <panels::Status state={state.clone()} {oncancel} />

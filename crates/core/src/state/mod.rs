@@ -341,12 +341,7 @@ impl AppState {
             self.view = view;
         }
         let Some(wanted) = &link.trace else { return };
-        let store = &self.store;
-        let Some(index) = self
-            .traces
-            .iter()
-            .position(|t| store.trace_id_display(t.id).eq_ignore_ascii_case(wanted))
-        else {
+        let Some(index) = self.trace_index(wanted) else {
             self.pending_link = Some(link);
             return;
         };
@@ -364,6 +359,20 @@ impl AppState {
             None if link.query.is_some() => self.go_to_match(self.search.current),
             None => {}
         }
+    }
+
+    /// The loaded trace whose id is `wanted`: as a number when it is hex of up to 32 digits
+    /// (so a 64-bit B3 id, zero-padded or not, finds its trace, and an X-Ray trace is found
+    /// by its W3C id), else as the file's text (case-insensitive).
+    pub fn trace_index(&self, wanted: &str) -> Option<usize> {
+        let wanted = wanted.trim();
+        let number = (wanted.len() <= 32)
+            .then(|| u128::from_str_radix(wanted, 16).ok())
+            .flatten();
+        let store = &self.store;
+        self.traces.iter().position(|t| {
+            number == Some(t.id.0) || store.trace_id_display(t.id).eq_ignore_ascii_case(wanted)
+        })
     }
 
     /// The trace position in the selected trace of the span shown as `id`: a hex id is

@@ -144,6 +144,16 @@ fn a_link_reopens_the_same_trace_span_search_window_and_view() {
     let missing = opened.reduce(Action::OpenLink(Link::parse("trace=abcdef")));
     assert_eq!(missing.selected_trace, Some(2));
     assert!(missing.pending_link.is_some());
+    // A trace is found by its id as a number too: unpadded, or in capitals.
+    let other = opened.traces[1].id;
+    assert_eq!(opened.trace_index(&format!("{:x}", other.0)), Some(1));
+    assert_eq!(opened.trace_index(&format!("{:X}", other.0)), Some(1));
+    assert_eq!(opened.trace_index(&format!("{:x}0", other.0 & 0xfff)), None);
+    let unpadded = opened.reduce(Action::OpenLink(Link::parse(&format!(
+        "trace={:x}",
+        other.0
+    ))));
+    assert_eq!(unpadded.selected_trace, Some(1));
     let view_only = opened.reduce(Action::OpenLink(Link::parse("")));
     assert_eq!(view_only.selected_span, Some(span));
     // Back to a link of the trace alone (the browser's back button): no span selected.
