@@ -4,10 +4,12 @@
 mod analysis;
 mod context_inspector;
 mod detail;
+mod dialog;
 mod export;
 mod flame_view;
 mod graph_canvas;
 mod graph_view;
+mod help;
 mod hooks;
 mod import_client;
 mod layout_client;
@@ -276,6 +278,7 @@ pub fn app() -> Html {
         <div class="app" {ondragover} {ondragleave} {ondrop}>
             <toolbar::Toolbar onload={onload}>
                 <context_inspector::ContextButton state={state.clone()} />
+                <help::HelpButton />
                 <scheme::SchemeToggle state={state.clone()} />
             </toolbar::Toolbar>
             <panels::Status state={state.clone()} {oncancel} />

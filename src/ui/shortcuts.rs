@@ -2,6 +2,7 @@
 //! `e`/`E` through errors, `c` shows the critical path, `?` lists every shortcut
 //! (`#shortcuts`). Which key does what is `layout::input::page_key`.
 
+use super::dialog::Dialog;
 use super::state::{Action, PageState};
 use gloo::events::EventListener;
 use spanorama_core::layout::{page_key, PageKey, SHORTCUTS};
@@ -64,44 +65,23 @@ pub struct ShortcutsProps {
     pub onclose: Callback<()>,
 }
 
-/// The list of every shortcut, over the page; Escape, the button or a click outside closes
-/// it.
+/// The list of every shortcut, in a dialog.
 #[function_component(Shortcuts)]
 pub fn shortcuts(props: &ShortcutsProps) -> Html {
-    let close = {
-        let onclose = props.onclose.clone();
-        Callback::from(move |_: MouseEvent| onclose.emit(()))
-    };
-    let onkeydown = {
-        let onclose = props.onclose.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                onclose.emit(());
-            }
-        })
-    };
-    let keep = Callback::from(|e: MouseEvent| e.stop_propagation());
-    // Focus moves into the list, so Escape reaches it and Tab stays in it.
-    let close_ref = use_node_ref();
-    {
-        let close_ref = close_ref.clone();
-        use_effect_with((), move |_| {
-            if let Some(button) = close_ref.cast::<HtmlElement>() {
-                let _ = button.focus();
-            }
-        });
-    }
     html! {
-        <div class="shortcuts-veil" onclick={close.clone()} {onkeydown}>
-            <div id="shortcuts" class="shortcuts" role="dialog" aria-label="Keyboard shortcuts" onclick={keep}>
-                <h2>{"Keyboard shortcuts"}</h2>
-                <table>
-                    { for SHORTCUTS.iter().map(|(keys, what)| html! {
-                        <tr><th><kbd>{ *keys }</kbd></th><td>{ *what }</td></tr>
-                    }) }
-                </table>
-                <button id="shortcuts-close" ref={close_ref} onclick={close}>{"Close"}</button>
-            </div>
-        </div>
+        <Dialog id="shortcuts" title="Keyboard shortcuts" onclose={props.onclose.clone()}>
+            { shortcut_table() }
+        </Dialog>
+    }
+}
+
+/// Every shortcut and what it does.
+pub fn shortcut_table() -> Html {
+    html! {
+        <table>
+            { for SHORTCUTS.iter().map(|(keys, what)| html! {
+                <tr><th><kbd>{ *keys }</kbd></th><td>{ *what }</td></tr>
+            }) }
+        </table>
     }
 }
