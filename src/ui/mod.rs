@@ -9,6 +9,7 @@ mod graph_canvas;
 mod graph_view;
 mod hooks;
 mod import_client;
+mod latency_chart;
 mod layout_client;
 mod link;
 mod loader;
