@@ -4,6 +4,7 @@
 pub mod canvas_painter;
 pub mod flame;
 pub mod graph;
+pub mod latency;
 pub mod minimap;
 pub mod waterfall;
 

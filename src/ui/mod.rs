@@ -12,6 +12,7 @@ mod graph_view;
 mod help;
 mod hooks;
 mod import_client;
+mod latency_chart;
 mod layout_client;
 mod link;
 mod loader;

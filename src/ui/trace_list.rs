@@ -6,12 +6,13 @@
 //! line saying so. Virtual: 100,000 traces scroll as smoothly as ten. Clicking a row
 //! shows that trace.
 
+use super::latency_chart::LatencyCharts;
 use super::state::{Action, PageState};
 use super::virtual_table::{aria_row_index, VirtualTable};
 use super::Shared;
 use spanorama_core::model::query::parse_duration;
 use spanorama_core::model::trace_list::{
-    list_traces, root_choices, TraceColumn, TraceQuery, TracesMatching,
+    filter_traces, list_traces, root_choices, TraceColumn, TraceQuery, TracesMatching,
 };
 use spanorama_core::model::units::{format_count, format_duration, format_timestamp};
 use spanorama_core::model::{Store, Trace};
@@ -53,6 +54,17 @@ pub fn trace_list(props: &TraceListProps) -> Html {
         );
         list_traces(store, traces, among.as_deref(), query, *sort)
     });
+    let charted = use_memo(
+        key_without_ranges(state, &matching),
+        |(store, traces, filter, query, found)| {
+            let among = among(
+                filter.as_ref().map(|f| f.traces.as_slice()),
+                found.as_deref().map(|f| f.as_slice()),
+            )
+            .unwrap_or_else(|| (0..traces.len()).collect());
+            Shared::new(filter_traces(store, traces, &among, query))
+        },
+    );
     let longest = state
         .traces
         .iter()
@@ -76,11 +88,32 @@ pub fn trace_list(props: &TraceListProps) -> Html {
     html! {
         <>
             { filter_line(state) }
+            <LatencyCharts state={state.clone()} traces={(*charted).clone()} />
             <Filters state={state.clone()} shown={order.len()} matching={(*matching).clone()} />
             <VirtualTable id="trace-list" box_class="trace-list-wrap" class="trace-list" caption=""
                 head={header(state)} rows={order.len()} {row} />
         </>
     }
+}
+
+type ChartKey = (
+    Shared<Store>,
+    Shared<Vec<Trace>>,
+    Option<TraceFilter>,
+    TraceQuery,
+    Option<Shared<Vec<usize>>>,
+);
+
+/// What the charts' traces depend on: the list's, but the query without its start and
+/// duration bounds (the charts draw those as the brush).
+fn key_without_ranges(state: &PageState, matching: &Matching) -> ChartKey {
+    (
+        state.store.clone(),
+        state.traces.clone(),
+        state.trace_filter.clone(),
+        state.trace_query.without_ranges(),
+        matching.found.clone(),
+    )
 }
 
 /// Header cells that sort by their column.

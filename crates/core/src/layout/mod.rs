@@ -4,6 +4,7 @@
 pub mod graph;
 pub mod graph_viewport;
 pub mod input;
+pub mod latency;
 pub mod minimap;
 pub mod request;
 pub mod rows;

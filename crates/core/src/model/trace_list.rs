@@ -50,6 +50,10 @@ pub struct TraceQuery {
     /// Bounds on the trace's duration, ns (inclusive).
     pub min_nanos: Option<i64>,
     pub max_nanos: Option<i64>,
+    /// Bounds on the trace's start, ns since the epoch (inclusive): a brush on the latency
+    /// scatter.
+    pub start_min_nanos: Option<i64>,
+    pub start_max_nanos: Option<i64>,
     /// Only traces with a span matching this span query (the waterfall's language). Not
     /// tested by [`list_traces`]: [`TracesMatching`] finds those traces in steps.
     pub spans: Option<String>,
@@ -60,8 +64,21 @@ impl TraceQuery {
         *self == TraceQuery::default()
     }
 
+    /// The query without its start and duration bounds: what the latency charts show (they
+    /// draw those bounds as a brush over the rest).
+    pub fn without_ranges(&self) -> TraceQuery {
+        TraceQuery {
+            min_nanos: None,
+            max_nanos: None,
+            start_min_nanos: None,
+            start_max_nanos: None,
+            ..self.clone()
+        }
+    }
+
     fn keeps(&self, store: &Store, trace: &Trace) -> bool {
         let d = trace.duration_nanos();
+        let start = trace.start_unix_nanos;
         let text = |id| store.strings.get(id);
         self.root_service
             .as_deref()
@@ -73,6 +90,8 @@ impl TraceQuery {
             && (!self.errors_only || trace.error_count > 0)
             && self.min_nanos.is_none_or(|m| d >= m)
             && self.max_nanos.is_none_or(|m| d <= m)
+            && self.start_min_nanos.is_none_or(|m| start >= m)
+            && self.start_max_nanos.is_none_or(|m| start <= m)
     }
 }
 
@@ -158,11 +177,7 @@ pub fn list_traces(
             &all
         }
     };
-    let mut kept: Vec<usize> = among
-        .iter()
-        .copied()
-        .filter(|&i| traces.get(i).is_some_and(|t| query.keeps(store, t)))
-        .collect();
+    let mut kept = filter_traces(store, traces, among, query);
     kept.sort_by(|&a, &b| {
         let (ta, tb) = (&traces[a], &traces[b]);
         let o = compare(store, ta, tb, sort.column);
@@ -171,6 +186,21 @@ pub fn list_traces(
             .then(a.cmp(&b))
     });
     kept
+}
+
+/// Indices of the traces `query` keeps among `among`, in `among`'s order (no sort: the
+/// charts need no order).
+pub fn filter_traces(
+    store: &Store,
+    traces: &[Trace],
+    among: &[usize],
+    query: &TraceQuery,
+) -> Vec<usize> {
+    among
+        .iter()
+        .copied()
+        .filter(|&i| traces.get(i).is_some_and(|t| query.keeps(store, t)))
+        .collect()
 }
 
 fn compare(store: &Store, a: &Trace, b: &Trace, column: TraceColumn) -> Ordering {
@@ -296,6 +326,32 @@ mod tests {
         assert_eq!(
             kept.len(),
             durations.iter().filter(|&&d| d >= lo && d <= hi).count()
+        );
+        // Start bounds, inclusive, with the duration bounds.
+        let mut starts: Vec<i64> = traces.iter().map(|t| t.start_unix_nanos).collect();
+        starts.sort();
+        let (s0, s1) = (starts[5], starts[50]);
+        let q = TraceQuery {
+            start_min_nanos: Some(s0),
+            start_max_nanos: Some(s1),
+            ..q
+        };
+        let kept = list_traces(&store, &traces, None, &q, sort);
+        let expected = traces
+            .iter()
+            .filter(|t| {
+                let (s, d) = (t.start_unix_nanos, t.duration_nanos());
+                s >= s0 && s <= s1 && d >= lo && d <= hi
+            })
+            .count();
+        assert_eq!(kept.len(), expected);
+        assert!(expected > 0 && expected < 46, "{expected}");
+        assert!(kept.iter().all(|&i| traces[i].start_unix_nanos >= s0));
+        let loose = q.without_ranges();
+        assert!(loose.is_empty());
+        assert_eq!(
+            list_traces(&store, &traces, None, &loose, sort).len(),
+            traces.len()
         );
         // Among a given set only.
         assert_eq!(
