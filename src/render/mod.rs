@@ -5,6 +5,7 @@ pub mod canvas_painter;
 pub mod flame;
 pub mod graph;
 pub mod minimap;
+pub mod trace_graph;
 pub mod waterfall;
 
 use wasm_bindgen::JsCast;
