@@ -9,7 +9,8 @@
 //! a task each; a graph too big to lay out within a frame goes to the layout worker.
 
 use super::graph_canvas::{
-    fitted, use_pointer, zoom_on_wheel, Pick, View as PointerView, LAY_OUT_ON_PAGE_MAX,
+    fitted, use_pointer, zoom_on_wheel, Pick, View as PointerView, FIT_PADDING_PX,
+    LAY_OUT_ON_PAGE_MAX,
 };
 use super::hooks::{use_element_size, use_wheel};
 use super::picture::PictureButtons;
@@ -28,6 +29,9 @@ use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
+
+/// The least zoom a graph opens at (its boxes' text is readable).
+const READABLE_SCALE: f64 = 0.8;
 
 /// Spans merged, or looked at for a click, per task.
 const STEP_SPANS: usize = 50_000;
@@ -121,7 +125,8 @@ fn trace_graph_canvas(props: &TraceGraphCanvasProps) -> Html {
     }
     let hover = use_state(|| None::<(Pick, f64, f64)>);
     let world = world_of(&layout);
-    let shown = fitted(*viewport, world, size.filter(|_| !pending));
+    let first = (*viewport).or_else(|| Some(opening_view(&layout, size?)));
+    let shown = fitted(first, world, size.filter(|_| !pending));
     use_wheel(canvas_ref.clone(), zoom_on_wheel(&viewport, shown));
     let pick_at = {
         let layout = layout.clone();
@@ -174,19 +179,22 @@ fn trace_graph_canvas(props: &TraceGraphCanvasProps) -> Html {
     let onsvg = Callback::from(move |()| frame_of(None, 1.0).map(|f| f.svg()));
     let onfit = {
         let viewport = viewport.clone();
-        Callback::from(move |_: MouseEvent| viewport.set(None))
+        Callback::from(move |_: MouseEvent| {
+            let fit = size.map(|(w, h)| GraphViewport::fit(world, w, h, FIT_PADDING_PX));
+            viewport.set(fit);
+        })
     };
     let drawn = drawn_text(&graph);
     html! {
         <div class="graph-canvas-box">
             <div class="graph-canvas-tools">
                 <button id="trace-graph-fit" onclick={onfit}>{"Fit"}</button>
-                <PictureButtons name="trace-graph" canvas={canvas_ref.clone()} svg={onsvg} />
                 <span id="trace-graph-drawn" data-drawn={graph.nodes.len().to_string()}
                     data-total={graph.total_nodes.to_string()}>{ drawn }</span>
                 <span class="muted">{"Wheel to zoom, drag to pan, click a box to see its spans"}</span>
             </div>
             <div class="graph-canvas-wrap" ref={wrap_ref}>
+                <PictureButtons name="trace-graph" canvas={canvas_ref.clone()} svg={onsvg} />
                 <canvas id="trace-graph-canvas" ref={canvas_ref} data-nodes={graph.nodes.len().to_string()}
                     onpointerdown={pointer.down} onpointermove={pointer.moved} onpointerup={pointer.up}
                     onpointerleave={pointer.leave} />
@@ -287,6 +295,22 @@ fn use_trace_graph_layout(graph: &Shared<TraceGraph>) -> Option<Rc<TraceGraphLay
         (Some(layout), _) => Some(layout.clone()),
         (None, Some((g, layout))) if g == graph => Some(layout.clone()),
         _ => None,
+    }
+}
+
+/// The view a new graph opens with: all of it when its text is readable so, else the top
+/// of it at [`READABLE_SCALE`], the root's box centred at the top ("Fit" shows all).
+fn opening_view(layout: &TraceGraphLayout, (w, h): (f64, f64)) -> GraphViewport {
+    let world = world_of(layout);
+    let fit = GraphViewport::fit(world, w, h, FIT_PADDING_PX);
+    let Some(root) = layout.boxes.first().filter(|_| fit.scale < READABLE_SCALE) else {
+        return fit;
+    };
+    let scale = READABLE_SCALE;
+    GraphViewport {
+        scale,
+        offset_x: w / 2.0 - (root.x + root.width / 2.0) * scale,
+        offset_y: FIT_PADDING_PX - world.min_y * scale,
     }
 }
 
