@@ -6,6 +6,7 @@ pub mod flame;
 pub mod graph;
 pub mod latency;
 pub mod minimap;
+pub mod trace_graph;
 pub mod waterfall;
 
 use wasm_bindgen::JsCast;

@@ -40,11 +40,11 @@ pub struct GraphCanvasProps {
 }
 
 /// Padding around the fitted graph, CSS px.
-const FIT_PADDING_PX: f64 = 24.0;
+pub(super) const FIT_PADDING_PX: f64 = 24.0;
 
 /// Graphs up to this size (nodes plus edges) are laid out on the page, at once; bigger ones
 /// in the layout worker, as the layout's time grows faster than the graph (BENCHMARKS.md).
-const LAY_OUT_ON_PAGE_MAX: usize = 400;
+pub(super) const LAY_OUT_ON_PAGE_MAX: usize = 400;
 
 #[function_component(GraphCanvas)]
 pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
@@ -58,7 +58,7 @@ pub fn graph_canvas(props: &GraphCanvasProps) -> Html {
     let hover = use_state(|| None::<(Pick, f64, f64)>);
     let label = use_state(EdgeLabel::default);
     use_fit_on_new_graph(&props.graph, &viewport);
-    let shown = fitted(*viewport, &layout, size.filter(|_| !pending));
+    let shown = fitted(*viewport, world_of(&layout), size.filter(|_| !pending));
     let overview = shown
         .zip(size)
         .and_then(|(v, (w, h))| Overview::of(world_of(&layout), v, w, h));
@@ -199,13 +199,13 @@ fn use_fit_on_new_graph(
 }
 
 /// The viewport shown: the chosen one, or the layout fitted to the view.
-fn fitted(
+pub(super) fn fitted(
     chosen: Option<GraphViewport>,
-    layout: &GraphLayout,
+    world: WorldBox,
     size: Option<(f64, f64)>,
 ) -> Option<GraphViewport> {
     let (w, h) = size?;
-    Some(chosen.unwrap_or_else(|| GraphViewport::fit(world_of(layout), w, h, FIT_PADDING_PX)))
+    Some(chosen.unwrap_or_else(|| GraphViewport::fit(world, w, h, FIT_PADDING_PX)))
 }
 
 fn world_of(layout: &GraphLayout) -> WorldBox {
@@ -220,10 +220,10 @@ fn world_of(layout: &GraphLayout) -> WorldBox {
 
 /// What the pointer acts on: the viewport shown, the view's size, the overview.
 #[derive(Copy, Clone)]
-struct View {
-    shown: Option<GraphViewport>,
-    size: Option<(f64, f64)>,
-    overview: Option<Overview>,
+pub(super) struct View {
+    pub shown: Option<GraphViewport>,
+    pub size: Option<(f64, f64)>,
+    pub overview: Option<Overview>,
 }
 
 /// A press on the canvas: where the pointer is, whether it has moved (then it is no
@@ -235,19 +235,19 @@ struct Press {
     on_overview: bool,
 }
 
-struct PointerCallbacks {
-    down: Callback<PointerEvent>,
-    moved: Callback<PointerEvent>,
-    up: Callback<PointerEvent>,
-    leave: Callback<PointerEvent>,
+pub(super) struct PointerCallbacks {
+    pub down: Callback<PointerEvent>,
+    pub moved: Callback<PointerEvent>,
+    pub up: Callback<PointerEvent>,
+    pub leave: Callback<PointerEvent>,
 }
 
-type PickAt = Rc<dyn Fn(f64, f64) -> Option<Pick>>;
+pub(super) type PickAt = Rc<dyn Fn(f64, f64) -> Option<Pick>>;
 
 /// Drag to pan, press or drag on the overview to move there, hover to light a node, click
 /// to choose.
 #[hook]
-fn use_pointer(
+pub(super) fn use_pointer(
     view: View,
     viewport: &UseStateHandle<Option<GraphViewport>>,
     hover: &UseStateHandle<Option<(Pick, f64, f64)>>,
@@ -326,7 +326,7 @@ fn use_pointer(
     }
 }
 
-fn zoom_on_wheel(
+pub(super) fn zoom_on_wheel(
     viewport: &UseStateHandle<Option<GraphViewport>>,
     shown: Option<GraphViewport>,
 ) -> OnWheel {

@@ -24,6 +24,7 @@ mod shortcuts;
 mod state;
 mod stats_view;
 mod toolbar;
+mod trace_graph_view;
 mod trace_list;
 mod trace_view;
 mod virtual_table;
@@ -297,6 +298,8 @@ pub fn app() -> Html {
                 <stats_view::StatsView state={state.clone()} />
             } else if state.view == View::Flame && state.selected().is_some() {
                 <flame_view::FlameView state={state.clone()} />
+            } else if state.view == View::TraceGraph && state.selected().is_some() {
+                <trace_graph_view::TraceGraphView state={state.clone()} />
             } else if state.selected().is_some() {
                 <trace_view::TraceView state={state.clone()} {onwindow} />
             } else {

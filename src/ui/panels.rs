@@ -216,7 +216,7 @@ pub struct ViewSwitchProps {
     pub state: UseReducerHandle<PageState>,
 }
 
-/// Waterfall | Service graph | Statistics | Flame graph: tabs that choose what the trace area shows (and keep it in the
+/// Waterfall | Service graph | Statistics | Flame graph | Trace graph: tabs that choose what the trace area shows (and keep it in the
 /// URL's fragment).
 #[function_component(ViewSwitch)]
 pub fn view_switch(props: &ViewSwitchProps) -> Html {
@@ -237,6 +237,7 @@ pub fn view_switch(props: &ViewSwitchProps) -> Html {
             { tab(View::Graph, "view-graph", "Service graph") }
             { tab(View::Stats, "view-stats", "Statistics") }
             { tab(View::Flame, "view-flame", "Flame graph") }
+            { tab(View::TraceGraph, "view-trace-graph", "Trace graph") }
         </div>
     }
 }

@@ -9,6 +9,7 @@ pub mod minimap;
 pub mod request;
 pub mod rows;
 pub mod time_scale;
+pub mod trace_graph;
 pub mod waterfall;
 pub mod window;
 

@@ -113,6 +113,7 @@ pub enum View {
     Graph,
     Stats,
     Flame,
+    TraceGraph,
 }
 
 impl View {
@@ -123,6 +124,7 @@ impl View {
             View::Graph => "graph",
             View::Stats => "stats",
             View::Flame => "flame",
+            View::TraceGraph => "trace-graph",
         }
     }
 
@@ -133,9 +135,15 @@ impl View {
             .trim_start_matches('#')
             .split('&')
             .find_map(|pair| pair.strip_prefix("view="))?;
-        [View::Waterfall, View::Graph, View::Stats, View::Flame]
-            .into_iter()
-            .find(|v| v.name() == value)
+        [
+            View::Waterfall,
+            View::Graph,
+            View::Stats,
+            View::Flame,
+            View::TraceGraph,
+        ]
+        .into_iter()
+        .find(|v| v.name() == value)
     }
 }
 

@@ -277,6 +277,10 @@ fn the_view_and_the_graph_scope_are_chosen_and_survive_a_load() {
         Some(View::Waterfall)
     );
     assert_eq!(View::from_fragment("#view=flame"), Some(View::Flame));
+    assert_eq!(
+        View::from_fragment("#trace=ab&view=trace-graph"),
+        Some(View::TraceGraph)
+    );
     assert_eq!(View::from_fragment("#view=sunburst"), None);
     assert_eq!(View::from_fragment(""), None);
 }
