@@ -355,7 +355,7 @@ mod tests {
     fn numbers_are_finite_and_short() {
         assert_eq!(num(f64::NAN), "0");
         assert_eq!(num(-0.001), "0");
-        assert_eq!(num(3.14159), "3.14");
+        assert_eq!(num(2.71234), "2.71");
         assert_eq!(num(10.0), "10");
     }
 
