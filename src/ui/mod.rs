@@ -2,6 +2,7 @@
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
 mod analysis;
+mod compare_view;
 mod detail;
 mod export;
 mod flame_view;
@@ -291,6 +292,8 @@ pub fn app() -> Html {
                 <stats_view::StatsView state={state.clone()} />
             } else if state.view == View::Flame && state.selected().is_some() {
                 <flame_view::FlameView state={state.clone()} />
+            } else if state.view == View::Compare && traces.len() > 1 {
+                <compare_view::CompareView state={state.clone()} />
             } else if state.selected().is_some() {
                 <trace_view::TraceView state={state.clone()} {onwindow} />
             } else {

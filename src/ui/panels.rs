@@ -216,7 +216,7 @@ pub struct ViewSwitchProps {
     pub state: UseReducerHandle<PageState>,
 }
 
-/// Waterfall | Service graph | Statistics | Flame graph: tabs that choose what the trace area shows (and keep it in the
+/// Waterfall | Service graph | Statistics | Flame graph | Compare (two traces or more): tabs that choose what the trace area shows (and keep it in the
 /// URL's fragment).
 #[function_component(ViewSwitch)]
 pub fn view_switch(props: &ViewSwitchProps) -> Html {
@@ -237,6 +237,9 @@ pub fn view_switch(props: &ViewSwitchProps) -> Html {
             { tab(View::Graph, "view-graph", "Service graph") }
             { tab(View::Stats, "view-stats", "Statistics") }
             { tab(View::Flame, "view-flame", "Flame graph") }
+            if props.state.traces.len() > 1 {
+                { tab(View::Compare, "view-compare", "Compare") }
+            }
         </div>
     }
 }
