@@ -58,6 +58,12 @@ async function pick(app, selector, id) {
   await app.page.selectOption(selector, value);
 }
 
+/** Clicks `selector` and reads the download it starts: its file name and bytes. */
+async function download(app, selector) {
+  const [dl] = await Promise.all([app.page.waitForEvent('download'), app.page.click(selector)]);
+  return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
 function assertRows(rows, expected) {
   assert.equal(rows.length, expected.size, `${rows.length} rows for ${expected.size} paths`);
   for (const row of rows) {
@@ -96,8 +102,14 @@ appTest('two runs of a request compared: durations per call path, swap, diff fla
   await app.page.mouse.click(box.x + 40, box.y + 30);
   await app.waitFor('zoomed', () => app.page.isDisabled('#diff-flame-reset'), (d) => d === false);
   await app.page.click('#diff-flame-reset');
-  const svg = await app.pictureDownloads('diff-flame');
-  assert.match(svg, /<rect/);
+  const png = await download(app, '#diff-flame-png');
+  assert.equal(png.name, 'spanorama-diff-flame.png');
+  assert.equal(png.bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
+  const svg = await download(app, '#diff-flame-svg');
+  assert.equal(svg.name, 'spanorama-diff-flame.svg');
+  const text = svg.bytes.toString('utf8');
+  assert.ok(text.startsWith('<svg') && text.trimEnd().endsWith('</svg>'), text.slice(0, 80));
+  assert.match(text, /<rect/);
 
   // Swap: B is the baseline now, every change the other way round.
   await app.page.click('#compare-swap');
