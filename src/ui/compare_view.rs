@@ -270,6 +270,16 @@ fn path_text(diff: &TraceDiff, state: &PageState, node: u32) -> String {
     parts.join("/")
 }
 
+/// `service: operation` of `node`; "all root spans" for a synthetic root.
+fn node_name(diff: &TraceDiff, state: &PageState, node: u32) -> String {
+    let text = |id| state.store.strings.get(id);
+    match diff.nodes.get(node as usize) {
+        _ if node == 0 && diff.synthetic_root => "all root spans".to_string(),
+        Some(n) => format!("{}: {}", text(n.service), text(n.name)),
+        None => String::new(),
+    }
+}
+
 /// The class of a row: its status, a change's direction.
 fn row_class(n: &DiffNode) -> &'static str {
     match n.status() {
@@ -292,12 +302,7 @@ fn diff_row(
     let Some(n) = diff.nodes.get(node as usize) else {
         return html! {};
     };
-    let text = |id| state.store.strings.get(id);
-    let name = if node == 0 && diff.synthetic_root {
-        "all root spans".to_string()
-    } else {
-        format!("{}: {}", text(n.service), text(n.name))
-    };
+    let name = node_name(diff, state, node);
     let ns = |side: Option<Side>| side.map_or(String::new(), |s| s.total_nanos.to_string());
     let count = |side: Option<Side>| side.map_or("–".to_string(), |s| format_count(s.count));
     let total =
@@ -480,7 +485,6 @@ fn tooltip(diff: &TraceDiff, state: &PageState, hover: Option<(u32, f64, f64)>) 
     let Some(n) = diff.nodes.get(node as usize) else {
         return html! {};
     };
-    let text = |id| state.store.strings.get(id).to_string();
     let side = |label: &str, s: Option<Side>| match s {
         Some(s) => format!(
             "{label}: {} in {} spans, self {}",
@@ -493,7 +497,7 @@ fn tooltip(diff: &TraceDiff, state: &PageState, hover: Option<(u32, f64, f64)>) 
     let style = format!("left: {}px; top: {}px", x + 14.0, y + 14.0);
     html! {
         <div id="diff-flame-tooltip" class="graph-tooltip" {style}>
-            <div>{ format!("{}: {}", text(n.service), text(n.name)) }</div>
+            <div>{ node_name(diff, state, node) }</div>
             <div>{ side("A", n.a) }</div>
             <div>{ side("B", n.b) }</div>
             <div>{ format!("change {} ({})", signed_duration(n.change_nanos()), change_percent(n)) }</div>
