@@ -8,7 +8,7 @@ use super::hooks::use_element_size;
 use super::picture::PictureButtons;
 use super::state::PageState;
 use super::{Measure, Shared};
-use crate::render::flame::{draw, svg, FlameFrame, FLAME_ROW_PX};
+use crate::render::flame::{draw, svg, FlameFill, FlameFrame, FLAME_ROW_PX};
 use spanorama_core::model::flame::{
     flame_at, flame_layout, flame_search, traces_with_root, FlameBuild, FlameRect, FlameShape,
     FlameTree,
@@ -203,10 +203,10 @@ fn flame_canvas(props: &FlameCanvasProps) -> Html {
         );
         Callback::from(move |()| {
             let frame = FlameFrame {
-                tree: &tree,
+                tree: &*tree,
                 strings: &state.store.strings,
                 rects: &rects,
-                palette: &state.palette,
+                fill: FlameFill::Services(&state.palette),
                 colors: state.scheme.colors(),
                 width_px: width?,
                 height_px: height,
@@ -257,10 +257,10 @@ fn use_flame_draw(
             return;
         };
         let frame = FlameFrame {
-            tree,
+            tree: &**tree,
             strings: &state.store.strings,
             rects,
-            palette: &state.palette,
+            fill: FlameFill::Services(&state.palette),
             colors: scheme.colors(),
             width_px: width,
             height_px: height,

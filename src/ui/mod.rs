@@ -2,6 +2,7 @@
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
 mod analysis;
+mod compare_view;
 mod context_inspector;
 mod detail;
 mod dialog;
@@ -300,6 +301,8 @@ pub fn app() -> Html {
                 <flame_view::FlameView state={state.clone()} />
             } else if state.view == View::TraceGraph && state.selected().is_some() {
                 <trace_graph_view::TraceGraphView state={state.clone()} />
+            } else if state.view == View::Compare && traces.len() > 1 {
+                <compare_view::CompareView state={state.clone()} />
             } else if state.selected().is_some() {
                 <trace_view::TraceView state={state.clone()} {onwindow} />
             } else {

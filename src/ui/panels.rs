@@ -216,7 +216,7 @@ pub struct ViewSwitchProps {
     pub state: UseReducerHandle<PageState>,
 }
 
-/// Waterfall | Service graph | Statistics | Flame graph | Trace graph: tabs that choose what the trace area shows (and keep it in the
+/// Waterfall | Service graph | Statistics | Flame graph | Trace graph | Compare (two traces or more): tabs that choose what the trace area shows (and keep it in the
 /// URL's fragment).
 #[function_component(ViewSwitch)]
 pub fn view_switch(props: &ViewSwitchProps) -> Html {
@@ -238,6 +238,9 @@ pub fn view_switch(props: &ViewSwitchProps) -> Html {
             { tab(View::Stats, "view-stats", "Statistics") }
             { tab(View::Flame, "view-flame", "Flame graph") }
             { tab(View::TraceGraph, "view-trace-graph", "Trace graph") }
+            if props.state.traces.len() > 1 {
+                { tab(View::Compare, "view-compare", "Compare") }
+            }
         </div>
     }
 }

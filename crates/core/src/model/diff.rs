@@ -17,8 +17,11 @@
 //!
 //! The walk is the flame graph's ([`super::flame`]), in bounded steps ([`DiffBuild::step`]).
 
+mod present;
 #[cfg(test)]
 mod tests;
+
+pub use present::{compare_partner, heat_colour, DiffCounts, DiffRow, DiffStatus, UnionFlame};
 
 use super::flame::{ChildOrder, Delta, FlameShape, PathNodes, PathWalk};
 use super::{Interner, Store, StrId, Trace, NO_PARENT};

@@ -79,6 +79,9 @@ pub struct AppState {
     pub stats_group: GroupBy,
     /// The waterfall shows only these spans of the selected trace (a statistics row).
     pub span_filter: Option<SpanFilter>,
+    /// The two traces compared (indices: the baseline, the other), as last chosen; `None`:
+    /// the defaults (the selected trace and its [`crate::model::diff::compare_partner`]).
+    pub compare: Option<(usize, usize)>,
 }
 
 /// Some spans of one trace, and what they have in common ("cart · GET /cart").
@@ -114,6 +117,7 @@ pub enum View {
     Stats,
     Flame,
     TraceGraph,
+    Compare,
 }
 
 impl View {
@@ -125,6 +129,7 @@ impl View {
             View::Stats => "stats",
             View::Flame => "flame",
             View::TraceGraph => "trace-graph",
+            View::Compare => "compare",
         }
     }
 
@@ -135,15 +140,15 @@ impl View {
             .trim_start_matches('#')
             .split('&')
             .find_map(|pair| pair.strip_prefix("view="))?;
-        [
+        let views = [
             View::Waterfall,
             View::Graph,
             View::Stats,
             View::Flame,
             View::TraceGraph,
-        ]
-        .into_iter()
-        .find(|v| v.name() == value)
+            View::Compare,
+        ];
+        views.into_iter().find(|v| v.name() == value)
     }
 }
 
@@ -200,6 +205,11 @@ pub enum Action {
         matches: Vec<u32>,
     },
     ShowView(View),
+    /// Compare trace `b` with trace `a` (the baseline); ignored unless both are traces.
+    CompareTraces {
+        a: usize,
+        b: usize,
+    },
     SetGraphScope(GraphScope),
     /// Show span `span` (a store index) of trace `trace` in the waterfall: selected,
     /// unfolded, scrolled to.
@@ -284,6 +294,11 @@ impl AppState {
                 matches,
             } => next.search_counted(generation, matches),
             Action::ShowView(view) => next.view = view,
+            Action::CompareTraces { a, b } => {
+                if a < next.traces.len() && b < next.traces.len() {
+                    next.compare = Some((a, b));
+                }
+            }
             Action::ShowSpan { trace, span } => next.show_span(trace, span),
             Action::SelectInGraph(selection) => next.graph_selection = selection,
             Action::ShowInGraph(service) => {
@@ -519,6 +534,7 @@ impl AppState {
         self.selected_trace = selected;
         self.trace_filter = None;
         self.span_filter = None;
+        self.compare = None;
         self.service_count = services.len();
         self.palette = Rc::new(Palette::for_services(
             services.iter().map(|s| store.strings.get(*s)),

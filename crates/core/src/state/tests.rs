@@ -281,6 +281,7 @@ fn the_view_and_the_graph_scope_are_chosen_and_survive_a_load() {
         View::from_fragment("#trace=ab&view=trace-graph"),
         Some(View::TraceGraph)
     );
+    assert_eq!(View::from_fragment("#view=compare"), Some(View::Compare));
     assert_eq!(View::from_fragment("#view=sunburst"), None);
     assert_eq!(View::from_fragment(""), None);
 }
@@ -351,4 +352,31 @@ fn a_trace_filter_holds_until_cleared_or_a_new_model_comes() {
         &[],
     );
     assert_eq!(state.trace_filter, None);
+}
+
+#[test]
+fn the_compared_pair_holds_across_views_until_a_new_model_comes() {
+    let state = loaded(3, 10).reduce(Action::ShowView(View::Compare));
+    assert_eq!(state.compare, None);
+    let state = state.reduce(Action::CompareTraces { a: 2, b: 0 });
+    assert_eq!(state.compare, Some((2, 0)));
+    // Not traces: ignored.
+    assert_eq!(
+        state.reduce(Action::CompareTraces { a: 0, b: 3 }).compare,
+        Some((2, 0))
+    );
+    let state = state
+        .reduce(Action::ShowView(View::Waterfall))
+        .reduce(Action::SelectTrace(1))
+        .reduce(Action::ShowView(View::Compare));
+    assert_eq!(state.compare, Some((2, 0)));
+    assert_eq!(state.link().view, Some(View::Compare));
+    // Its indices are into the traces shown: a new model drops it.
+    let state = finish(
+        &start(&state, 2, "b.json"),
+        2,
+        Some(Box::new(model(1, 5, 4))),
+        &[],
+    );
+    assert_eq!(state.compare, None);
 }

@@ -5,6 +5,7 @@ use super::*;
 use crate::model::flame::test_spans::{node_at, traces_of};
 use crate::model::flame::{flame_layout, FlameShape};
 use crate::model::{build_traces, Trace};
+use std::collections::BTreeSet;
 
 /// The store and the diff of the two traces of `text` (the first is the baseline).
 fn diff_of(text: &str) -> (Store, TraceDiff) {
@@ -275,4 +276,155 @@ fn generated_traces_add_up_on_each_side() {
         .nodes
         .iter()
         .all(|n| n.a == n.b && n.change_nanos() == 0));
+}
+
+#[test]
+fn statuses_and_counts_follow_the_sides() {
+    let (store, diff) = diff_of(
+        "
+         api:GET 0..100
+           db:q 10..20
+           auth:c 30..40
+           old:x 50..60
+         ---
+         api:GET 0..120
+           db:q 10..20
+           auth:c 30..45
+           new:y 50..60",
+    );
+    let status = |path: &[&str]| at(&store, &diff, path).status();
+    assert_eq!(status(&["api:GET"]), DiffStatus::Changed);
+    assert_eq!(status(&["api:GET", "db:q"]), DiffStatus::Same);
+    assert_eq!(status(&["api:GET", "auth:c"]), DiffStatus::Changed);
+    assert_eq!(status(&["api:GET", "old:x"]), DiffStatus::Removed);
+    assert_eq!(status(&["api:GET", "new:y"]), DiffStatus::Added);
+    assert_eq!(DiffStatus::Removed.name(), "removed");
+    let counts = diff.counts();
+    assert_eq!(
+        (counts.added, counts.removed, counts.changed, counts.same),
+        (1, 1, 2, 1)
+    );
+}
+
+#[test]
+fn rows_are_in_pre_order_and_folded_subtrees_are_left_out() {
+    let slower_auth = CART.replace("auth:c 50..60", "auth:c 50..90");
+    let (store, diff) = diff_of(&format!("{CART}\n---\n{slower_auth}"));
+    let rows = diff.rows(&BTreeSet::new());
+    assert_eq!(rows.len(), diff.nodes.len());
+    let depths: Vec<u32> = rows.iter().map(|r| r.depth).collect();
+    // Root, then its children biggest change first (auth:c grew), each followed by its own.
+    let nodes: Vec<u32> = rows.iter().map(|r| r.node).collect();
+    assert_eq!(
+        frames(&store, &diff, &nodes),
+        ["api:GET", "auth:c", "db:user", "db:q"]
+    );
+    assert_eq!(depths, [0, 1, 2, 1]);
+    let auth = rows[1].node;
+    let folded = diff.rows(&BTreeSet::from([auth]));
+    let nodes: Vec<u32> = folded.iter().map(|r| r.node).collect();
+    assert_eq!(frames(&store, &diff, &nodes), ["api:GET", "auth:c", "db:q"]);
+    assert_eq!(diff.rows(&BTreeSet::from([0])).len(), 1);
+    assert!(TraceDiff::default().rows(&BTreeSet::new()).is_empty());
+    // Paths name every frame from the root.
+    let user = rows[2].node;
+    let path: Vec<String> = diff
+        .frames_to(user)
+        .iter()
+        .map(|&(s, n)| format!("{}:{}", store.strings.get(s), store.strings.get(n)))
+        .collect();
+    assert_eq!(path, ["api:GET", "auth:c", "db:user"]);
+}
+
+#[test]
+fn a_synthetic_root_is_no_frame_of_a_path_nor_counted() {
+    let (store, diff) = diff_of("api:GET 0..100\n  db:q 0..10\n---\nweb:POST 0..50");
+    assert!(diff.synthetic_root);
+    let q = diff
+        .rows(&BTreeSet::new())
+        .iter()
+        .find(|r| r.depth == 2)
+        .map(|r| r.node)
+        .unwrap();
+    let path: Vec<&str> = diff
+        .frames_to(q)
+        .iter()
+        .map(|&(_, n)| store.strings.get(n))
+        .collect();
+    assert_eq!(path, ["GET", "q"]);
+    assert!(diff.frames_to(0).is_empty());
+    let counts = diff.counts();
+    assert_eq!((counts.added, counts.removed), (1, 2));
+}
+
+#[test]
+fn the_union_flame_graph_is_as_wide_as_the_larger_side() {
+    let (store, diff) = diff_of(
+        "
+         api:GET 0..100
+           old:x 0..60
+         ---
+         api:GET 0..80
+           new:y 0..20",
+    );
+    let flame = diff.union_flame();
+    assert_eq!(flame.total_nanos(0), 100);
+    // The larger covered part (60 of a's 100) is the children's: self time 40.
+    assert_eq!(flame.self_nanos(0), 40);
+    let rects = flame_layout(&flame, 0, 100.0);
+    let width = |path: &[&str]| {
+        let node = node_at(
+            &store,
+            &diff.nodes,
+            |n| &n.children,
+            |n| (n.service, n.name),
+            path,
+        )
+        .unwrap();
+        rects.iter().find(|r| r.node == node).map(|r| r.width_px)
+    };
+    // Children (60 + 20 ns) squeezed into the 60 ns the larger side's children covered.
+    assert_eq!(width(&["api:GET"]), Some(100.0));
+    assert_eq!(width(&["api:GET", "old:x"]), Some(45.0));
+    assert_eq!(width(&["api:GET", "new:y"]), Some(15.0));
+    assert_eq!(flame.total_nanos(99), 0);
+    assert_eq!(flame.parent(99), NO_PARENT);
+}
+
+#[test]
+fn heat_colours_run_from_blue_through_grey_to_red() {
+    assert_eq!(heat_colour(0.0), "#e5e7eb");
+    assert_eq!(heat_colour(1.0), "#ef4444");
+    assert_eq!(heat_colour(-1.0), "#3b82f6");
+    assert_eq!(heat_colour(7.0), "#ef4444");
+    assert_eq!(heat_colour(f64::NAN), "#e5e7eb");
+    let half = heat_colour(0.5);
+    assert_eq!(half, "#ea9698");
+    let blue = |c: &str| u8::from_str_radix(&c[5..7], 16).unwrap();
+    // More slowdown, less blue.
+    assert!(blue(&heat_colour(0.2)) > blue(&heat_colour(0.8)));
+}
+
+/// Traces with the given roots and durations (ns).
+fn traces_with(roots: &[(&str, i64)]) -> Vec<Trace> {
+    let text: Vec<String> = roots.iter().map(|(r, d)| format!("{r} 0..{d}")).collect();
+    traces_of(&text.join("\n---\n")).1
+}
+
+#[test]
+fn the_partner_has_the_same_root_and_the_most_different_duration() {
+    let traces = traces_with(&[
+        ("api:GET", 100),
+        ("web:POST", 900),
+        ("api:GET", 120),
+        ("api:GET", 40),
+        ("api:GET", 160),
+    ]);
+    // 100 vs 120, 40, 160: 40 and 160 are both 60 away; the lower index wins.
+    assert_eq!(compare_partner(&traces, 0), Some(3));
+    assert_eq!(compare_partner(&traces, 3), Some(4));
+    // No other trace with its root: the first other trace.
+    assert_eq!(compare_partner(&traces, 1), Some(0));
+    assert_eq!(compare_partner(&traces, 9), None);
+    assert_eq!(compare_partner(&traces[..1], 0), None);
 }
