@@ -4,7 +4,7 @@
 //! `model::SkewBuild`) and the errors under each row (`errors::ErrorsBelowBuild`).
 
 use super::state::PageState;
-use super::{Measure, Shared};
+use super::{in_steps, Shared};
 use spanorama_core::model::errors::{errors_below, ErrorsBelowBuild};
 use spanorama_core::model::{
     CriticalPath, CriticalPathBuild, SkewAdjustment, SkewBuild, SkewReport, Store, Trace,
@@ -104,15 +104,9 @@ fn use_stepped<T: 'static>(
                         return;
                     };
                     let mut steps = start(&store, trace);
-                    loop {
-                        gloo::timers::future::TimeoutFuture::new(0).await;
-                        if stop.get() {
-                            return;
-                        }
-                        let _timing = Measure::new("spanorama:analysis-step");
-                        if steps.step(STEP_SPANS) {
-                            break;
-                        }
+                    let step = || steps.step(STEP_SPANS);
+                    if !in_steps(&stop, "spanorama:analysis-step", step).await {
+                        return;
                     }
                     result.set(Some(Shared::new(steps.finish())));
                 });

@@ -7,16 +7,17 @@
 //! `model::diff::compare_partner`. Built in steps of [`DIFF_STEP_SPANS`] spans
 //! (`model::diff::DiffBuild`), a task each.
 
+use super::flame_view::{flame_height, use_flame_pointer};
 use super::hooks::use_element_size;
 use super::picture::PictureButtons;
 use super::state::{Action, PageState};
 use super::virtual_table::{aria_row_index, VirtualTable};
-use super::{Measure, Shared};
-use crate::render::flame::{draw, svg, FlameFill, FlameFrame, FLAME_ROW_PX};
+use super::{in_steps, Shared};
+use crate::render::flame::{draw, svg, FlameFill, FlameFrame};
 use spanorama_core::model::diff::{
     compare_partner, DiffBuild, DiffNode, DiffStatus, Side, TraceDiff, UnionFlame,
 };
-use spanorama_core::model::flame::{flame_at, flame_layout, FlameRect};
+use spanorama_core::model::flame::{flame_layout, FlameRect};
 use spanorama_core::model::units::{format_count, format_duration};
 use spanorama_core::model::Trace;
 use std::cell::Cell;
@@ -90,15 +91,8 @@ fn use_diff(
                     return;
                 };
                 let mut build = DiffBuild::new(&store, a, b);
-                loop {
-                    gloo::timers::future::TimeoutFuture::new(0).await;
-                    if stop.get() {
-                        return;
-                    }
-                    let _timing = Measure::new("spanorama:diff-step");
-                    if build.step(DIFF_STEP_SPANS) {
-                        break;
-                    }
+                if !in_steps(&stop, "spanorama:diff-step", || build.step(DIFF_STEP_SPANS)).await {
+                    return;
                 }
                 diff.set(Some(Shared::new(build.finish())));
             });
@@ -356,39 +350,18 @@ fn diff_flame(props: &DiffFlameProps) -> Html {
     let rects = use_memo((props.diff.clone(), *zoom, width), |(diff, zoom, width)| {
         width.map_or_else(Vec::new, |w| flame_layout(&diff.union_flame(), *zoom, w))
     });
-    let hover = use_state(|| None::<(u32, f64, f64)>);
-    let rows = rects.iter().map(|r| r.depth + 1).max().unwrap_or(1);
-    let height = rows as f64 * FLAME_ROW_PX;
+    let pointer = {
+        let zoom = zoom.clone();
+        use_flame_pointer(rects.clone(), Callback::from(move |n: u32| zoom.set(n)))
+    };
+    let height = flame_height(&rects);
     use_diff_flame_draw(
         props,
         &canvas_ref,
         rects.clone(),
-        hover.map(|h| h.0),
+        pointer.hover.map(|h| h.0),
         (width, height),
     );
-    let at = {
-        let rects = rects.clone();
-        move |e: &MouseEvent| {
-            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            flame_at(&rects, x, (y / FLAME_ROW_PX) as u32).map(|r| (r.node, x, y))
-        }
-    };
-    let onmousemove = {
-        let (hover, at) = (hover.clone(), at.clone());
-        Callback::from(move |e: MouseEvent| hover.set(at(&e)))
-    };
-    let onclick = {
-        let zoom = zoom.clone();
-        Callback::from(move |e: MouseEvent| {
-            if let Some((node, _, _)) = at(&e) {
-                zoom.set(node);
-            }
-        })
-    };
-    let onmouseleave = {
-        let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
-    };
     let onreset = {
         let zoom = zoom.clone();
         Callback::from(move |_: MouseEvent| zoom.set(0))
@@ -416,8 +389,8 @@ fn diff_flame(props: &DiffFlameProps) -> Html {
                 <PictureButtons name="diff-flame" canvas={canvas_ref.clone()} svg={onsvg} />
                 <canvas id="diff-flame" ref={canvas_ref} style={format!("height:{height}px")}
                     data-nodes={props.diff.nodes.len().to_string()} data-rects={rects.len().to_string()}
-                    {onmousemove} {onclick} {onmouseleave} />
-                { tooltip(&props.diff, &props.state, *hover) }
+                    onmousemove={pointer.onmousemove} onclick={pointer.onclick} onmouseleave={pointer.onmouseleave} />
+                { tooltip(&props.diff, &props.state, pointer.hover) }
             </div>
         </div>
     }
@@ -470,9 +443,7 @@ fn use_diff_flame_draw(
         let flame = diff.union_flame();
         let frame = diff_frame(diff, &flame, &state, rects, (width, height), *hover, dpr);
         if draw(&canvas, &frame).is_ok() {
-            let mut n = draws.borrow_mut();
-            *n += 1;
-            let _ = canvas.set_attribute("data-draws", &n.to_string());
+            super::count_draw(&canvas, &draws);
         }
     });
 }

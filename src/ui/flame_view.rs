@@ -7,7 +7,7 @@
 use super::hooks::use_element_size;
 use super::picture::PictureButtons;
 use super::state::PageState;
-use super::{Measure, Shared};
+use super::{in_steps, Shared};
 use crate::render::flame::{draw, svg, FlameFill, FlameFrame, FLAME_ROW_PX};
 use spanorama_core::model::flame::{
     flame_at, flame_layout, flame_search, traces_with_root, FlameBuild, FlameRect, FlameShape,
@@ -80,7 +80,7 @@ pub fn flame_view(props: &FlameViewProps) -> Html {
 /// The flame tree of the selected trace (or of every trace with its root operation), built
 /// in steps after each change; `None` meanwhile.
 #[hook]
-fn use_flame_tree(
+pub(super) fn use_flame_tree(
     state: &UseReducerHandle<PageState>,
     all_of_root: bool,
 ) -> UseStateHandle<Option<Shared<FlameTree>>> {
@@ -115,15 +115,12 @@ fn use_flame_tree(
                 } else {
                     FlameBuild::new(&store, [chosen])
                 };
-                loop {
-                    gloo::timers::future::TimeoutFuture::new(0).await;
-                    if stop.get() {
-                        return;
-                    }
-                    let _timing = Measure::new("spanorama:flame-step");
-                    if build.step(FLAME_STEP_SPANS) {
-                        break;
-                    }
+                if !in_steps(&stop, "spanorama:flame-step", || {
+                    build.step(FLAME_STEP_SPANS)
+                })
+                .await
+                {
+                    return;
                 }
                 tree.set(Some(Shared::new(build.finish())));
             });
@@ -160,40 +157,16 @@ fn flame_canvas(props: &FlameCanvasProps) -> Html {
             m
         },
     );
-    let hover = use_state(|| None::<(u32, f64, f64)>);
-    let rows = rects.iter().map(|r| r.depth + 1).max().unwrap_or(1);
-    let height = rows as f64 * FLAME_ROW_PX;
+    let pointer = use_flame_pointer(rects.clone(), props.onzoom.clone());
+    let height = flame_height(&rects);
     use_flame_draw(
         props,
         &canvas_ref,
         rects.clone(),
         matches.clone(),
-        hover.map(|h| h.0),
+        pointer.hover.map(|h| h.0),
         (width, height),
     );
-    let at = {
-        let rects = rects.clone();
-        move |e: &MouseEvent| {
-            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            flame_at(&rects, x, (y / FLAME_ROW_PX) as u32).map(|r| (r.node, x, y))
-        }
-    };
-    let onmousemove = {
-        let (hover, at) = (hover.clone(), at.clone());
-        Callback::from(move |e: MouseEvent| hover.set(at(&e)))
-    };
-    let onclick = {
-        let onzoom = props.onzoom.clone();
-        Callback::from(move |e: MouseEvent| {
-            if let Some((node, _, _)) = at(&e) {
-                onzoom.emit(node);
-            }
-        })
-    };
-    let onmouseleave = {
-        let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
-    };
     let onsvg = {
         let (tree, state, rects, matches) = (
             props.tree.clone(),
@@ -222,9 +195,52 @@ fn flame_canvas(props: &FlameCanvasProps) -> Html {
             <PictureButtons name="flame" canvas={canvas_ref.clone()} svg={onsvg} />
             <canvas id="flame-canvas" ref={canvas_ref} style={format!("height:{height}px")}
                 data-nodes={props.tree.nodes.len().to_string()} data-rects={rects.len().to_string()}
-                {onmousemove} {onclick} {onmouseleave} />
-            { tooltip(&props.tree, &props.state, *hover) }
+                onmousemove={pointer.onmousemove} onclick={pointer.onclick} onmouseleave={pointer.onmouseleave} />
+            { tooltip(&props.tree, &props.state, pointer.hover) }
         </div>
+    }
+}
+
+/// Height of a flame graph's canvas, CSS px: a row per depth drawn.
+pub(super) fn flame_height(rects: &[FlameRect]) -> f64 {
+    let rows = rects.iter().map(|r| r.depth + 1).max().unwrap_or(1);
+    rows as f64 * FLAME_ROW_PX
+}
+
+/// The frame under the pointer (`(node, x, y)`, CSS px in the canvas) and the canvas's
+/// handlers: moving hovers, a click zooms to the frame, leaving clears the hover.
+pub(super) struct FlamePointer {
+    pub hover: Option<(u32, f64, f64)>,
+    pub onmousemove: Callback<MouseEvent>,
+    pub onclick: Callback<MouseEvent>,
+    pub onmouseleave: Callback<MouseEvent>,
+}
+
+#[hook]
+pub(super) fn use_flame_pointer(rects: Rc<Vec<FlameRect>>, onzoom: Callback<u32>) -> FlamePointer {
+    let hover = use_state(|| None::<(u32, f64, f64)>);
+    let at = move |e: &MouseEvent| {
+        let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
+        flame_at(&rects, x, (y / FLAME_ROW_PX) as u32).map(|r| (r.node, x, y))
+    };
+    let onmousemove = {
+        let (hover, at) = (hover.clone(), at.clone());
+        Callback::from(move |e: MouseEvent| hover.set(at(&e)))
+    };
+    let onclick = Callback::from(move |e: MouseEvent| {
+        if let Some((node, _, _)) = at(&e) {
+            onzoom.emit(node);
+        }
+    });
+    let onmouseleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: MouseEvent| hover.set(None))
+    };
+    FlamePointer {
+        hover: *hover,
+        onmousemove,
+        onclick,
+        onmouseleave,
     }
 }
 
@@ -269,9 +285,7 @@ fn use_flame_draw(
             device_pixel_ratio: web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()),
         };
         if draw(&canvas, &frame).is_ok() {
-            let mut n = draws.borrow_mut();
-            *n += 1;
-            let _ = canvas.set_attribute("data-draws", &n.to_string());
+            super::count_draw(&canvas, &draws);
         }
     });
 }

@@ -391,9 +391,7 @@ fn use_graph_draw(props: &GraphCanvasProps, canvas_ref: &NodeRef, state: DrawSta
             gloo::console::error!(format!("graph draw failed: {e}"));
             return;
         }
-        let mut n = draws.borrow_mut();
-        *n += 1;
-        let _ = canvas.set_attribute("data-draws", &n.to_string());
+        crate::ui::count_draw(&canvas, &draws);
     });
 }
 

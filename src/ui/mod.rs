@@ -44,6 +44,33 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// Runs `step` once per task until it returns true (done), giving the browser the event loop
+/// before each; each step is measured as `mark`. False when `stopped` was set meanwhile (the
+/// work is no longer wanted).
+pub(crate) async fn in_steps(
+    stopped: &std::cell::Cell<bool>,
+    mark: &'static str,
+    mut step: impl FnMut() -> bool,
+) -> bool {
+    loop {
+        gloo::timers::future::TimeoutFuture::new(0).await;
+        if stopped.get() {
+            return false;
+        }
+        let _timing = Measure::new(mark);
+        if step() {
+            return true;
+        }
+    }
+}
+
+/// Counts a finished draw of `canvas` in its `data-draws` (tests wait on it).
+pub(crate) fn count_draw(canvas: &web_sys::HtmlCanvasElement, draws: &std::cell::RefCell<u64>) {
+    let mut n = draws.borrow_mut();
+    *n += 1;
+    let _ = canvas.set_attribute("data-draws", &n.to_string());
+}
+
 /// A performance-timeline measure from creation to drop, named `spanorama:<what>` (read by
 /// the browser benchmark to attribute long tasks to what the page did).
 pub(crate) struct Measure {
@@ -138,15 +165,9 @@ fn use_search_counting(state: &UseReducerHandle<PageState>) {
                     let mut search = spanorama_core::model::TraceSearch::new(&store, trace, &query);
                     // First let the page show the first match.
                     next_frame().await;
-                    loop {
-                        gloo::timers::future::TimeoutFuture::new(0).await;
-                        if stopped.get() {
-                            return;
-                        }
-                        let _timing = Measure::new("spanorama:search-step");
-                        if search.step(&store, trace, state::SEARCH_STEP_SPANS) {
-                            break;
-                        }
+                    let step = || search.step(&store, trace, state::SEARCH_STEP_SPANS);
+                    if !in_steps(&stopped, "spanorama:search-step", step).await {
+                        return;
                     }
                     let matches = search.into_matches();
                     dispatch.dispatch(Action::SearchCounted {

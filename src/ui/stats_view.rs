@@ -6,7 +6,7 @@
 
 use super::state::{Action, GraphScope, PageState, SpanFilter, TraceFilter};
 use super::virtual_table::{aria_row_index, VirtualTable};
-use super::{Measure, Shared};
+use super::{in_steps, Shared};
 use spanorama_core::model::stats::{
     sort_stats, spans_in_group, traces_in_group, GroupBy, SpanStats, StatsBuild, StatsColumn,
 };
@@ -96,15 +96,12 @@ fn use_stats(
                     None => traces.iter().collect(),
                 };
                 let mut build = StatsBuild::new(&store, chosen, &group);
-                loop {
-                    gloo::timers::future::TimeoutFuture::new(0).await;
-                    if stop.get() {
-                        return;
-                    }
-                    let _timing = Measure::new("spanorama:stats-step");
-                    if build.step(STATS_STEP_SPANS) {
-                        break;
-                    }
+                if !in_steps(&stop, "spanorama:stats-step", || {
+                    build.step(STATS_STEP_SPANS)
+                })
+                .await
+                {
+                    return;
                 }
                 stats.set(Some(Shared::new(build.finish())));
             });

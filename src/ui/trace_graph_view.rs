@@ -5,9 +5,10 @@
 //! its spans in the waterfall (as a statistics row does), which is what Jaeger's trace
 //! graph users reach for: "where in the timeline are these calls?".
 //!
-//! The call-path tree is built in steps of [`STEP_SPANS`] spans (`model::flame::FlameBuild`),
+//! The call-path tree is the flame graph's (`flame_view::use_flame_tree`, built in steps),
 //! a task each; a graph too big to lay out within a frame goes to the layout worker.
 
+use super::flame_view::use_flame_tree;
 use super::graph_canvas::{
     fitted, use_pointer, zoom_on_wheel, Pick, View as PointerView, FIT_PADDING_PX,
     LAY_OUT_ON_PAGE_MAX,
@@ -23,9 +24,8 @@ use spanorama_core::layout::trace_graph::{
     self_share, trace_graph_options, SpansOnPath, TraceGraph, TraceGraphLayout,
     TRACE_GRAPH_MAX_NODES,
 };
-use spanorama_core::model::flame::{FlameBuild, FlameTree};
+use spanorama_core::model::flame::FlameTree;
 use spanorama_core::model::units::{format_count, format_duration};
-use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -43,7 +43,7 @@ pub struct TraceGraphViewProps {
 
 #[function_component(TraceGraphView)]
 pub fn trace_graph_view(props: &TraceGraphViewProps) -> Html {
-    let tree = use_call_tree(&props.state);
+    let tree = use_flame_tree(&props.state, false);
     html! {
         <div id="trace-graph-view" class="graph-view trace-graph-view">
             { match &*tree {
@@ -52,46 +52,6 @@ pub fn trace_graph_view(props: &TraceGraphViewProps) -> Html {
             } }
         </div>
     }
-}
-
-/// The call-path tree of the selected trace, built in steps after each change; `None`
-/// meanwhile.
-#[hook]
-fn use_call_tree(state: &UseReducerHandle<PageState>) -> UseStateHandle<Option<Shared<FlameTree>>> {
-    let tree = use_state(|| None::<Shared<FlameTree>>);
-    let key = (
-        state.store.clone(),
-        state.traces.clone(),
-        state.selected_trace,
-    );
-    {
-        let tree = tree.clone();
-        use_effect_with(key, move |(store, traces, selected)| {
-            tree.set(None);
-            let stopped = Rc::new(Cell::new(false));
-            let (store, traces, selected, stop) =
-                (store.clone(), traces.clone(), *selected, stopped.clone());
-            yew::platform::spawn_local(async move {
-                let Some(chosen) = selected.and_then(|i| traces.get(i)) else {
-                    return;
-                };
-                let mut build = FlameBuild::new(&store, [chosen]);
-                loop {
-                    gloo::timers::future::TimeoutFuture::new(0).await;
-                    if stop.get() {
-                        return;
-                    }
-                    let _timing = Measure::new("spanorama:trace-graph-step");
-                    if build.step(STEP_SPANS) {
-                        break;
-                    }
-                }
-                tree.set(Some(Shared::new(build.finish())));
-            });
-            move || stopped.set(true)
-        });
-    }
-    tree
 }
 
 #[derive(Properties, PartialEq)]
@@ -358,9 +318,7 @@ fn use_draw(
             gloo::console::error!(format!("trace graph draw failed: {e}"));
             return;
         }
-        let mut n = draws.borrow_mut();
-        *n += 1;
-        let _ = canvas.set_attribute("data-draws", &n.to_string());
+        crate::ui::count_draw(&canvas, &draws);
     });
 }
 

@@ -8,7 +8,7 @@ mod panel;
 mod tables;
 
 use super::state::{Action, GraphScope, GraphSelection, PageState};
-use super::{Measure, Shared};
+use super::{in_steps, Shared};
 use spanorama_core::layout::graph::FocusDirection;
 use spanorama_core::model::graph::{ServiceGraph, ServiceGraphBuild};
 use spanorama_core::model::units::{format_count, format_duration};
@@ -177,16 +177,10 @@ async fn build_in_steps(
         Some(i) => ServiceGraphBuild::new(store, traces.get(i)),
         None => ServiceGraphBuild::new(store, traces.iter()).with_dependencies(),
     };
-    loop {
-        gloo::timers::future::TimeoutFuture::new(0).await;
-        if stopped.get() {
-            return None;
-        }
-        let _timing = Measure::new("spanorama:graph-step");
-        if build.step(GRAPH_STEP_SPANS) {
-            return Some(build.finish());
-        }
-    }
+    let done = in_steps(stopped, "spanorama:graph-step", || {
+        build.step(GRAPH_STEP_SPANS)
+    });
+    done.await.then(|| build.finish())
 }
 
 fn nanos(n: Option<i64>) -> String {

@@ -131,9 +131,7 @@ fn paint(
         gloo::console::error!(format!("waterfall draw failed: {e}"));
         return;
     }
-    let mut n = draws.borrow_mut();
-    *n += 1;
-    let _ = canvas.set_attribute("data-draws", &n.to_string());
+    crate::ui::count_draw(&canvas, draws);
     drop(timing);
     let _ = canvas.set_attribute("data-draw-ms", &format!("{:.2}", now_ms() - started));
 }
