@@ -35,17 +35,52 @@ pub struct LatencyChartsProps {
     pub traces: Shared<Vec<usize>>,
 }
 
+/// The `localStorage` key that remembers the charts hidden.
+const HIDDEN_KEY: &str = "spanorama-latency-charts-hidden";
+
+/// The two charts, or (hidden by `#latency-toggle`, remembered) only the button that shows
+/// them again: they take room from the view below.
 #[function_component(LatencyCharts)]
 pub fn latency_charts(props: &LatencyChartsProps) -> Html {
+    let shown = use_state(|| super::remembered(HIDDEN_KEY).is_none());
+    let ontoggle = {
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| {
+            match *shown {
+                true => super::remember(HIDDEN_KEY, "1"),
+                false => super::forget(HIDDEN_KEY),
+            }
+            shown.set(!*shown);
+        })
+    };
+    let toggle = html! {
+        <button id="latency-toggle" class="latency-toggle" aria-expanded={shown.to_string()} onclick={ontoggle}
+            title="The latency charts take room from the view below">
+            { if *shown { "Hide charts" } else { "Show latency charts" } }</button>
+    };
+    if !*shown {
+        return html! { <div id="latency-charts" class="latency-charts hidden">{ toggle }</div> };
+    }
+    html! {
+        <div id="latency-charts" class="latency-charts">
+            <Charts state={props.state.clone()} traces={props.traces.clone()} />
+            { toggle }
+        </div>
+    }
+}
+
+/// The scatter and the histogram of the charted traces.
+#[function_component(Charts)]
+fn charts(props: &LatencyChartsProps) -> Html {
     let points = use_memo(
         (props.state.traces.clone(), props.traces.clone()),
         |(traces, shown)| chart_points(traces, shown),
     );
     html! {
-        <div id="latency-charts" class="latency-charts">
+        <>
             <Scatter state={props.state.clone()} points={points.clone()} />
             <DurationHistogram state={props.state.clone()} {points} />
-        </div>
+        </>
     }
 }
 

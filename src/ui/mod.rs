@@ -64,6 +64,26 @@ pub(crate) async fn in_steps(
     }
 }
 
+/// What the page remembered under `key` in `localStorage` (none when storage is off).
+pub(crate) fn remembered(key: &str) -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok().flatten()?;
+    storage.get_item(key).ok().flatten()
+}
+
+/// Remembers `value` under `key` in `localStorage`, if the browser lets it.
+pub(crate) fn remember(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Forgets what the page remembered under `key`.
+pub(crate) fn forget(key: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(key);
+    }
+}
+
 /// Counts a finished draw of `canvas` in its `data-draws` (tests wait on it).
 pub(crate) fn count_draw(canvas: &web_sys::HtmlCanvasElement, draws: &std::cell::RefCell<u64>) {
     let mut n = draws.borrow_mut();

@@ -14,13 +14,9 @@ const STORAGE_KEY: &str = "spanorama-scheme";
 
 const DARK_QUERY: &str = "(prefers-color-scheme: dark)";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// What the user picked, if anything.
 fn picked() -> Option<Scheme> {
-    Scheme::from_name(&storage()?.get_item(STORAGE_KEY).ok().flatten()?)
+    Scheme::from_name(&super::remembered(STORAGE_KEY)?)
 }
 
 fn system() -> Scheme {
@@ -86,9 +82,7 @@ pub fn scheme_toggle(props: &SchemeToggleProps) -> Html {
         let dispatch = props.state.dispatcher();
         Callback::from(move |_: MouseEvent| {
             let next = scheme.toggled();
-            if let Some(s) = storage() {
-                let _ = s.set_item(STORAGE_KEY, next.name());
-            }
+            super::remember(STORAGE_KEY, next.name());
             dispatch.dispatch(Action::SetScheme(next));
         })
     };

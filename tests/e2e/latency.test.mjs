@@ -183,3 +183,21 @@ appTest('hovering a dot names its trace, clicking opens it; both charts download
   }
   assert.deepEqual(await app.messages('error'), []);
 });
+
+appTest('the charts can be hidden for room, and stay hidden after a reload', () => env, async ({ open }) => {
+  const app = await open('index.html?url=examples/shop-traces.jaeger.json');
+  await app.page.waitForSelector('#latency-chart');
+  const viewTop = () => app.page.locator('.view-switch').boundingBox().then((b) => b.y);
+  const before = await viewTop();
+  await app.page.click('#latency-toggle');
+  await app.waitFor('the charts hidden', () => app.page.locator('#latency-chart').count(), (n) => n === 0);
+  assert.equal(await app.page.getAttribute('#latency-toggle', 'aria-expanded'), 'false');
+  // The view below gets the room.
+  assert.ok((await viewTop()) < before - 100, `the view starts at ${await viewTop()}, was ${before}`);
+  await app.page.reload();
+  await app.waitForSpans(1);
+  await app.page.waitForSelector('#latency-toggle');
+  assert.equal(await app.page.locator('#latency-chart').count(), 0);
+  await app.page.click('#latency-toggle');
+  await app.page.waitForSelector('#latency-chart');
+});

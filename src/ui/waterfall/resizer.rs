@@ -10,24 +10,13 @@ const STORAGE_KEY: &str = "spanorama-label-width";
 /// ←/→ move the edge by this much, CSS px.
 const KEY_STEP_PX: f64 = 16.0;
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The width the user chose last, if any.
 pub fn remembered() -> Option<f64> {
-    storage()?
-        .get_item(STORAGE_KEY)
-        .ok()
-        .flatten()?
-        .parse()
-        .ok()
+    crate::ui::remembered(STORAGE_KEY)?.parse().ok()
 }
 
 fn remember(width: f64) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(STORAGE_KEY, &format!("{width:.0}"));
-    }
+    crate::ui::remember(STORAGE_KEY, &format!("{width:.0}"));
 }
 
 #[derive(Properties, PartialEq)]
