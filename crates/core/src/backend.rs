@@ -213,102 +213,108 @@ impl Backend {
     /// field that is not understood. Jaeger answers the traces themselves, Zipkin too (as
     /// an array of traces); Tempo answers summaries ([`parse_tempo_search`]).
     pub fn search_url(&self, s: &Search, now_ms: i64) -> Result<String, String> {
-        let min = duration_field("minimum duration", &s.min_duration)?;
-        let max = duration_field("maximum duration", &s.max_duration)?;
         let lookback = duration_field("lookback", &s.lookback)?.unwrap_or(3_600_000_000_000);
-        let tags = parse_tags(&s.tags)?;
-        let limit = s.limit.clamp(1, 1000).to_string();
-        let (service, operation) = (s.service.trim(), s.operation.trim());
-        let start_ms = now_ms.saturating_sub(lookback / 1_000_000);
-        Ok(match self.kind {
-            BackendKind::Jaeger => {
-                if service.is_empty() {
-                    return Err("Jaeger searches one service: choose it".to_string());
+        let asked = Asked {
+            service: s.service.trim().to_string(),
+            operation: s.operation.trim().to_string(),
+            tags: parse_tags(&s.tags)?,
+            min: duration_field("minimum duration", &s.min_duration)?,
+            max: duration_field("maximum duration", &s.max_duration)?,
+            start_ms: now_ms.saturating_sub(lookback / 1_000_000),
+            end_ms: now_ms,
+            limit: s.limit.clamp(1, 1000).to_string(),
+        };
+        match self.kind {
+            BackendKind::Jaeger => self.jaeger_search(asked),
+            BackendKind::Tempo => Ok(self.tempo_search(asked, s.traceql.trim())),
+            BackendKind::Zipkin => Ok(self.zipkin_search(asked)),
+        }
+    }
+
+    /// Jaeger: tags as a JSON object, Go durations, times in µs; one service is required.
+    fn jaeger_search(&self, a: Asked) -> Result<String, String> {
+        if a.service.is_empty() {
+            return Err("Jaeger searches one service: choose it".to_string());
+        }
+        let mut tags = String::new();
+        if !a.tags.is_empty() {
+            let map = a.tags.into_iter().map(|(k, v)| (k, Value::String(v)));
+            tags = Value::Object(map.collect()).to_string();
+        }
+        let lookback = (a.end_ms - a.start_ms).saturating_mul(1_000_000);
+        Ok(self.url(
+            "/api/traces",
+            &[
+                ("service", a.service),
+                ("operation", a.operation),
+                ("tags", tags),
+                ("minDuration", a.min.map(go_duration).unwrap_or_default()),
+                ("maxDuration", a.max.map(go_duration).unwrap_or_default()),
+                ("start", a.start_ms.saturating_mul(1000).to_string()),
+                ("end", a.end_ms.saturating_mul(1000).to_string()),
+                ("lookback", go_duration(lookback)),
+                ("limit", a.limit),
+            ],
+        ))
+    }
+
+    /// Tempo: service, operation and tags as logfmt (or a TraceQL query instead of them
+    /// all), Go durations, times in whole seconds (the end rounded up).
+    fn tempo_search(&self, a: Asked, traceql: &str) -> String {
+        let times = [
+            ("limit", a.limit),
+            ("start", (a.start_ms / 1000).to_string()),
+            ("end", (a.end_ms / 1000 + 1).to_string()),
+        ];
+        if !traceql.is_empty() {
+            let mut params = vec![("q", traceql.to_string())];
+            params.extend(times);
+            return self.url("/api/search", &params);
+        }
+        let mut logfmt = Vec::new();
+        if !a.service.is_empty() {
+            logfmt.push(("service.name".to_string(), a.service));
+        }
+        if !a.operation.is_empty() {
+            logfmt.push(("name".to_string(), a.operation));
+        }
+        logfmt.extend(a.tags);
+        let mut params = vec![
+            ("tags", to_logfmt(&logfmt)),
+            ("minDuration", a.min.map(go_duration).unwrap_or_default()),
+            ("maxDuration", a.max.map(go_duration).unwrap_or_default()),
+        ];
+        params.extend(times);
+        self.url("/api/search", &params)
+    }
+
+    /// Zipkin: tags as an annotation query (`k=v and k2`), durations in µs, times in ms.
+    fn zipkin_search(&self, a: Asked) -> String {
+        let annotations: Vec<String> = a
+            .tags
+            .iter()
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}={v}")
                 }
-                let tags = (!tags.is_empty())
-                    .then(|| {
-                        Value::Object(
-                            tags.into_iter()
-                                .map(|(k, v)| (k, Value::String(v)))
-                                .collect(),
-                        )
-                        .to_string()
-                    })
-                    .unwrap_or_default();
-                self.url(
-                    "/api/traces",
-                    &[
-                        ("service", service.to_string()),
-                        ("operation", operation.to_string()),
-                        ("tags", tags),
-                        ("minDuration", min.map(go_duration).unwrap_or_default()),
-                        ("maxDuration", max.map(go_duration).unwrap_or_default()),
-                        ("start", (start_ms.saturating_mul(1000)).to_string()),
-                        ("end", (now_ms.saturating_mul(1000)).to_string()),
-                        ("lookback", go_duration(lookback)),
-                        ("limit", limit),
-                    ],
-                )
-            }
-            BackendKind::Tempo => {
-                let times = [
-                    ("limit", limit),
-                    ("start", (start_ms / 1000).to_string()),
-                    ("end", (now_ms / 1000 + 1).to_string()),
-                ];
-                if !s.traceql.trim().is_empty() {
-                    let mut params = vec![("q", s.traceql.trim().to_string())];
-                    params.extend(times);
-                    return Ok(self.url("/api/search", &params));
-                }
-                let mut logfmt = Vec::new();
-                if !service.is_empty() {
-                    logfmt.push(("service.name".to_string(), service.to_string()));
-                }
-                if !operation.is_empty() {
-                    logfmt.push(("name".to_string(), operation.to_string()));
-                }
-                logfmt.extend(tags);
-                let mut params = vec![
-                    ("tags", to_logfmt(&logfmt)),
-                    ("minDuration", min.map(go_duration).unwrap_or_default()),
-                    ("maxDuration", max.map(go_duration).unwrap_or_default()),
-                ];
-                params.extend(times);
-                self.url("/api/search", &params)
-            }
-            BackendKind::Zipkin => {
-                let annotations: Vec<String> = tags
-                    .iter()
-                    .map(|(k, v)| {
-                        if v.is_empty() {
-                            k.clone()
-                        } else {
-                            format!("{k}={v}")
-                        }
-                    })
-                    .collect();
-                self.url(
-                    "/api/v2/traces",
-                    &[
-                        ("serviceName", service.to_string()),
-                        ("spanName", operation.to_string()),
-                        ("annotationQuery", annotations.join(" and ")),
-                        (
-                            "minDuration",
-                            min.map(|n| (n / 1000).to_string()).unwrap_or_default(),
-                        ),
-                        (
-                            "maxDuration",
-                            max.map(|n| (n / 1000).to_string()).unwrap_or_default(),
-                        ),
-                        ("endTs", now_ms.to_string()),
-                        ("lookback", (lookback / 1_000_000).to_string()),
-                        ("limit", limit),
-                    ],
-                )
-            }
-        })
+            })
+            .collect();
+        let micros = |d: Option<i64>| d.map(|n| (n / 1000).to_string()).unwrap_or_default();
+        self.url(
+            "/api/v2/traces",
+            &[
+                ("serviceName", a.service),
+                ("spanName", a.operation),
+                ("annotationQuery", annotations.join(" and ")),
+                ("minDuration", micros(a.min)),
+                ("maxDuration", micros(a.max)),
+                ("endTs", a.end_ms.to_string()),
+                ("lookback", (a.end_ms - a.start_ms).to_string()),
+                ("limit", a.limit),
+            ],
+        )
     }
 
     /// What the page says when a request for `url` failed; `trace` is the id asked for when
@@ -355,6 +361,18 @@ impl Backend {
             ),
         }
     }
+}
+
+/// A search's fields, read.
+struct Asked {
+    service: String,
+    operation: String,
+    tags: Vec<(String, String)>,
+    min: Option<i64>,
+    max: Option<i64>,
+    start_ms: i64,
+    end_ms: i64,
+    limit: String,
 }
 
 /// What a search asks for, as the user typed it.
