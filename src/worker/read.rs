@@ -7,7 +7,7 @@ use super::protocol::{BackendFetch, Source};
 use super::{scope, MAX_FILE_BYTES};
 use crate::js::describe;
 use js_sys::Uint8Array;
-use spanorama_core::backend::{check_json, Backend, Failure};
+use spanorama_core::backend::{check_json, is_empty_answer, Backend, Failure};
 use spanorama_core::import::StreamImport;
 use spanorama_core::state::LoadPhase;
 use std::cell::Cell;
@@ -338,10 +338,11 @@ async fn fetch_url(
     let response = fetch_backend(&b.backend, url, b.trace.as_deref()).await?;
     let bytes = read_body(response, to).await?;
     let head = &bytes[..bytes.len().min(64 * 1024)];
-    check_json(head).map_err(|start| {
-        b.backend
-            .explain(&Failure::NotJson(start), url, None, &origin())
-    })?;
+    let explain = |failure| b.backend.explain(&failure, url, None, &origin());
+    check_json(head).map_err(|start| explain(Failure::NotJson(start)))?;
+    if is_empty_answer(&bytes) {
+        return Err(explain(Failure::Empty));
+    }
     Ok(bytes)
 }
 

@@ -101,6 +101,13 @@ backendTest('Jaeger: services and operations fill the form; a search loads the t
   assert.match(search.url, /minDuration=1ms/);
   assert.match(search.url, /lookback=1h&limit=20/);
   assert.deepEqual(await app.messages('error'), []);
+  // Tags go as Jaeger's JSON object; a search that finds nothing says so.
+  await app.page.click('#backend-open');
+  await app.page.selectOption('#backend-service', 'customers-service');
+  await app.page.fill('#backend-tags', 'error=nope');
+  await app.page.click('#backend-search-run');
+  const none = await app.waitForMessage(/found nothing/);
+  assert.match(none, /Jaeger at .* found nothing for .*tags=%7B%22error%22%3A%22nope%22%7D/);
   assertOnlyTo(app, [env.server.origin, jaeger.origin]);
   // Remembered in this browser: a fresh page uses it again.
   assert.equal(await app.page.evaluate(() => localStorage.getItem('spanorama-backend')), `jaeger:${jaeger.origin}`);
@@ -131,7 +138,7 @@ backendTest('Tempo: a trace opened by id (JSON asked for), and a TraceQL search 
   assertOnlyTo(app, [env.server.origin, tempo.origin]);
 });
 
-backendTest('Zipkin: the dependency graph loads into the service graph, error counts kept', async (app) => {
+backendTest('Zipkin: the dependency graph loads into the service graph, error counts kept; a search loads traces', async (app) => {
   await app.open();
   const zipkin = fakes.zipkin;
   await connect(app, 'zipkin', zipkin.origin);
@@ -144,6 +151,13 @@ backendTest('Zipkin: the dependency graph loads into the service graph, error co
   assert.equal(await edge.getAttribute('data-errors'), '1');
   const asked = zipkin.requests.find((r) => r.url.startsWith('/api/v2/dependencies?'));
   assert.match(asked.url, /^\/api\/v2\/dependencies\?endTs=\d{13}&lookback=3600000$/);
+  // A search answers an array of traces (shared client/server spans merged); durations in µs.
+  await app.page.click('#backend-open');
+  await app.page.fill('#backend-min', '2ms');
+  await app.page.click('#backend-search-run');
+  await app.waitForSummary(/2 traces · 22 spans/);
+  const search = zipkin.requests.find((r) => r.url.startsWith('/api/v2/traces?'));
+  assert.match(search.url, /^\/api\/v2\/traces\?minDuration=2000&endTs=\d{13}&lookback=3600000&limit=20$/);
   assertOnlyTo(app, [env.server.origin, zipkin.origin]);
 });
 

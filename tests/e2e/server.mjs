@@ -181,7 +181,7 @@ function send(res, req, status, body, extraHeaders = {}) {
 // Fake tracing backends: the query APIs of Jaeger, Tempo and Zipkin, answered from corpus
 // files, for the Backend panel's tests. Each records its requests ({ method, url, accept }).
 //
-//   jaeger: /api/services, /api/services/{s}/operations, /api/traces?service=&operation=&limit=,
+//   jaeger: /api/services, /api/services/{s}/operations, /api/traces?service=&operation=&tags=&limit=,
 //           /api/traces/{id} (404 with Jaeger's error body when unknown; /api/v3/traces/{id}
 //           always 404s), /api/dependencies (jaeger-deps/jaegerui-deps-small.json in {"data"})
 //   tempo:  /api/search (the one trace of otlp/observatorium-tempo-batches-response.json),
@@ -221,7 +221,10 @@ function jaegerRoutes(read) {
     if (path === '/api/traces') {
       const s = q.get('service');
       const op = q.get('operation');
-      const found = traces.filter((t) => services(t).includes(s) && (!op || ops(t, s).includes(op)));
+      const tags = Object.entries(JSON.parse(q.get('tags') || '{}'));
+      const tagged = (t) =>
+        tags.every(([k, v]) => t.spans.some((sp) => sp.tags.some((g) => g.key === k && String(g.value) === v)));
+      const found = traces.filter((t) => services(t).includes(s) && (!op || ops(t, s).includes(op)) && tagged(t));
       return [200, { data: found.slice(0, Number(q.get('limit') || 20)) }];
     }
     m = /^\/api\/traces\/([^/]+)$/.exec(path);

@@ -91,6 +91,8 @@ pub enum Failure {
     Status(u16, String),
     /// A 2xx answer whose body is not JSON; its first characters.
     NotJson(String),
+    /// A search or dependency answer with nothing in it ([`is_empty_answer`]).
+    Empty,
 }
 
 impl Backend {
@@ -355,6 +357,7 @@ impl Backend {
                 };
                 format!("{who} answered HTTP {status}{text} for {url}{hint}")
             }
+            Failure::Empty => format!("{who} found nothing for {url}"),
             Failure::NotJson(start) => format!(
                 "{who} answered {url} with something that is not JSON (it starts with \
                  \"{start}\"): is the address that of its query API?"
@@ -409,6 +412,24 @@ pub fn check_json(bytes: &[u8]) -> Result<(), String> {
             .collect();
             Err(text)
         }
+    }
+}
+
+/// Whether an answer holds no trace or link: `[]`, `{"data": []}` or `{"data": null}`
+/// (Jaeger), `{"traces": []}` (Tempo). Only small answers are looked at.
+pub fn is_empty_answer(bytes: &[u8]) -> bool {
+    if bytes.len() > 4096 {
+        return false;
+    }
+    let empty = |v: Option<&Value>| match v {
+        Some(Value::Array(list)) => list.is_empty(),
+        Some(Value::Null) => true,
+        _ => false,
+    };
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Array(list)) => list.is_empty(),
+        Ok(v @ Value::Object(_)) => empty(v.get("data")) || empty(v.get("traces")),
+        _ => false,
     }
 }
 

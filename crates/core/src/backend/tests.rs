@@ -305,3 +305,20 @@ fn failures_say_what_happened_and_what_to_change() {
         "{html}"
     );
 }
+
+#[test]
+fn empty_answers_are_told_from_traces() {
+    assert!(is_empty_answer(b" [] "));
+    assert!(is_empty_answer(br#"{"data":[],"total":0,"errors":null}"#));
+    assert!(is_empty_answer(br#"{"data":null}"#));
+    assert!(is_empty_answer(br#"{"traces":[]}"#));
+    assert!(!is_empty_answer(br#"[[]]"#));
+    assert!(!is_empty_answer(br#"{"data":[{"traceID":"a"}]}"#));
+    assert!(!is_empty_answer(br#"{"batches":[]}"#));
+    assert!(!is_empty_answer(b"nope"));
+    let b = jaeger();
+    assert_eq!(
+        b.explain(&Failure::Empty, "u", None, ""),
+        "Jaeger at http://localhost:16686 found nothing for u"
+    );
+}
