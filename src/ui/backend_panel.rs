@@ -267,6 +267,67 @@ async fn tempo_search(
     Ok(Status::ok(format!("Found {found} traces; loading them.")))
 }
 
+/// What the panel's buttons do with the backend in use.
+#[derive(Clone)]
+struct Act {
+    backend: Backend,
+    onload: Callback<Vec<Source>>,
+    status: UseStateHandle<Status>,
+    dispatch: UseReducerDispatcher<PageState>,
+}
+
+impl Act {
+    /// Loads trace `id` and names it in the page's URL (so its link reopens it).
+    fn open_trace(&self, id: &str) {
+        if id.is_empty() {
+            return self.status.set(Status::error("Give a trace id."));
+        }
+        let b = &self.backend;
+        super::link::set_backend_query(Some((b, id)));
+        self.dispatch.dispatch(Action::ShowView(View::Waterfall));
+        self.onload.emit(vec![trace_source(b, id)]);
+        let text = format!("Loading trace {id} from {}.", b.describe());
+        self.status.set(Status::ok(text));
+    }
+
+    /// Jaeger and Zipkin answer the traces found (loaded by the worker); Tempo answers
+    /// their ids, fetched here.
+    fn search(&self, search: Search) {
+        let b = self.backend.clone();
+        let url = match b.search_url(&search, js_sys::Date::now() as i64) {
+            Ok(url) => url,
+            Err(e) => return self.status.set(Status::error(e)),
+        };
+        if b.kind != BackendKind::Tempo {
+            self.onload.emit(vec![Source::backend(&b, url, None)]);
+            return self
+                .status
+                .set(Status::ok(format!("Searching {}.", b.describe())));
+        }
+        let (onload, status) = (self.onload.clone(), self.status.clone());
+        let limit = search.limit.clamp(1, 1000) as usize;
+        yew::platform::spawn_local(async move {
+            match tempo_search(&b, &url, limit, &onload).await {
+                Ok(s) => status.set(s),
+                Err(e) => status.set(Status::error(e)),
+            }
+        });
+    }
+
+    /// The dependency links of the last `lookback_ms`, shown in the service graph.
+    fn dependencies(&self, lookback_ms: i64) {
+        let b = &self.backend;
+        let now = js_sys::Date::now() as i64;
+        let Some(url) = b.dependencies_url(now, lookback_ms) else {
+            return;
+        };
+        self.dispatch.dispatch(Action::ShowView(View::Graph));
+        self.onload.emit(vec![Source::backend(b, url, None)]);
+        let text = format!("Loading the dependency graph from {}.", b.describe());
+        self.status.set(Status::ok(text));
+    }
+}
+
 #[function_component(Panel)]
 fn panel(props: &PanelProps) -> Html {
     let current = (*props.backend).clone();
@@ -352,79 +413,36 @@ fn panel(props: &PanelProps) -> Html {
             }
         })
     };
+    let act = current.clone().map(|backend| Act {
+        backend,
+        onload: props.onload.clone(),
+        status: status.clone(),
+        dispatch: props.state.dispatcher(),
+    });
     let on_open_trace = {
-        let (current, onload, status, trace_ref) = (
-            current.clone(),
-            props.onload.clone(),
-            status.clone(),
-            trace_ref.clone(),
-        );
-        let dispatch = props.state.dispatcher();
+        let (act, trace_ref) = (act.clone(), trace_ref.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let id = value(&trace_ref).trim().to_string();
-            let Some(b) = current.as_ref().filter(|_| !id.is_empty()) else {
-                status.set(Status::error("Give a trace id."));
-                return;
-            };
-            super::link::set_backend_query(Some((b, &id)));
-            dispatch.dispatch(Action::ShowView(View::Waterfall));
-            onload.emit(vec![trace_source(b, &id)]);
-            status.set(Status::ok(format!(
-                "Loading trace {id} from {}.",
-                b.describe()
-            )));
+            if let Some(a) = &act {
+                a.open_trace(value(&trace_ref).trim());
+            }
         })
     };
     let on_search = {
-        let (current, onload, status, fields) = (
-            current.clone(),
-            props.onload.clone(),
-            status.clone(),
-            fields.clone(),
-        );
+        let (act, fields) = (act.clone(), fields.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(b) = current.clone() else { return };
-            let search = fields.search();
-            let url = match b.search_url(&search, js_sys::Date::now() as i64) {
-                Ok(url) => url,
-                Err(e) => return status.set(Status::error(e)),
-            };
-            if b.kind != BackendKind::Tempo {
-                onload.emit(vec![Source::backend(&b, url, None)]);
-                return status.set(Status::ok(format!("Searching {}.", b.describe())));
+            if let Some(a) = &act {
+                a.search(fields.search());
             }
-            let (onload, status) = (onload.clone(), status.clone());
-            let limit = search.limit.clamp(1, 1000) as usize;
-            yew::platform::spawn_local(async move {
-                match tempo_search(&b, &url, limit, &onload).await {
-                    Ok(s) => status.set(s),
-                    Err(e) => status.set(Status::error(e)),
-                }
-            });
         })
     };
     let on_dependencies = {
-        let (current, onload, status, fields) = (
-            current.clone(),
-            props.onload.clone(),
-            status.clone(),
-            fields.clone(),
-        );
-        let dispatch = props.state.dispatcher();
+        let (act, fields) = (act.clone(), fields.clone());
         Callback::from(move |_: MouseEvent| {
-            let Some(b) = current.as_ref() else { return };
-            let now = js_sys::Date::now() as i64;
-            let Some(url) = b.dependencies_url(now, fields.lookback_ms()) else {
-                return;
-            };
-            dispatch.dispatch(Action::ShowView(View::Graph));
-            onload.emit(vec![Source::backend(b, url, None)]);
-            status.set(Status::ok(format!(
-                "Loading the dependency graph from {}.",
-                b.describe()
-            )));
+            if let Some(a) = &act {
+                a.dependencies(fields.lookback_ms());
+            }
         })
     };
     let connected = current.is_some();
