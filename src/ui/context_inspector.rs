@@ -1,9 +1,12 @@
 //! The trace-context inspector (`#context-inspector`): paste header lines from a log
 //! (`traceparent`, `b3`, `x-b3-*`, `uber-trace-id`, `X-Amzn-Trace-Id`, `x-datadog-*`) or bare
 //! values and read them decoded and checked ([`spanorama_core::trace_context`]); a context
-//! whose trace is loaded opens it, at the sending span, in one click.
+//! whose trace is loaded opens it, at the sending span, in one click; one that is not is
+//! fetched from the backend in use, if any (`.context-fetch-trace`), and opened there.
 
 use super::state::{Action, PageState, View};
+use crate::worker::protocol::Source;
+use spanorama_core::backend::Backend;
 use spanorama_core::state::Link;
 use spanorama_core::trace_context::{decode, Decoded};
 use web_sys::HtmlElement;
@@ -12,6 +15,11 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct ContextButtonProps {
     pub state: UseReducerHandle<PageState>,
+    /// The backend in use, to fetch traces that are not loaded.
+    #[prop_or_default]
+    pub backend: Option<Backend>,
+    #[prop_or_default]
+    pub onload: Callback<Vec<Source>>,
 }
 
 /// The toolbar's button (`#context-open`) and, while open, the inspector over the page.
@@ -31,7 +39,8 @@ pub fn context_button(props: &ContextButtonProps) -> Html {
             <button id="context-open" class="ghost" title="Decode trace-context headers (traceparent, b3, uber-trace-id, X-Amzn-Trace-Id …)"
                 onclick={onopen}>{"Trace context"}</button>
             if *open {
-                <Inspector state={props.state.clone()} {onclose} />
+                <Inspector state={props.state.clone()} {onclose}
+                    backend={props.backend.clone()} onload={props.onload.clone()} />
             }
         </>
     }
@@ -41,6 +50,8 @@ pub fn context_button(props: &ContextButtonProps) -> Html {
 struct InspectorProps {
     state: UseReducerHandle<PageState>,
     onclose: Callback<()>,
+    backend: Option<Backend>,
+    onload: Callback<Vec<Source>>,
 }
 
 const PLACEHOLDER: &str = "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\n\
@@ -90,7 +101,7 @@ fn inspector(props: &InspectorProps) -> Html {
                 <textarea id="context-input" ref={input_ref} rows="5" spellcheck="false"
                     placeholder={PLACEHOLDER} value={(*text).clone()} {oninput} />
                 <div id="context-results">
-                    { for decoded.iter().map(|d| context(d, &props.state, &props.onclose)) }
+                    { for decoded.iter().map(|d| context(d, props)) }
                 </div>
                 <button id="context-close" onclick={close}>{"Close"}</button>
             </div>
@@ -100,7 +111,7 @@ fn inspector(props: &InspectorProps) -> Html {
 
 /// One decoded context: its format, whether it is valid, its fields, what is wrong, and the
 /// way to its trace.
-fn context(d: &Decoded, state: &UseReducerHandle<PageState>, onclose: &Callback<()>) -> Html {
+fn context(d: &Decoded, props: &InspectorProps) -> Html {
     let status = if d.is_valid() {
         "valid".to_string()
     } else {
@@ -124,33 +135,55 @@ fn context(d: &Decoded, state: &UseReducerHandle<PageState>, onclose: &Callback<
             <table class="context-fields">
                 { for d.fields.iter().map(|(k, v)| html! { <tr><th>{ k }</th><td><code>{ v }</code></td></tr> }) }
             </table>
-            { open_trace(d, state, onclose) }
+            { open_trace(d, props) }
         </section>
     }
 }
 
-/// "Open trace" when the trace is loaded; else says it is not.
-fn open_trace(d: &Decoded, state: &UseReducerHandle<PageState>, onclose: &Callback<()>) -> Html {
+/// "Open trace" when the trace is loaded; else "Fetch from {backend}" with a backend in
+/// use, or says it is not loaded.
+fn open_trace(d: &Decoded, props: &InspectorProps) -> Html {
     let Some(trace) = d.trace_id.clone() else {
         return html! {};
     };
-    if state.trace_index(&trace).is_none() {
-        return html! {
-            <p class="context-missing muted">{ format!("Trace {trace} is not among the loaded traces.") }</p>
-        };
-    }
-    let onclick = {
-        let (dispatch, onclose) = (state.dispatcher(), onclose.clone());
-        let link = Link {
-            trace: Some(trace),
-            span: d.span_id.clone(),
-            view: Some(View::Waterfall),
-            ..Link::default()
-        };
-        Callback::from(move |_: MouseEvent| {
-            dispatch.dispatch(Action::OpenLink(link.clone()));
-            onclose.emit(());
-        })
+    let state = &props.state;
+    let loaded = state.trace_index(&trace).is_some();
+    let link = Link {
+        trace: Some(trace.clone()),
+        span: d.span_id.clone(),
+        view: Some(View::Waterfall),
+        ..Link::default()
     };
-    html! { <button class="context-open-trace primary" {onclick}>{"Open trace"}</button> }
+    // Opened now, or kept by the state until the fetched trace arrives.
+    let (dispatch, onclose, onload) = (
+        state.dispatcher(),
+        props.onclose.clone(),
+        props.onload.clone(),
+    );
+    match &props.backend {
+        _ if loaded => {
+            let onclick = Callback::from(move |_: MouseEvent| {
+                dispatch.dispatch(Action::OpenLink(link.clone()));
+                onclose.emit(());
+            });
+            html! { <button class="context-open-trace primary" {onclick}>{"Open trace"}</button> }
+        }
+        Some(backend) => {
+            let label = format!("Fetch from {}", backend.kind.label());
+            let source = backend.clone();
+            let onclick = Callback::from(move |_: MouseEvent| {
+                dispatch.dispatch(Action::OpenLink(link.clone()));
+                super::link::set_backend_query(Some((&source, &trace)));
+                onload.emit(vec![super::backend_panel::trace_source(&source, &trace)]);
+                onclose.emit(());
+            });
+            html! {
+                <button class="context-fetch-trace primary" title={format!("Load trace {} from {}", d.trace_id.clone().unwrap_or_default(), backend.describe())}
+                    {onclick}>{ label }</button>
+            }
+        }
+        None => html! {
+            <p class="context-missing muted">{ format!("Trace {trace} is not among the loaded traces.") }</p>
+        },
+    }
 }

@@ -260,7 +260,11 @@ fn prime(c: &mut ImportClient) {
     let name = PRIMING_EXAMPLE.to_string();
     c.send(Request::Load {
         id,
-        sources: vec![Source::Url { name, url }],
+        sources: vec![Source::Url {
+            name,
+            url,
+            backend: None,
+        }],
     });
     c.send(Request::SeedEnd);
 }

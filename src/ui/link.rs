@@ -2,10 +2,12 @@
 //! window, search, view), so a copied link reopens it in a fresh page. Choosing another
 //! trace or span adds a history entry, so back and forward step through selections; other
 //! changes (search, zoom, view) replace the current one, the zoom once it has settled.
+//! The query (`?url=`, `?backend=…&trace=…`: where the data came from) is kept.
 
 use super::state::{Action, Link, PageState};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use spanorama_core::backend::Backend;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -109,6 +111,37 @@ fn on_window(keeper: &Rc<RefCell<Keeper>>, window: Option<(i64, i64)>) {
     k.timer = Some(Timeout::new(WINDOW_SETTLE_MS, move || {
         later.borrow().write(false)
     }));
+}
+
+/// Names in the page's URL (`?backend=<kind>:<url>&trace=<id>`, the fragment kept) the trace
+/// just asked of a backend, so that the view's link ([`CopyLink`]) reopens it from there in
+/// a fresh page; `None` takes them out. Other query parameters are kept.
+pub fn set_backend_query(trace: Option<(&Backend, &str)>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return;
+    };
+    params.delete("backend");
+    params.delete("trace");
+    if let Some((backend, id)) = trace {
+        params.append("backend", &backend.to_param());
+        params.append("trace", id.trim());
+    }
+    let query = String::from(params.to_string());
+    let url = format!(
+        "{}{}{}{}",
+        location.pathname().unwrap_or_default(),
+        if query.is_empty() { "" } else { "?" },
+        query,
+        location.hash().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
 }
 
 /// Copies the page's URL (the link to this view) to the clipboard; the button says so.

@@ -21,6 +21,7 @@ pub fn url_source(input: &str) -> Option<Source> {
     Some(Source::Url {
         name,
         url: absolute,
+        backend: None,
     })
 }
 

@@ -2,6 +2,7 @@
 //! the reducer in [`state`], drawing through `render`, positions through `layout`.
 
 mod analysis;
+mod backend_panel;
 mod compare_view;
 mod context_inspector;
 mod detail;
@@ -314,14 +315,16 @@ pub fn app() -> Html {
         Callback::from(move |()| help.set(false))
     };
     let (onload, oncancel) = use_loads(&state);
+    let backend = backend_panel::use_backend(onload.clone());
     let (dragging, ondragover, ondragleave, ondrop) = use_drop_target(onload.clone());
     use_search_counting(&state);
     let store = state.store.clone();
     let traces = state.traces.clone();
     html! {
         <div class="app" {ondragover} {ondragleave} {ondrop}>
-            <toolbar::Toolbar onload={onload}>
-                <context_inspector::ContextButton state={state.clone()} />
+            <toolbar::Toolbar onload={onload.clone()}>
+                <backend_panel::BackendButton state={state.clone()} backend={backend.clone()} onload={onload.clone()} />
+                <context_inspector::ContextButton state={state.clone()} backend={(*backend).clone()} onload={onload.clone()} />
                 <help::HelpButton />
                 <scheme::SchemeToggle state={state.clone()} />
             </toolbar::Toolbar>

@@ -9,7 +9,7 @@
 
 mod load;
 pub mod protocol;
-mod read;
+pub(crate) mod read;
 
 use crate::js;
 use protocol::{Reply, Request};

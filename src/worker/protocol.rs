@@ -4,7 +4,7 @@
 //! | direction | message | JS object |
 //! |---|---|---|
 //! | worker → page | [`Reply::Ready`] | `{kind: "ready"}`: the wasm runs; the page queues until then |
-//! | page → worker | [`Request::Load`] | `{kind: "load", id, sources: [{name, file} or {name, url}]}` |
+//! | page → worker | [`Request::Load`] | `{kind: "load", id, sources: [{name, file} or {name, url, backend?, trace?}]}` |
 //! | page → worker | [`Request::Seed`] | `{kind: "seed", part}`: a part of the page's model, after a cancel |
 //! | page → worker | [`Request::SeedEnd`] | `{kind: "seed-end"}`: the worker's model becomes the one seeded (empty without parts) |
 //! | worker → page | [`Reply::Progress`] | `{kind: "progress", id, source, phase, done, total, spans}` |
@@ -17,6 +17,7 @@
 
 use crate::js;
 use js_sys::{Array, ArrayBuffer};
+use spanorama_core::backend::Backend;
 use spanorama_core::state::{LoadPhase, LoadProgress};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -26,11 +27,36 @@ pub enum Source {
         name: String,
         file: web_sys::File,
     },
-    /// `name` as the user gave it; `url` absolute.
+    /// `name` as the user gave it; `url` absolute; `backend` when it is a tracing backend's
+    /// query API (asked for JSON; its failures explained by `core::backend`).
     Url {
         name: String,
         url: String,
+        backend: Option<BackendFetch>,
     },
+}
+
+/// A request to a tracing backend's query API.
+#[derive(Clone, PartialEq, Debug)]
+pub struct BackendFetch {
+    pub backend: Backend,
+    /// The trace asked for, if it is one: a 404 says that trace is not found, and Jaeger is
+    /// asked again on its api_v3.
+    pub trace: Option<String>,
+}
+
+impl Source {
+    /// A download from `backend` (named by its URL, so that errors name it).
+    pub fn backend(backend: &Backend, url: String, trace: Option<&str>) -> Source {
+        Source::Url {
+            name: url.clone(),
+            url,
+            backend: Some(BackendFetch {
+                backend: backend.clone(),
+                trace: trace.map(|t| t.trim().to_string()),
+            }),
+        }
+    }
 }
 
 impl Source {
@@ -215,8 +241,15 @@ fn encode_source(source: &Source) -> JsValue {
         Source::File { name, file } => {
             js::object(&[("name", name.into()), ("file", file.into())]).into()
         }
-        Source::Url { name, url } => {
-            js::object(&[("name", name.into()), ("url", url.into())]).into()
+        Source::Url { name, url, backend } => {
+            let mut fields = vec![("name", name.into()), ("url", url.into())];
+            if let Some(b) = backend {
+                fields.push(("backend", b.backend.to_param().into()));
+                if let Some(trace) = &b.trace {
+                    fields.push(("trace", trace.into()));
+                }
+            }
+            js::object(&fields).into()
         }
     }
 }
@@ -227,7 +260,14 @@ fn decode_source(value: &JsValue) -> Option<Source> {
         return Some(Source::File { name, file });
     }
     let url = js::field(value, "url").as_string()?;
-    Some(Source::Url { name, url })
+    let backend = js::field(value, "backend")
+        .as_string()
+        .and_then(|b| Backend::parse(&b).ok())
+        .map(|backend| BackendFetch {
+            backend,
+            trace: js::field(value, "trace").as_string(),
+        });
+    Some(Source::Url { name, url, backend })
 }
 
 impl Reply {

@@ -3,10 +3,11 @@
 //! has parsed is dropped as it goes, so a streamed file is never held whole.
 
 use super::load::Progress;
-use super::protocol::Source;
+use super::protocol::{BackendFetch, Source};
 use super::{scope, MAX_FILE_BYTES};
 use crate::js::describe;
 use js_sys::Uint8Array;
+use spanorama_core::backend::{check_json, is_empty_answer, Backend, Failure};
 use spanorama_core::import::StreamImport;
 use spanorama_core::state::LoadPhase;
 use std::cell::Cell;
@@ -14,6 +15,7 @@ use std::collections::VecDeque;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, RequestMode};
 
 /// Room first made for a file read while it is parsed ([`read_stream`] keeps only what the
 /// import has not parsed yet: a few of the browser's chunks of 1-2 MB).
@@ -54,7 +56,7 @@ pub(super) async fn read_source(
     };
     match source {
         Source::File { file, .. } => read_file(file, &mut reading, drop_parsed).await,
-        Source::Url { url, .. } => fetch_url(url, &mut reading)
+        Source::Url { url, backend, .. } => fetch_url(url, backend.as_ref(), &mut reading)
             .await
             .map(|bytes| Kept { bytes, offset: 0 }),
     }
@@ -323,7 +325,29 @@ fn reserve(room: f64, size: f64) -> Result<Vec<u8>, String> {
 }
 
 /// Fetches a URL, reading the body as a stream into one wasm buffer (progress per chunk).
-async fn fetch_url(url: &str, to: &mut Reading<'_, '_>) -> Result<Vec<u8>, String> {
+/// A backend's answer must be JSON.
+async fn fetch_url(
+    url: &str,
+    backend: Option<&BackendFetch>,
+    to: &mut Reading<'_, '_>,
+) -> Result<Vec<u8>, String> {
+    let Some(b) = backend else {
+        let response = fetch_plain(url).await?;
+        return read_body(response, to).await;
+    };
+    let response = fetch_backend(&b.backend, url, b.trace.as_deref()).await?;
+    let bytes = read_body(response, to).await?;
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let explain = |failure| b.backend.explain(&failure, url, None, &origin());
+    check_json(head).map_err(|start| explain(Failure::NotJson(start)))?;
+    if is_empty_answer(&bytes) {
+        return Err(explain(Failure::Empty));
+    }
+    Ok(bytes)
+}
+
+/// `fetch(url)`, its failures explained for a URL the user typed.
+async fn fetch_plain(url: &str) -> Result<web_sys::Response, String> {
     let response = JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(|e| {
@@ -346,6 +370,14 @@ async fn fetch_url(url: &str, to: &mut Reading<'_, '_>) -> Result<Vec<u8>, Strin
         };
         return Err(format!("HTTP {status} {}: {hint}", response.status_text()));
     }
+    Ok(response)
+}
+
+/// Reads a response's body into one wasm buffer (progress per chunk).
+async fn read_body(
+    response: web_sys::Response,
+    to: &mut Reading<'_, '_>,
+) -> Result<Vec<u8>, String> {
     let total = response
         .headers()
         .get("content-length")
@@ -373,4 +405,62 @@ async fn fetch_url(url: &str, to: &mut Reading<'_, '_>) -> Result<Vec<u8>, Strin
     // Kept whole: were streaming to stop part-way, a second download could differ.
     read_stream(body, &mut bytes, total, to, false, failed).await?;
     Ok(bytes)
+}
+
+/// `fetch(url, init)` on the global this runs in, the page's window or a worker (both have
+/// `fetch`; web-sys binds it to one of them).
+async fn global_fetch(url: &str, init: &RequestInit) -> Result<web_sys::Response, JsValue> {
+    let global = js_sys::global();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &"fetch".into())?.dyn_into()?;
+    let promise: js_sys::Promise = fetch.call2(&global, &url.into(), init)?.dyn_into()?;
+    JsFuture::from(promise).await?.dyn_into()
+}
+
+/// The origin this runs at (`self.origin`), for the CORS setting a backend needs.
+pub(crate) fn origin() -> String {
+    js_sys::Reflect::get(&js_sys::global(), &"origin".into())
+        .ok()
+        .and_then(|o| o.as_string())
+        .unwrap_or_default()
+}
+
+/// Asks `backend` for `url` (JSON; `trace` the id asked for, if any) and returns its 2xx
+/// answer, or the text saying why not ([`Backend::explain`]). A failed fetch is told apart:
+/// when a `no-cors` fetch of the same URL gets an (opaque) answer, the server is there and
+/// refuses other origins (CORS); otherwise it is unreachable. A Jaeger trace that is not at
+/// `/api/traces/{id}` is asked for again on api_v3.
+pub(crate) async fn fetch_backend(
+    backend: &Backend,
+    url: &str,
+    trace: Option<&str>,
+) -> Result<web_sys::Response, String> {
+    let explain = |failure: Failure| backend.explain(&failure, url, trace, &origin());
+    let init = RequestInit::new();
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = headers.set("Accept", "application/json");
+        init.set_headers(&headers);
+    }
+    let Ok(mut response) = global_fetch(url, &init).await else {
+        let probe = RequestInit::new();
+        probe.set_mode(RequestMode::NoCors);
+        return Err(match global_fetch(url, &probe).await {
+            Ok(_) => explain(Failure::Cors),
+            Err(_) => explain(Failure::Unreachable),
+        });
+    };
+    if response.status() == 404 {
+        if let Some(v3) = trace.and_then(|id| backend.trace_fallback_url(id)) {
+            match global_fetch(&v3, &init).await {
+                Ok(again) if again.ok() => response = again,
+                _ => {}
+            }
+        }
+    }
+    if !response.ok() {
+        return Err(explain(Failure::Status(
+            response.status(),
+            response.status_text(),
+        )));
+    }
+    Ok(response)
 }

@@ -176,3 +176,137 @@ function send(res, req, status, body, extraHeaders = {}) {
   });
   res.end(req.method === 'HEAD' ? undefined : buf);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fake tracing backends: the query APIs of Jaeger, Tempo and Zipkin, answered from corpus
+// files, for the Backend panel's tests. Each records its requests ({ method, url, accept }).
+//
+//   jaeger: /api/services, /api/services/{s}/operations, /api/traces?service=&operation=&tags=&limit=,
+//           /api/traces/{id} (404 with Jaeger's error body when unknown; /api/v3/traces/{id}
+//           always 404s), /api/dependencies (jaeger-deps/jaegerui-deps-small.json in {"data"})
+//   tempo:  /api/search (the one trace of otlp/observatorium-tempo-batches-response.json),
+//           /api/search/tag/service.name/values, /api/traces/{id} (that file; 406 unless the
+//           request accepts application/json, as Tempo answers protobuf otherwise)
+//   zipkin: /api/v2/services, /api/v2/spans?serviceName=, /api/v2/traces (all traces as an
+//           array of arrays), /api/v2/trace/{id}, /api/v2/dependencies (the Jaeger links with
+//           `errorCount: 1` on the first)
+//
+// `cors: false` leaves out `Access-Control-Allow-Origin`, as a backend that refuses pages of
+// other origins does.
+
+const JAEGER_FILES = [
+  'jaeger/jaegerui-testTraceNormal.json',
+  'jaeger/jaegerui-genaiTestTrace.json',
+  'jaeger/jaegerui-otlp2jaeger-out.json',
+  'jaeger/jaegerui-spanAmongEachOtherGroupedAndSpans.json',
+];
+const ZIPKIN_FILES = ['zipkin2/lens-yelp.json', 'zipkin2/lens-netflix.json'];
+const TEMPO_FILE = 'otlp/observatorium-tempo-batches-response.json';
+const DEPS_FILE = 'jaeger-deps/jaegerui-deps-small.json';
+
+const sameId = (a, b) => a.replace(/^0+/, '').toLowerCase() === b.replace(/^0+/, '').toLowerCase();
+
+function jaegerRoutes(read) {
+  const traces = JAEGER_FILES.map(read).flatMap((j) => j.data ?? [j]);
+  const services = (t) => Object.values(t.processes).map((p) => p.serviceName);
+  const ops = (t, s) => t.spans.filter((sp) => t.processes[sp.processID].serviceName === s).map((sp) => sp.operationName);
+  const notFound = { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 404, msg: 'trace not found' }] };
+  return (path, q) => {
+    if (path === '/api/services') return [200, { data: [...new Set(traces.flatMap(services))].sort(), total: 0 }];
+    let m = /^\/api\/services\/([^/]+)\/operations$/.exec(path);
+    if (m) {
+      const s = decodeURIComponent(m[1]);
+      return [200, { data: [...new Set(traces.flatMap((t) => ops(t, s)))].sort() }];
+    }
+    if (path === '/api/traces') {
+      const s = q.get('service');
+      const op = q.get('operation');
+      const tags = Object.entries(JSON.parse(q.get('tags') || '{}'));
+      const tagged = (t) =>
+        tags.every(([k, v]) => t.spans.some((sp) => sp.tags.some((g) => g.key === k && String(g.value) === v)));
+      const found = traces.filter((t) => services(t).includes(s) && (!op || ops(t, s).includes(op)) && tagged(t));
+      return [200, { data: found.slice(0, Number(q.get('limit') || 20)) }];
+    }
+    m = /^\/api\/traces\/([^/]+)$/.exec(path);
+    if (m) {
+      const t = traces.find((t) => sameId(t.traceID, decodeURIComponent(m[1])));
+      return t ? [200, { data: [t] }] : [404, notFound];
+    }
+    if (path.startsWith('/api/v3/traces/')) return [404, { error: { httpCode: 404, message: 'trace not found' } }];
+    if (path === '/api/dependencies') return [200, { data: read(DEPS_FILE) }];
+    return null;
+  };
+}
+
+function tempoRoutes(read) {
+  const trace = read(TEMPO_FILE);
+  const id = Buffer.from(trace.batches[0].scopeSpans[0].spans[0].traceId, 'base64').toString('hex');
+  return (path, q, req) => {
+    if (path === '/api/search') return [200, { traces: [{ traceID: id, rootServiceName: 'my.service', durationMs: 1 }] }];
+    if (path === '/api/search/tag/service.name/values') return [200, { tagValues: ['my.service'] }];
+    const m = /^\/api\/traces\/([^/]+)$/.exec(path);
+    if (!m) return null;
+    if (!sameId(id, decodeURIComponent(m[1]))) return [404, 'trace not found'];
+    if (!/application\/json/.test(req.headers.accept ?? '')) return [406, 'asks for application/protobuf'];
+    return [200, trace];
+  };
+}
+
+function zipkinRoutes(read) {
+  const traces = ZIPKIN_FILES.map(read);
+  const names = (list) => [...new Set(list.filter(Boolean))].sort();
+  const deps = read(DEPS_FILE).map((d, i) => ({ ...d, errorCount: i === 0 ? 1 : 0 }));
+  return (path, q) => {
+    if (path === '/api/v2/services') return [200, names(traces.flat().map((s) => s.localEndpoint?.serviceName))];
+    if (path === '/api/v2/spans') {
+      const s = q.get('serviceName');
+      return [200, names(traces.flat().filter((sp) => sp.localEndpoint?.serviceName === s).map((sp) => sp.name))];
+    }
+    if (path === '/api/v2/traces') return [200, traces];
+    const m = /^\/api\/v2\/trace\/([^/]+)$/.exec(path);
+    if (m) {
+      const t = traces.find((t) => sameId(t[0].traceId, decodeURIComponent(m[1])));
+      return t ? [200, t] : [404, `Trace not found: ${m[1]}`];
+    }
+    if (path === '/api/v2/dependencies') return [200, deps];
+    return null;
+  };
+}
+
+/**
+ * Starts a fake `kind` ('jaeger', 'tempo' or 'zipkin') query API on 127.0.0.1.
+ *
+ * @returns {Promise<{origin: string, requests: Array<{method: string, url: string, accept: string}>, close: () => Promise<void>}>}
+ */
+export async function startFakeBackend({ kind, corpusDir, cors = true }) {
+  const { readFileSync } = await import('node:fs');
+  const read = (rel) => JSON.parse(readFileSync(join(corpusDir, rel), 'utf8'));
+  const routes = { jaeger: jaegerRoutes, tempo: tempoRoutes, zipkin: zipkinRoutes }[kind](read);
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, accept: req.headers.accept ?? '' });
+    const url = new URL(req.url, 'http://backend');
+    const answer = req.method === 'GET' ? routes(url.pathname, url.searchParams, req) : null;
+    const [status, body] = answer ?? [404, '404 page not found'];
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+      'Cache-Control': 'no-store',
+      ...(cors ? { 'Access-Control-Allow-Origin': '*' } : {}),
+    });
+    res.end(text);
+  });
+  await new Promise((done, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', done);
+  });
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done());
+        server.closeAllConnections?.();
+      }),
+  };
+}

@@ -8,6 +8,7 @@
 //! depend on them.
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod export;
 pub mod import;
 pub mod layout;

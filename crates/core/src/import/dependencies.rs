@@ -4,6 +4,9 @@
 //! * **Jaeger dependency links** (`/api/dependencies?endTs=&lookback=` of the query service,
 //!   and what Jaeger UI's "Download" of its DAG saves): `{"data": [link…]}` or a bare array
 //!   of `{"parent", "child", "callCount"}` (a `source` field is ignored). Counts only.
+//! * **Zipkin dependency links** (`/api/v2/dependencies?endTs=&lookback=`): the same bare
+//!   array, with `errorCount` (failed calls) when the server counted any; read by the same
+//!   importer.
 //! * **AWS X-Ray service graph** (`aws xray get-service-graph`): `Services[]`, each with its
 //!   `ReferenceId`, `Name`, `Type` (`AWS::DynamoDB::Table`, `remote`, `client`, …) and
 //!   `Edges[]` to other services' `ReferenceId`s, with `SummaryStatistics` (`TotalCount`;
@@ -62,6 +65,9 @@ struct JaegerLink {
     #[serde(default)]
     child: String,
     call_count: u64,
+    /// Zipkin's failed calls.
+    #[serde(default)]
+    error_count: Option<u64>,
 }
 
 fn parse_jaeger(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
@@ -86,7 +92,7 @@ fn parse_jaeger(bytes: &[u8], b: &mut StoreBuilder) -> Result<(), String> {
             (&link.parent, ""),
             (&link.child, ""),
             link.call_count,
-            None,
+            link.error_count,
             [0; 3],
         );
     }
@@ -293,6 +299,19 @@ mod tests {
                 ["a > b: 3 None 0/0/0 |", "b > c: 1 None 0/0/0 |"]
             );
         }
+    }
+
+    #[test]
+    fn zipkin_links_carry_their_error_counts() {
+        let zipkin = br#"[{"parent":"front","child":"cart","callCount":10,"errorCount":2},{"parent":"cart","child":"db","callCount":4}]"#;
+        let store = import("dependencies", zipkin).unwrap();
+        assert_eq!(
+            links(&store),
+            [
+                "front > cart: 10 Some(2) 0/0/0 |",
+                "cart > db: 4 None 0/0/0 |"
+            ]
+        );
     }
 
     #[test]
