@@ -27,21 +27,15 @@ const LOOKBACKS: &[(&str, &str)] = &[
     ("168h", "last week"),
 ];
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// The backend the user last connected to, if any.
 fn stored() -> Option<Backend> {
-    Backend::parse(&storage()?.get_item(STORAGE_KEY).ok().flatten()?).ok()
+    Backend::parse(&super::remembered(STORAGE_KEY)?).ok()
 }
 
 fn store(backend: Option<&Backend>) {
-    if let Some(s) = storage() {
-        let _ = match backend {
-            Some(b) => s.set_item(STORAGE_KEY, &b.to_param()),
-            None => s.remove_item(STORAGE_KEY),
-        };
+    match backend {
+        Some(b) => super::remember(STORAGE_KEY, &b.to_param()),
+        None => super::forget(STORAGE_KEY),
     }
 }
 

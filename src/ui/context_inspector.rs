@@ -4,12 +4,12 @@
 //! whose trace is loaded opens it, at the sending span, in one click; one that is not is
 //! fetched from the backend in use, if any (`.context-fetch-trace`), and opened there.
 
+use super::dialog::Dialog;
 use super::state::{Action, PageState, View};
 use crate::worker::protocol::Source;
 use spanorama_core::backend::Backend;
 use spanorama_core::state::Link;
 use spanorama_core::trace_context::{decode, Decoded};
-use web_sys::HtmlElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -62,18 +62,6 @@ uber-trace-id: 4bf92f3577b34da6:00f067aa0ba902b7:0:1";
 fn inspector(props: &InspectorProps) -> Html {
     let text = use_state(String::new);
     let decoded = use_memo((*text).clone(), |t| decode(t));
-    let close = {
-        let onclose = props.onclose.clone();
-        Callback::from(move |_: MouseEvent| onclose.emit(()))
-    };
-    let onkeydown = {
-        let onclose = props.onclose.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                onclose.emit(());
-            }
-        })
-    };
     let oninput = {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
@@ -83,29 +71,16 @@ fn inspector(props: &InspectorProps) -> Html {
         })
     };
     let input_ref = use_node_ref();
-    {
-        let input_ref = input_ref.clone();
-        use_effect_with((), move |_| {
-            if let Some(input) = input_ref.cast::<HtmlElement>() {
-                let _ = input.focus();
-            }
-        });
-    }
-    let keep = Callback::from(|e: MouseEvent| e.stop_propagation());
     html! {
-        <div class="shortcuts-veil" onclick={close.clone()} {onkeydown}>
-            <div id="context-inspector" class="shortcuts context-inspector" role="dialog"
-                aria-label="Trace-context inspector" onclick={keep}>
-                <h2>{"Trace context"}</h2>
-                <p class="muted">{"Paste header lines or bare values, one per line; B3 and Datadog headers of one request go together."}</p>
-                <textarea id="context-input" ref={input_ref} rows="5" spellcheck="false"
-                    placeholder={PLACEHOLDER} value={(*text).clone()} {oninput} />
-                <div id="context-results">
-                    { for decoded.iter().map(|d| context(d, props)) }
-                </div>
-                <button id="context-close" onclick={close}>{"Close"}</button>
+        <Dialog id="context-inspector" title="Trace context" class="context-inspector"
+            onclose={props.onclose.clone()} focus={input_ref.clone()}>
+            <p class="muted">{"Paste header lines or bare values, one per line; B3 and Datadog headers of one request go together."}</p>
+            <textarea id="context-input" ref={input_ref} rows="5" spellcheck="false"
+                placeholder={PLACEHOLDER} value={(*text).clone()} {oninput} />
+            <div id="context-results">
+                { for decoded.iter().map(|d| context(d, props)) }
             </div>
-        </div>
+        </Dialog>
     }
 }
 
