@@ -12,6 +12,7 @@
 //! | Zipkin | `/api/v2/trace/{id}` | `/api/v2/traces?serviceName=…` (durations µs, times ms) | `/api/v2/services`, `/api/v2/spans?serviceName=` | `/api/v2/dependencies?endTs=&lookback=` (ms) |
 
 use crate::model::query::parse_duration;
+use crate::url::encode as escape;
 use serde_json::Value;
 
 /// Which query API a backend speaks.
@@ -562,20 +563,6 @@ pub fn go_duration(nanos: i64) -> String {
         }
     }
     format!("{nanos}ns")
-}
-
-/// Percent-encodes all but RFC 3986's unreserved characters (UTF-8 bytes): safe in a path
-/// segment and in a query value.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -17,3 +17,4 @@ pub mod paint;
 pub mod state;
 pub mod theme;
 pub mod trace_context;
+pub mod url;

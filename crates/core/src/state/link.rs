@@ -5,6 +5,7 @@
 //! never fails, it shows what it can.
 
 use super::View;
+use crate::url::{decode, encode};
 
 /// The view a link names. `None`s are left as they are when it is opened.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -74,44 +75,6 @@ fn window(value: &str) -> Option<(i64, i64)> {
     let (a, b) = value.split_once('-')?;
     let (a, b) = (a.parse::<i64>().ok()?, b.parse::<i64>().ok()?);
     (0 <= a && a < b).then_some((a, b))
-}
-
-/// Percent-encodes all but the unreserved characters of RFC 3986 (UTF-8 bytes).
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Undoes [`encode`] (and any other percent-encoding); a bad escape is kept as it is, and
-/// bytes that are not UTF-8 become U+FFFD.
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
