@@ -15,7 +15,7 @@ use super::virtual_table::{aria_row_index, VirtualTable};
 use super::{in_steps, Shared};
 use crate::render::flame::{draw, svg, FlameFill, FlameFrame};
 use spanorama_core::model::diff::{
-    compare_partner, DiffBuild, DiffNode, DiffStatus, Side, TraceDiff, UnionFlame,
+    compare_partner, DiffBuild, DiffFlame as DiffShape, DiffNode, DiffStatus, Side, TraceDiff,
 };
 use spanorama_core::model::flame::{flame_layout, FlameRect};
 use spanorama_core::model::units::{format_count, format_duration};
@@ -399,7 +399,7 @@ fn diff_flame(props: &DiffFlameProps) -> Html {
 /// The frame to paint of a diff's union flame graph.
 fn diff_frame<'a>(
     diff: &'a TraceDiff,
-    flame: &'a UnionFlame<'a>,
+    flame: &'a DiffShape<'a>,
     state: &'a PageState,
     rects: &'a [FlameRect],
     (width_px, height_px): (f64, f64),

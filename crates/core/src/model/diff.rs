@@ -21,7 +21,7 @@ mod present;
 #[cfg(test)]
 mod tests;
 
-pub use present::{compare_partner, heat_colour, DiffCounts, DiffRow, DiffStatus, UnionFlame};
+pub use present::{compare_partner, heat_colour, DiffCounts, DiffRow, DiffStatus};
 
 use super::flame::{ChildOrder, Delta, FlameShape, PathNodes, PathWalk};
 use super::{Interner, Store, StrId, Trace, NO_PARENT};
@@ -146,20 +146,41 @@ impl TraceDiff {
     /// colored by [`DiffNode::heat`] is a differential flame graph (the slow run's shape,
     /// red where it is slower); side `A` shows what was removed.
     pub fn flame(&self, side: DiffSide) -> DiffFlame<'_> {
-        DiffFlame { diff: self, side }
+        DiffFlame {
+            diff: self,
+            side: Some(side),
+        }
+    }
+
+    /// Both sides as one flame graph: a node is as wide as the larger of its two totals, so
+    /// what was removed shows as well as what was added; children in the diff's order.
+    pub fn union_flame(&self) -> DiffFlame<'_> {
+        DiffFlame {
+            diff: self,
+            side: None,
+        }
     }
 }
 
-/// One side of a [`TraceDiff`] seen as a flame graph ([`TraceDiff::flame`]).
+/// A [`TraceDiff`] seen as a flame graph: one side ([`TraceDiff::flame`]) or both
+/// ([`TraceDiff::union_flame`]).
 #[derive(Copy, Clone, Debug)]
 pub struct DiffFlame<'d> {
     pub diff: &'d TraceDiff,
-    pub side: DiffSide,
+    /// The side whose figures it shows; `None`: the larger of the two.
+    pub side: Option<DiffSide>,
 }
 
 impl DiffFlame<'_> {
-    fn side_of(&self, node: u32) -> Option<Side> {
-        self.diff.nodes.get(node as usize)?.side(self.side)
+    /// The sides shown at `node`.
+    fn sides(&self, node: u32) -> [Option<Side>; 2] {
+        let Some(n) = self.diff.nodes.get(node as usize) else {
+            return [None, None];
+        };
+        match self.side {
+            Some(side) => [n.side(side), None],
+            None => [n.a, n.b],
+        }
     }
 }
 
@@ -178,12 +199,29 @@ impl FlameShape for DiffFlame<'_> {
         n.map_or(&[], |n| &n.children)
     }
 
+    /// The larger shown side's total.
     fn total_nanos(&self, node: u32) -> i64 {
-        self.side_of(node).map_or(0, |s| s.total_nanos)
+        let sides = self.sides(node);
+        sides
+            .iter()
+            .flatten()
+            .map(|s| s.total_nanos)
+            .max()
+            .unwrap_or(0)
     }
 
+    /// What the larger of the shown covered parts (total minus self) leaves of the total:
+    /// the children share the part of the width either side's children covered (one side:
+    /// its self time).
     fn self_nanos(&self, node: u32) -> i64 {
-        self.side_of(node).map_or(0, |s| s.self_nanos)
+        let sides = self.sides(node);
+        let covered = sides
+            .iter()
+            .flatten()
+            .map(|s| s.total_nanos.saturating_sub(s.self_nanos))
+            .max()
+            .unwrap_or(0);
+        self.total_nanos(node).saturating_sub(covered).max(0)
     }
 
     fn label(&self, node: u32) -> (StrId, StrId) {

@@ -1,10 +1,9 @@
 //! What the comparison page shows of a [`TraceDiff`]: which trace to compare the selected
 //! one with, each node's status, the rows of the diff tree (folded subtrees left out), the
-//! union of both sides as one flame graph, and the colour scale of the diff flame graph.
+//! and the colour scale of the diff flame graph.
 
-use super::{DiffNode, Side, TraceDiff};
-use crate::model::flame::FlameShape;
-use crate::model::{StrId, Trace, NO_PARENT};
+use super::{DiffNode, TraceDiff};
+use crate::model::{StrId, Trace};
 use std::collections::BTreeSet;
 
 /// The trace to compare trace `a` with by default: of the other traces with the same first
@@ -141,72 +140,6 @@ impl TraceDiff {
             .filter_map(|&n| self.nodes.get(n as usize))
             .map(|n| (n.service, n.name))
             .collect()
-    }
-
-    /// Both sides as one flame graph: a node is as wide as the larger of its two totals, so
-    /// what was removed shows as well as what was added; children in the diff's order.
-    pub fn union_flame(&self) -> UnionFlame<'_> {
-        UnionFlame { diff: self }
-    }
-}
-
-/// A [`TraceDiff`] as one flame graph over both sides ([`TraceDiff::union_flame`]).
-#[derive(Copy, Clone, Debug)]
-pub struct UnionFlame<'d> {
-    pub diff: &'d TraceDiff,
-}
-
-impl UnionFlame<'_> {
-    fn sides(&self, node: u32) -> [Option<Side>; 2] {
-        self.diff
-            .nodes
-            .get(node as usize)
-            .map_or([None, None], |n| [n.a, n.b])
-    }
-}
-
-impl FlameShape for UnionFlame<'_> {
-    fn node_count(&self) -> usize {
-        self.diff.nodes.len()
-    }
-
-    fn parent(&self, node: u32) -> u32 {
-        let n = self.diff.nodes.get(node as usize);
-        n.map_or(NO_PARENT, |n| n.parent)
-    }
-
-    fn children(&self, node: u32) -> &[u32] {
-        let n = self.diff.nodes.get(node as usize);
-        n.map_or(&[], |n| &n.children)
-    }
-
-    /// The larger side's total.
-    fn total_nanos(&self, node: u32) -> i64 {
-        let sides = self.sides(node);
-        sides
-            .iter()
-            .flatten()
-            .map(|s| s.total_nanos)
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// What the larger of the two covered parts (total minus self) leaves of the total: the
-    /// children share the part of the width either side's children covered.
-    fn self_nanos(&self, node: u32) -> i64 {
-        let sides = self.sides(node);
-        let covered = sides
-            .iter()
-            .flatten()
-            .map(|s| s.total_nanos.saturating_sub(s.self_nanos))
-            .max()
-            .unwrap_or(0);
-        self.total_nanos(node).saturating_sub(covered).max(0)
-    }
-
-    fn label(&self, node: u32) -> (StrId, StrId) {
-        let n = self.diff.nodes.get(node as usize);
-        n.map_or((StrId::EMPTY, StrId::EMPTY), |n| (n.service, n.name))
     }
 }
 
