@@ -103,6 +103,19 @@ impl Drag {
     }
 }
 
+/// A press starts a drag there (the pointer captured, so the drag ends even outside).
+fn start_drag(drag: UseStateHandle<Option<Drag>>) -> Callback<PointerEvent> {
+    Callback::from(move |e: PointerEvent| {
+        if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
+            let _ = el.set_pointer_capture(e.pointer_id());
+        }
+        drag.set(Some(Drag {
+            from: at(&e),
+            to: at(&e),
+        }));
+    })
+}
+
 fn at(e: &PointerEvent) -> (f64, f64) {
     (e.offset_x() as f64, e.offset_y() as f64)
 }
@@ -156,18 +169,7 @@ fn scatter(props: &ChartProps) -> Html {
             },
         );
     }
-    let onpointerdown = {
-        let drag = drag.clone();
-        Callback::from(move |e: PointerEvent| {
-            if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
-                let _ = el.set_pointer_capture(e.pointer_id());
-            }
-            drag.set(Some(Drag {
-                from: at(&e),
-                to: at(&e),
-            }));
-        })
-    };
+    let onpointerdown = start_drag(drag.clone());
     let onpointermove = {
         let (drag, hover, chart) = (drag.clone(), hover.clone(), chart.clone());
         Callback::from(move |e: PointerEvent| {
@@ -264,18 +266,7 @@ fn duration_histogram(props: &ChartProps) -> Html {
             },
         );
     }
-    let onpointerdown = {
-        let drag = drag.clone();
-        Callback::from(move |e: PointerEvent| {
-            if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
-                let _ = el.set_pointer_capture(e.pointer_id());
-            }
-            drag.set(Some(Drag {
-                from: at(&e),
-                to: at(&e),
-            }));
-        })
-    };
+    let onpointerdown = start_drag(drag.clone());
     let onpointermove = {
         let drag = drag.clone();
         Callback::from(move |e: PointerEvent| {
