@@ -11,8 +11,6 @@ use spanorama_core::paint::{Align, Baseline, Painter, PathOp, Stroke, TextStyle}
 use spanorama_core::theme::{self, Colors, Palette};
 use web_sys::HtmlCanvasElement;
 
-use super::canvas_painter::{svg_painter, CanvasPainter};
-
 /// Height of a frame's row, CSS px.
 pub const FLAME_ROW_PX: f64 = 20.0;
 
@@ -43,16 +41,20 @@ pub enum FlameFill<'a> {
 
 pub fn draw(canvas: &HtmlCanvasElement, f: &FlameFrame) -> Result<(), String> {
     let size = (f.width_px, f.height_px);
-    let ctx = super::prepare(canvas, size, f.device_pixel_ratio, f.colors.background)?;
-    paint(&mut CanvasPainter::new(ctx), f);
-    Ok(())
+    super::paint_canvas(
+        canvas,
+        size,
+        f.device_pixel_ratio,
+        f.colors.background,
+        |p| paint(p, f),
+    )
 }
 
 /// The same picture as an SVG document.
 pub fn svg(f: &FlameFrame) -> String {
-    let mut p = svg_painter(f.width_px, f.height_px, f.colors.background);
-    paint(&mut p, f);
-    p.finish()
+    super::paint_svg((f.width_px, f.height_px), f.colors.background, |p| {
+        paint(p, f)
+    })
 }
 
 fn paint(p: &mut dyn Painter, f: &FlameFrame) {

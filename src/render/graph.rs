@@ -15,8 +15,6 @@ use spanorama_core::paint::{Align, Baseline, Painter, PathOp, Stroke, TextStyle}
 use spanorama_core::theme::{self, Palette};
 use web_sys::HtmlCanvasElement;
 
-use super::canvas_painter::{svg_painter, CanvasPainter};
-
 /// What an edge's label shows.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
 pub enum EdgeLabel {
@@ -58,16 +56,15 @@ pub struct GraphFrame<'a> {
 pub fn draw(canvas: &HtmlCanvasElement, frame: &GraphFrame) -> Result<(), String> {
     let size = (frame.width_px, frame.height_px);
     let dpr = frame.device_pixel_ratio;
-    let ctx = super::prepare(canvas, size, dpr, frame.colors.background)?;
-    paint(&mut CanvasPainter::new(ctx), frame);
-    Ok(())
+    super::paint_canvas(canvas, size, dpr, frame.colors.background, |p| {
+        paint(p, frame)
+    })
 }
 
 /// The same picture as an SVG document.
 pub fn svg(frame: &GraphFrame) -> String {
-    let mut p = svg_painter(frame.width_px, frame.height_px, frame.colors.background);
-    paint(&mut p, frame);
-    p.finish()
+    let size = (frame.width_px, frame.height_px);
+    super::paint_svg(size, frame.colors.background, |p| paint(p, frame))
 }
 
 fn paint(p: &mut dyn Painter, frame: &GraphFrame) {
@@ -238,7 +235,13 @@ fn paint_edge(p: &mut dyn Painter, f: &GraphFrame, i: usize, e: &GraphEdge, ligh
 }
 
 /// A filled arrow head at `to`, pointing away from `from`.
-fn arrow_head(p: &mut dyn Painter, from: (f64, f64), to: (f64, f64), size: f64, colour: &str) {
+pub(super) fn arrow_head(
+    p: &mut dyn Painter,
+    from: (f64, f64),
+    to: (f64, f64),
+    size: f64,
+    colour: &str,
+) {
     let angle = (to.1 - from.1).atan2(to.0 - from.0);
     let mut ops = vec![PathOp::MoveTo(to.0, to.1)];
     for side in [-0.45f64, 0.45] {

@@ -9,8 +9,35 @@ pub mod minimap;
 pub mod trace_graph;
 pub mod waterfall;
 
+use canvas_painter::{svg_painter, CanvasPainter};
+use spanorama_core::paint::Painter;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// Paints a `size` (CSS px) frame on `canvas` through `paint`: readied by [`prepare`], drawn
+/// with a [`CanvasPainter`].
+pub fn paint_canvas(
+    canvas: &HtmlCanvasElement,
+    size: (f64, f64),
+    dpr: f64,
+    background: &str,
+    paint: impl FnOnce(&mut dyn Painter),
+) -> Result<(), String> {
+    let ctx = prepare(canvas, size, dpr, background)?;
+    paint(&mut CanvasPainter::new(ctx));
+    Ok(())
+}
+
+/// The same picture as an SVG document (text measured as the canvas measures it).
+pub fn paint_svg(
+    (width, height): (f64, f64),
+    background: &str,
+    paint: impl FnOnce(&mut dyn Painter),
+) -> String {
+    let mut p = svg_painter(width, height, background);
+    paint(&mut p);
+    p.finish()
+}
 
 /// Readies `canvas` for a frame of `width_px` × `height_px` CSS px at `dpr` device pixels
 /// per CSS px (its backing store resized only when that changes, which clears it), filled

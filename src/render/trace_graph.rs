@@ -15,11 +15,11 @@ use spanorama_core::layout::trace_graph::{
 };
 use spanorama_core::model::flame::FlameTree;
 use spanorama_core::model::Interner;
-use spanorama_core::paint::{Align, Baseline, Painter, PathOp, Stroke, SvgPainter, TextStyle};
+use spanorama_core::paint::{Align, Baseline, Painter, PathOp, Stroke, TextStyle};
 use spanorama_core::theme::{self, Colors, Scheme};
 use web_sys::HtmlCanvasElement;
 
-use super::canvas_painter::CanvasPainter;
+use super::graph::arrow_head;
 
 /// Below this zoom, boxes carry no text (it would be unreadable).
 const MIN_TEXT_SCALE: f64 = 0.45;
@@ -56,16 +56,20 @@ impl TraceGraphFrame<'_> {
 
 pub fn draw(canvas: &HtmlCanvasElement, f: &TraceGraphFrame) -> Result<(), String> {
     let size = (f.width_px, f.height_px);
-    let ctx = super::prepare(canvas, size, f.device_pixel_ratio, f.colors().background)?;
-    paint(&mut CanvasPainter::new(ctx), f);
-    Ok(())
+    super::paint_canvas(
+        canvas,
+        size,
+        f.device_pixel_ratio,
+        f.colors().background,
+        |p| paint(p, f),
+    )
 }
 
 /// The same picture as an SVG document.
 pub fn svg(f: &TraceGraphFrame) -> String {
-    let mut p = SvgPainter::new(f.width_px, f.height_px, f.colors().background);
-    paint(&mut p, f);
-    p.finish()
+    super::paint_svg((f.width_px, f.height_px), f.colors().background, |p| {
+        paint(p, f)
+    })
 }
 
 fn paint(p: &mut dyn Painter, f: &TraceGraphFrame) {
@@ -103,18 +107,6 @@ fn paint_edge(p: &mut dyn Painter, f: &TraceGraphFrame, i: usize, to: usize) {
     p.path(&ops, None, Some(Stroke { colour, width }));
     let size = (4.0 + width * 2.0) * f.viewport.scale.clamp(0.5, 1.5);
     arrow_head(p, *from, *end, size, colour);
-}
-
-/// A filled arrow head at `to`, pointing away from `from`.
-fn arrow_head(p: &mut dyn Painter, from: (f64, f64), to: (f64, f64), size: f64, colour: &str) {
-    let angle = (to.1 - from.1).atan2(to.0 - from.0);
-    let mut ops = vec![PathOp::MoveTo(to.0, to.1)];
-    for side in [-0.45f64, 0.45] {
-        let a = angle + std::f64::consts::PI + side;
-        ops.push(PathOp::LineTo(to.0 + size * a.cos(), to.1 + size * a.sin()));
-    }
-    ops.push(PathOp::Close);
-    p.path(&ops, Some(colour), None);
 }
 
 fn paint_node(p: &mut dyn Painter, f: &TraceGraphFrame, i: usize) {

@@ -6,6 +6,7 @@
 //! summaries) are fetched here. The backend is kept in local storage and never sent anywhere;
 //! with none set nothing is requested.
 
+use super::dialog::{use_opening, Opening};
 use super::state::{Action, PageState, View};
 use crate::worker::protocol::Source;
 use crate::worker::read::fetch_backend;
@@ -84,15 +85,11 @@ pub struct BackendButtonProps {
 /// The toolbar's button (`#backend-open`) and, while open, the panel.
 #[function_component(BackendButton)]
 pub fn backend_button(props: &BackendButtonProps) -> Html {
-    let open = use_state(|| false);
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(!*open))
-    };
-    let onclose = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(false))
-    };
+    let Opening {
+        open,
+        toggle,
+        close,
+    } = use_opening();
     let title = match &*props.backend {
         Some(b) => format!("Traces from {}", b.describe()),
         None => "Open traces from Jaeger, Tempo or Zipkin".to_string(),
@@ -101,9 +98,9 @@ pub fn backend_button(props: &BackendButtonProps) -> Html {
         <>
             <button id="backend-open" class="ghost" {title} aria-expanded={open.to_string()}
                 onclick={toggle}>{"Backend"}</button>
-            if *open {
+            if open {
                 <Panel state={props.state.clone()} backend={props.backend.clone()}
-                    onload={props.onload.clone()} {onclose} />
+                    onload={props.onload.clone()} onclose={close} />
             }
         </>
     }
@@ -114,7 +111,7 @@ struct PanelProps {
     state: UseReducerHandle<PageState>,
     backend: UseStateHandle<Option<Backend>>,
     onload: Callback<Vec<Source>>,
-    onclose: Callback<MouseEvent>,
+    onclose: Callback<()>,
 }
 
 /// The panel's status line: what it did last, or what went wrong.
@@ -445,7 +442,7 @@ fn panel(props: &PanelProps) -> Html {
         <section id="backend-panel" class="backend-panel" aria-label="Tracing backend">
             <header class="backend-head">
                 <h2>{"Backend"}</h2>
-                <button id="backend-close" class="ghost" onclick={props.onclose.clone()} title="Close">{"×"}</button>
+                <button id="backend-close" class="ghost" onclick={props.onclose.reform(|_: MouseEvent| ())} title="Close">{"×"}</button>
             </header>
             <div class="backend-row">
                 <label>{"Kind "}

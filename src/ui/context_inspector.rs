@@ -4,7 +4,7 @@
 //! whose trace is loaded opens it, at the sending span, in one click; one that is not is
 //! fetched from the backend in use, if any (`.context-fetch-trace`), and opened there.
 
-use super::dialog::Dialog;
+use super::dialog::{use_opening, Dialog, Opening};
 use super::state::{Action, PageState, View};
 use crate::worker::protocol::Source;
 use spanorama_core::backend::Backend;
@@ -25,21 +25,17 @@ pub struct ContextButtonProps {
 /// The toolbar's button (`#context-open`) and, while open, the inspector over the page.
 #[function_component(ContextButton)]
 pub fn context_button(props: &ContextButtonProps) -> Html {
-    let open = use_state(|| false);
-    let onopen = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(true))
-    };
-    let onclose = {
-        let open = open.clone();
-        Callback::from(move |()| open.set(false))
-    };
+    let Opening {
+        open,
+        toggle,
+        close,
+    } = use_opening();
     html! {
         <>
             <button id="context-open" class="ghost" title="Decode trace-context headers (traceparent, b3, uber-trace-id, X-Amzn-Trace-Id …)"
-                onclick={onopen}>{"Trace context"}</button>
-            if *open {
-                <Inspector state={props.state.clone()} {onclose}
+                onclick={toggle}>{"Trace context"}</button>
+            if open {
+                <Inspector state={props.state.clone()} onclose={close}
                     backend={props.backend.clone()} onload={props.onload.clone()} />
             }
         </>

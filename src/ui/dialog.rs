@@ -5,6 +5,32 @@
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
+/// Whether a toolbar button's dialog or panel is open; `toggle` is the button's click,
+/// `close` the dialog's.
+pub struct Opening {
+    pub open: bool,
+    pub toggle: Callback<MouseEvent>,
+    pub close: Callback<()>,
+}
+
+#[hook]
+pub fn use_opening() -> Opening {
+    let open = use_state(|| false);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |()| open.set(false))
+    };
+    Opening {
+        open: *open,
+        toggle,
+        close,
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct DialogProps {
     /// The dialog's element id; its close button is `{id}-close`.

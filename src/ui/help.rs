@@ -1,7 +1,7 @@
 //! In-page help (`#help`, opened by `#help-open`): which formats open, how to get a trace
 //! out of each backend or exporter, and the keyboard shortcuts.
 
-use super::dialog::Dialog;
+use super::dialog::{use_opening, Dialog, Opening};
 use super::shortcuts::shortcut_table;
 use yew::prelude::*;
 
@@ -35,21 +35,17 @@ pub struct HelpButtonProps {}
 /// The toolbar's `#help-open` and, while open, the help.
 #[function_component(HelpButton)]
 pub fn help_button(_: &HelpButtonProps) -> Html {
-    let open = use_state(|| false);
-    let onopen = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(true))
-    };
-    let onclose = {
-        let open = open.clone();
-        Callback::from(move |()| open.set(false))
-    };
+    let Opening {
+        open,
+        toggle,
+        close,
+    } = use_opening();
     html! {
         <>
             <button id="help-open" class="toolbar-ghost" title="Formats, how to export a trace, keyboard shortcuts"
-                onclick={onopen}>{"Help"}</button>
-            if *open {
-                <Dialog id="help" title="Help" class="help" {onclose}>
+                onclick={toggle}>{"Help"}</button>
+            if open {
+                <Dialog id="help" title="Help" class="help" onclose={close}>
                     { help_body() }
                 </Dialog>
             }
